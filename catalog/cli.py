@@ -1,0 +1,168 @@
+"""The ``catalog`` command. Only this module decides exit codes: 0 clean, 1 findings, 2 usage."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from catalog import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with the command line, the configuration or the files named on it."""
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="envcatalog")
+def cli() -> None:
+    """Lint, document and verify a catalog of curated environments."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True, help="Output format.")
+@click.option("--select", multiple=True, metavar="RULES", help="Only these rules (names, codes or code prefixes; comma-separated).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Not these rules (names, codes or code prefixes; comma-separated).")
+@click.option("--strict", is_flag=True, help="Warnings fail too.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
+@click.option("--today", metavar="YYYY-MM-DD", help="Check dates (DeleteOn) as of this day instead of today.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of standard output.")
+def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
+    """Check environments against the schemas and the curated-environment rules.
+
+    PATHS may be catalog roots, asset directories or any files in them (as
+    pre-commit passes them); with none, the configured roots are linted.
+    """
+    from catalog.config import load_config
+    from catalog.lint import lint as run_lint
+    from catalog.model import load_catalog
+    from catalog.report import render
+    from catalog.rules import UnknownRule, choose
+
+    cwd = Path.cwd()
+    config = load_config(config_file, cwd)
+    try:
+        rules = choose(_split(select) or list(config.select), _split(ignore) + list(config.ignore))
+    except UnknownRule as exc:
+        raise UsageError(str(exc)) from None
+    day = _parse_day(today)
+    target_dirs = _target_dirs(paths, config) if paths else None
+    roots = config.root_paths
+    if target_dirs is None and not any(root.is_dir() for root in roots):
+        shown = ", ".join(os.path.relpath(root, cwd) for root in roots)
+        raise UsageError(f"no catalog to lint: {shown} is not a directory (set roots in [tool.catalog] or pass paths)")
+    catalog = load_catalog(roots, target_dirs or [])
+    if target_dirs is None:
+        targets = catalog.environments
+    else:
+        wanted = {directory.resolve() for directory in target_dirs}
+        targets = [env for env in catalog.environments if env.directory.resolve() in wanted]
+    result = run_lint(catalog, targets, config, rules, day)
+    _write(render(result, fmt, cwd), output)
+    failed = result.errors or (strict and result.warnings)
+    return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def _parse_day(text: str | None) -> datetime.date | None:
+    if text is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--today {text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def _target_dirs(paths: tuple[Path, ...], config) -> list[Path]:
+    """Asset directories for the given paths: directories are searched, files map to their asset."""
+    from catalog.model import ASSET_FILE, find_asset_files
+
+    found: list[Path] = []
+    for path in paths:
+        if not os.path.lexists(path):
+            raise UsageError(f"{path}: no such file or directory")
+        if os.path.isdir(path):
+            found.extend(asset_file.parent for asset_file in find_asset_files(path))
+            continue
+        for directory in Path(os.path.abspath(path)).parents:
+            if os.path.isfile(directory / ASSET_FILE):
+                found.append(directory)
+                break
+    return found
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from catalog.atomic import write_text_atomic
+
+    try:
+        write_text_atomic(output, text)
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write report: {exc.strerror or exc}") from None
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(name, fmt) -> int:
+    """List the rules, or explain the rule NAME (a name or a code)."""
+    import json
+
+    from catalog.rules import all_rules
+
+    chosen = all_rules()
+    if name is not None:
+        chosen = [r for r in chosen if name in (r.name, r.code, r.code.lower())]
+        if not chosen:
+            raise UsageError(f"unknown rule {name!r}; `catalog rules` lists them")
+    if fmt == "json":
+        payload = [
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary, "documentation": r.body}
+            for r in chosen
+        ]
+        click.echo(json.dumps(payload, indent=2))
+    elif name is not None:
+        rule = chosen[0]
+        click.echo(f"{rule.code} {rule.name} ({rule.severity.value})\n\n{rule.summary}\n\n{rule.body}")
+    else:
+        width = max(len(r.name) for r in chosen)
+        for r in chosen:
+            click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.summary}")
+    return EXIT_CLEAN
+
+
+def main(argv: list[str] | None = None) -> None:
+    from catalog.config import ConfigError
+
+    try:
+        code = cli.main(args=argv, prog_name="catalog", standalone_mode=False)
+    except click.exceptions.Exit as exc:  # --help, --version
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_USAGE
+    except click.exceptions.Abort:
+        click.echo("catalog: interrupted", err=True)
+        code = 130
+    except (UsageError, ConfigError) as exc:
+        click.echo(f"catalog: error: {exc}", err=True)
+        code = EXIT_USAGE
+    except BrokenPipeError:
+        code = EXIT_FINDINGS
+    except Exception as exc:  # never show a traceback; say what happened and how to see more
+        if os.environ.get("CATALOG_DEBUG"):
+            raise
+        click.echo(f"catalog: internal error: {type(exc).__name__}: {exc} (set CATALOG_DEBUG=1 for details)", err=True)
+        code = EXIT_USAGE
+    sys.exit(code or 0)

@@ -1,0 +1,101 @@
+"""The tool's configuration: ``[tool.catalog]`` in the nearest pyproject.toml."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DEFAULT_ROOTS = ("environments",)
+DEFAULT_REQUIRED_TAGS = ("OS", "Python")
+DEFAULT_ALLOWED_REGISTRIES = ("mcr.microsoft.com",)
+
+
+class ConfigError(Exception):
+    """A configuration problem; the CLI reports it and exits with status 2."""
+
+
+@dataclass
+class Config:
+    base_dir: Path  # paths in the configuration are relative to this directory
+    source: Path | None = None
+    roots: tuple[str, ...] = DEFAULT_ROOTS
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_path_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    required_tags: tuple[str, ...] = DEFAULT_REQUIRED_TAGS
+    allowed_registries: tuple[str, ...] = DEFAULT_ALLOWED_REGISTRIES
+    naming_skip: re.Pattern | None = None
+
+    @property
+    def root_paths(self) -> list[Path]:
+        return [self.base_dir / root for root in self.roots]
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above ``start`` that has a [tool.catalog] table."""
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                if "catalog" in _read_toml(candidate).get("tool", {}):
+                    return candidate
+            except ConfigError:
+                return candidate  # report the broken file rather than skip it
+    return None
+
+
+def load_config(explicit: Path | None = None, cwd: Path | None = None) -> Config:
+    cwd = cwd or Path.cwd()
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: configuration file not found")
+        path: Path | None = explicit
+    else:
+        path = find_pyproject(cwd)
+    if path is None:
+        return Config(base_dir=cwd)
+    table = _read_toml(path).get("tool", {}).get("catalog")
+    if table is None:
+        if explicit is not None:
+            raise ConfigError(f"{path}: no [tool.catalog] table")
+        return Config(base_dir=cwd)
+    return _from_table(table, path)
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _from_table(table: dict, path: Path) -> Config:
+    from catalog.schema import schema_errors
+
+    for _, message in schema_errors(table, "config"):
+        raise ConfigError(f"{path}: [tool.catalog] {message}")
+    skip = None
+    if "naming-skip" in table:
+        try:
+            skip = re.compile(table["naming-skip"])
+        except re.error as exc:
+            raise ConfigError(f"{path}: [tool.catalog] naming-skip: invalid regular expression: {exc}") from None
+    config = Config(base_dir=path.parent, source=path)
+    config.roots = tuple(table.get("roots", DEFAULT_ROOTS))
+    config.select = tuple(table.get("select", ()))
+    config.ignore = tuple(table.get("ignore", ()))
+    config.per_path_ignores = {glob: tuple(rules) for glob, rules in table.get("per-path-ignores", {}).items()}
+    config.required_tags = tuple(table.get("required-tags", DEFAULT_REQUIRED_TAGS))
+    config.allowed_registries = tuple(table.get("allowed-registries", DEFAULT_ALLOWED_REGISTRIES))
+    config.naming_skip = skip
+    return config

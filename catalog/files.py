@@ -1,0 +1,66 @@
+"""Reading files from a catalog safely: bounded size, no FIFOs, clear reasons on failure."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+MAX_TEXT_BYTES = 1 << 20  # asset files are a few kB; anything bigger is a mistake
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be read as text; the message says why, without the path."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def read_bytes(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> bytes:
+    """Read a regular file of at most ``max_bytes`` bytes."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise UnreadableFile("file does not exist") from None
+    except OSError as exc:  # symlink loops, permissions, name too long
+        raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UnreadableFile("is a directory, expected a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadableFile("is not a regular file")
+    if info.st_size > max_bytes:
+        raise UnreadableFile(
+            f"file is {human_size(info.st_size)}, larger than the {human_size(max_bytes)} limit"
+        )
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(max_bytes + 1)[: max_bytes + 1]
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
+
+
+def decode_utf8(data: bytes) -> str:
+    """Decode UTF-8 (a BOM is allowed); the error names the line of the first bad byte."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UnreadableFile(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def read_text(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    return decode_utf8(read_bytes(path, max_bytes))
+
+
+def looks_binary(head: bytes) -> bool:
+    return b"\x00" in head
+
+
+def human_size(size: int) -> str:
+    if size >= 1 << 20:
+        return f"{size / (1 << 20):.1f} MB"
+    if size >= 1 << 10:
+        return f"{size / (1 << 10):.1f} kB"
+    return f"{size} bytes"

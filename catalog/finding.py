@@ -1,0 +1,46 @@
+"""Where a value lives, and what a rule has to say about it."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A file and, where known, a 1-based line and column in it."""
+
+    path: Path
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What a rule (or the loader) found, before it is tied to a rule and an environment."""
+
+    location: Location
+    message: str
+    severity: Severity | None = None  # None: the rule's default
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One lint result: a rule, a place, an environment and a message."""
+
+    rule: str
+    code: str
+    severity: Severity
+    location: Location
+    environment: str | None
+    message: str
+
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (str(loc.path), loc.line or 0, loc.column or 0, self.code, self.message)

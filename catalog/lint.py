@@ -1,0 +1,132 @@
+"""Run the chosen rules over the target environments and collect findings."""
+
+from __future__ import annotations
+
+import datetime
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from catalog.config import Config
+from catalog.files import UnreadableFile, read_text
+from catalog.finding import Finding, Severity
+from catalog.model import Catalog, EnvironmentAsset
+from catalog.rules import Rule
+
+_INLINE_IGNORE = re.compile(r"#\s*catalog:\s*ignore\[([^\]]*)\]")
+
+
+@dataclass
+class LintContext:
+    """What rules may consult besides the environment itself."""
+
+    catalog: Catalog
+    config: Config
+    today: datetime.date
+
+    @cached_property
+    def by_image_name(self) -> dict[str, list[EnvironmentAsset]]:
+        index: dict[str, list[EnvironmentAsset]] = {}
+        for environment in self.catalog.environments:
+            if environment.image_name is not None:
+                index.setdefault(environment.image_name, []).append(environment)
+        return index
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    environments: int
+    rules: list[Rule] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+
+def lint(
+    catalog: Catalog,
+    targets: list[EnvironmentAsset],
+    config: Config,
+    rules: list[Rule],
+    today: datetime.date | None = None,
+) -> LintResult:
+    context = LintContext(catalog, config, today or datetime.date.today())
+    suppressions = _Suppressions(config)
+    findings: list[Finding] = []
+    for environment in targets:
+        suppressions.remember(environment)
+        for rule in rules:
+            for problem in rule.check(environment, context):
+                finding = Finding(
+                    rule=rule.name,
+                    code=rule.code,
+                    severity=problem.severity or rule.severity,
+                    location=problem.location,
+                    environment=environment.name,
+                    message=problem.message,
+                )
+                if not suppressions.suppressed(finding):
+                    findings.append(finding)
+    findings.sort(key=Finding.sort_key)
+    return LintResult(findings, len(targets), rules)
+
+
+class _Suppressions:
+    """Per-path ignores from the configuration and ``# catalog: ignore[rule]`` comments."""
+
+    def __init__(self, config: Config) -> None:
+        self.base_dir = config.base_dir
+        self.per_path = [(glob, set(names)) for glob, names in config.per_path_ignores.items()]
+        self._lines: dict[Path, list[str]] = {}
+
+    def remember(self, environment: EnvironmentAsset) -> None:
+        """Reuse text already read for the environment instead of reading files again."""
+        for doc in environment.documents():
+            self._lines.setdefault(doc.path, doc.text.splitlines())
+
+    def suppressed(self, finding: Finding) -> bool:
+        path = finding.location.path
+        if self.per_path:
+            relative = Path(os.path.relpath(path, self.base_dir)).as_posix()
+            for glob, names in self.per_path:
+                if (finding.rule in names or finding.code in names) and _glob_match(relative, glob):
+                    return True
+        line = finding.location.line
+        if line is None:
+            return False
+        lines = self._source_lines(path)
+        candidates = []
+        if 0 < line <= len(lines):
+            candidates.append(lines[line - 1])
+        if 1 < line <= len(lines) + 1 and lines[line - 2].lstrip().startswith("#"):
+            candidates.append(lines[line - 2])  # a comment line directly above (Dockerfile FROM, say)
+        for text in candidates:
+            for match in _INLINE_IGNORE.finditer(text):
+                names = {name.strip() for name in match.group(1).split(",")}
+                if finding.rule in names or finding.code in names:
+                    return True
+        return False
+
+    def _source_lines(self, path: Path) -> list[str]:
+        if path not in self._lines:
+            try:
+                self._lines[path] = read_text(path).splitlines()
+            except UnreadableFile:
+                self._lines[path] = []
+        return self._lines[path]
+
+
+def _glob_match(relative: str, glob: str) -> bool:
+    glob = glob.strip("/")
+    if fnmatch.fnmatchcase(relative, glob):
+        return True
+    # a directory glob covers everything below it
+    return any(fnmatch.fnmatchcase("/".join(relative.split("/")[: i + 1]), glob) for i in range(relative.count("/")))

@@ -1,0 +1,295 @@
+"""The environment model: every command reads a catalog through these classes.
+
+An ``EnvironmentAsset`` is one asset directory: its asset config (asset.yaml), image
+config (environment.yaml), spec (spec.yaml), description and build context. YAML files
+are parsed once into ``Document``s that remember the line and column of every value;
+the Dockerfile and the build context listing are read on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator
+
+from catalog.dockerfile_model import ParsedDockerfile, parse_dockerfile
+from catalog.dockerignore import DockerIgnore
+from catalog.finding import Location
+from catalog.template_tags import has_template
+from catalog.yaml_document import Document, load_document
+
+ASSET_FILE = "asset.yaml"
+OTHER_ASSET_TYPES = frozenset({"code", "component", "model", "data", "prompt", "evaluationresult"})
+SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox"})
+FLAG_TAGS = ("Preview", "Training", "Inferencing", "Deprecated")
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """The Docker build context of an environment (``image.context`` in environment.yaml)."""
+
+    directory: Path
+    dockerfile: Path
+    template_files: tuple[Path, ...]
+
+    def relative(self, path: Path) -> str:
+        return Path(os.path.relpath(path, self.directory)).as_posix()
+
+    @cached_property
+    def dockerignore(self) -> DockerIgnore:
+        return DockerIgnore.for_context(self.directory)
+
+    def text_of(self, path: Path) -> str | None:
+        """A context file's text (read once), or None if binary, too large or unreadable."""
+        if path not in self._texts:
+            self._texts[path] = _read_context_text(path)
+        return self._texts[path]
+
+    @cached_property
+    def _texts(self) -> dict[Path, str | None]:
+        return {}
+
+    @cached_property
+    def files(self) -> list[Path]:
+        """Every file and symlink in the context, without following symlinked directories."""
+        found: list[Path] = []
+        for current, dirnames, filenames in os.walk(self.directory, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if d != ".git")
+            base = Path(current)
+            found.extend(base / d for d in dirnames if (base / d).is_symlink())
+            found.extend(base / name for name in sorted(filenames))
+        return found
+
+
+def _read_context_text(path: Path) -> str | None:
+    from catalog.files import UnreadableFile, looks_binary, read_bytes
+
+    try:
+        data = read_bytes(path)
+    except UnreadableFile:
+        return None
+    if looks_binary(data[:8192]):
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+class EnvironmentAsset:
+    """One environment asset directory, loaded once."""
+
+    def __init__(self, asset_file: Path, asset_doc: Document | None = None) -> None:
+        self.asset_file = asset_file
+        self.directory = asset_file.parent
+        self.asset_doc = asset_doc or load_document(asset_file)
+        self.spec_path = self._declared_path(self.asset_doc, "spec")
+        self.image_config_path = self._declared_path(self.asset_doc, "extra_config")
+        self.description_path = self._declared_path(self.asset_doc, "description_file")
+        self.spec_doc = self._load_if_file(self.spec_path)
+        self.image_doc = self._load_if_file(self.image_config_path)
+
+    def __repr__(self) -> str:
+        return f"EnvironmentAsset({self.name!r}, {str(self.directory)!r})"
+
+    @staticmethod
+    def _declared_path(doc: Document, key: str) -> Path | None:
+        value = _text(doc.get(key))
+        return doc.path.parent / value if value else None
+
+    @staticmethod
+    def _load_if_file(path: Path | None) -> Document | None:
+        if path is None or not os.path.lexists(path):
+            return None
+        return load_document(path)
+
+    def documents(self) -> Iterator[Document]:
+        for doc in (self.asset_doc, self.image_doc, self.spec_doc):
+            if doc is not None:
+                yield doc
+
+    # --- asset config --------------------------------------------------------------
+    @property
+    def asset_type(self) -> str | None:
+        return _text(self.asset_doc.get("type"))
+
+    @property
+    def name(self) -> str | None:
+        """The asset's name, or the spec's when asset.yaml has none."""
+        name = _text(self.asset_doc.get("name"))
+        if name is None and self.spec_name is not None and not has_template(self.spec_name):
+            name = self.spec_name
+        return name
+
+    @property
+    def version(self) -> Any:
+        """As written: ``auto``, an integer, or whatever the file holds."""
+        if self.asset_doc.has("version"):
+            return self.asset_doc.get("version")
+        return None if has_template(self.spec_version) else self.spec_version
+
+    @property
+    def auto_version(self) -> bool:
+        return self.version == "auto"
+
+    @property
+    def categories(self) -> list[str]:
+        value = self.asset_doc.get("categories")
+        return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+    def name_location(self) -> Location:
+        if self.asset_doc.has("name"):
+            return self.asset_doc.location("name")
+        if self.spec_doc is not None and self.spec_doc.has("name"):
+            return self.spec_doc.location("name")
+        return self.asset_doc.location()
+
+    # --- image config ---------------------------------------------------------------
+    def _image(self, *keys: str) -> Any:
+        return self.image_doc.get("image", *keys) if self.image_doc is not None else None
+
+    @property
+    def image_name(self) -> str | None:
+        return _text(self._image("name"))
+
+    @property
+    def image_os(self) -> str | None:
+        return _text(self._image("os"))
+
+    @property
+    def publish_location(self) -> str | None:
+        return _text(self._image("publish", "location"))
+
+    @property
+    def publish_visibility(self) -> str | None:
+        return _text(self._image("publish", "visibility"))
+
+    @cached_property
+    def context(self) -> BuildContext | None:
+        """The build context, or None for a pre-built image."""
+        directory = _text(self._image("context", "dir"))
+        if self.image_doc is None or directory is None:
+            return None
+        root = self.image_doc.path.parent / directory
+        dockerfile = _text(self._image("context", "dockerfile")) or "Dockerfile"
+        templates = self._image("context", "template_files")
+        if not isinstance(templates, list):
+            templates = ["Dockerfile"]
+        return BuildContext(
+            directory=root,
+            dockerfile=root / dockerfile,
+            template_files=tuple(root / item for item in templates if isinstance(item, str)),
+        )
+
+    @cached_property
+    def dockerfile(self) -> ParsedDockerfile | None:
+        if self.context is None or not os.path.isfile(self.context.dockerfile):
+            return None
+        return parse_dockerfile(self.context.dockerfile)
+
+    # --- spec ----------------------------------------------------------------------------
+    def _spec(self, *keys: str) -> Any:
+        return self.spec_doc.get(*keys) if self.spec_doc is not None else None
+
+    @property
+    def spec_name(self) -> str | None:
+        return _text(self._spec("name"))
+
+    @property
+    def spec_version(self) -> Any:
+        return self._spec("version")
+
+    @property
+    def description(self) -> str | None:
+        return _text(self._spec("description"))
+
+    @property
+    def tags(self) -> dict[str, Any]:
+        tags = self._spec("tags")
+        return tags if isinstance(tags, dict) else {}
+
+    def tag_text(self, key: str) -> str | None:
+        value = self.tags.get(key)
+        return None if value is None else str(value)
+
+    @property
+    def deprecated(self) -> bool:
+        return "Deprecated" in self.tags
+
+    def tag_location(self, key: str | None = None) -> Location:
+        if self.spec_doc is None:
+            return Location(self.spec_path or self.asset_file, 1, 1)
+        if key is None:
+            return self.spec_doc.key_location("tags")
+        return self.spec_doc.location("tags", key)
+
+    @cached_property
+    def description_text(self) -> str | None:
+        """The Markdown of description_file, or None when unset or unreadable."""
+        from catalog.files import UnreadableFile, read_text
+
+        if self.description_path is None:
+            return None
+        try:
+            return read_text(self.description_path)
+        except UnreadableFile:
+            return None
+
+
+@dataclass
+class Catalog:
+    """Every environment under the configured roots."""
+
+    roots: list[Path]
+    environments: list[EnvironmentAsset]
+
+    def named(self, name: str) -> list[EnvironmentAsset]:
+        return self._by_name.get(name, [])
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[EnvironmentAsset]]:
+        index: dict[str, list[EnvironmentAsset]] = {}
+        for environment in self.environments:
+            if environment.name is not None:
+                index.setdefault(environment.name, []).append(environment)
+        return index
+
+
+def find_asset_files(root: Path) -> Iterator[Path]:
+    """asset.yaml files under ``root``; an asset directory is not searched further."""
+    if os.path.isfile(root / ASSET_FILE):
+        yield root / ASSET_FILE
+        return
+    for current, dirnames, filenames in os.walk(root, followlinks=False):
+        if ASSET_FILE in filenames:
+            dirnames[:] = []
+            yield Path(current) / ASSET_FILE
+            continue
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
+
+
+def load_environment(asset_file: Path) -> EnvironmentAsset | None:
+    """The environment in ``asset_file``'s directory, or None for another asset type."""
+    doc = load_document(asset_file)
+    if doc.ok and doc.get("type") in OTHER_ASSET_TYPES:
+        return None
+    return EnvironmentAsset(asset_file, doc)
+
+
+def load_catalog(roots: list[Path], extra_asset_dirs: list[Path] = ()) -> Catalog:
+    seen: set[Path] = set()
+    environments: list[EnvironmentAsset] = []
+    asset_files = [file for root in roots if os.path.isdir(root) for file in find_asset_files(root)]
+    asset_files += [directory / ASSET_FILE for directory in extra_asset_dirs]
+    for asset_file in asset_files:
+        key = asset_file.resolve()
+        if key in seen:
+            continue
+        seen.add(key)
+        environment = load_environment(asset_file)
+        if environment is not None:
+            environments.append(environment)
+    return Catalog(list(roots), environments)

@@ -1,0 +1,31 @@
+"""``path:line:col: CODE rule-name message``, then a summary line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from catalog.finding import Severity
+from catalog.report import display_path
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def render(result, cwd: Path) -> str:
+    lines = []
+    for finding in result.findings:
+        location = finding.location
+        where = display_path(location.path, cwd)
+        if location.line is not None:
+            where += f":{location.line}"
+            if location.column is not None:
+                where += f":{location.column}"
+        prefix = "warning: " if finding.severity is Severity.WARNING else ""
+        lines.append(f"{where}: {finding.code} {finding.rule} {prefix}{finding.message}")
+    checked = _plural(result.environments, "environment")
+    if result.findings:
+        lines.append(f"Found {_plural(result.errors, 'error')} and {_plural(result.warnings, 'warning')} in {checked}.")
+    else:
+        lines.append(f"All clean: {checked} checked.")
+    return "\n".join(lines) + "\n"

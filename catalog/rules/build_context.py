@@ -1,0 +1,321 @@
+"""Rules about the build context: its files, COPY sources, template tags, package indexes."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import posixpath
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from catalog.files import looks_binary, MAX_TEXT_BYTES
+from catalog.finding import Location, Problem, Severity
+from catalog.model import EnvironmentAsset
+from catalog.rules import rule
+from catalog.template_tags import (
+    BUILD_FILE_TAGS,
+    LATEST_IMAGE_TAG,
+    LATEST_PYPI_VERSION,
+    SPEC_TAGS,
+    find_template_tags,
+    line_and_column,
+)
+
+EXTRA_INDEX_URL_PATTERN = r"extra[-_]index[-_]url"
+EXTRA_INDEX_URL = re.compile(EXTRA_INDEX_URL_PATTERN, re.IGNORECASE)
+EXTRA_INDEX_URL_BYTES = re.compile(EXTRA_INDEX_URL_PATTERN.encode(), re.IGNORECASE)
+_CHUNK = 1 << 20
+_EXTRA_INDEX_MESSAGE = "extra-index-url lets a public package shadow a private one; use a single --index-url"
+_TAG_NAME = re.compile(r"[a-z][a-z0-9._-]*")
+
+
+def _regular_files(env: EnvironmentAsset) -> Iterator[Path]:
+    context = env.context
+    if context is None or not os.path.isdir(context.directory):
+        return
+    for path in context.files:
+        if not os.path.islink(path) and os.path.isfile(path):
+            yield path
+
+
+def _scan_large_file(path: Path) -> Iterator[int]:
+    """Line numbers of extra-index-url in a file too large to keep in memory."""
+    line = 1
+    tail = b""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8192)
+            if looks_binary(head):
+                return
+            handle.seek(0)
+            while chunk := handle.read(_CHUNK):
+                data = tail + chunk
+                for match in EXTRA_INDEX_URL_BYTES.finditer(data):
+                    if match.end() > len(tail):
+                        yield line + data.count(b"\n", 0, match.start()) - tail.count(b"\n")
+                line += chunk.count(b"\n")
+                tail = data[-32:]
+    except OSError:
+        return
+
+
+@rule("CAT304", "extra-index-url")
+def extra_index_url(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+    """`extra-index-url` appears in environment.yaml or the build context.
+
+    Matches `--extra-index-url`, `extra-index-url =` in pip.conf and
+    `PIP_EXTRA_INDEX_URL`, in any letter case. Binary files are skipped.
+
+    **Why:** with an extra index, pip takes whichever index offers the higher version.
+    Anyone who publishes a package of the same name on PyPI can then get their code
+    into the image (dependency confusion). Use `--index-url` with a single mirror
+    that proxies PyPI instead.
+
+    **Bad** (requirements.txt):
+
+    ```text
+    --extra-index-url https://pkgs.example.com/simple
+    contoso-ml-utils==1.4.0
+    ```
+
+    **Good:**
+
+    ```text
+    --index-url https://pkgs.example.com/simple
+    contoso-ml-utils==1.4.0
+    ```
+    """
+    sources: list[tuple[Path, str | None]] = []
+    if env.image_doc is not None:
+        sources.append((env.image_doc.path, env.image_doc.text))
+    context = env.context
+    for path in _regular_files(env):
+        sources.append((path, None))
+    for path, text in sources:
+        if text is None and context is not None:
+            try:
+                size = os.path.getsize(path)
+            except OSError:
+                continue
+            if size > MAX_TEXT_BYTES:
+                for line in sorted(set(_scan_large_file(path))):
+                    yield Problem(Location(path, line, None), _EXTRA_INDEX_MESSAGE)
+                continue
+            text = context.text_of(path)
+        if not text:
+            continue
+        seen: set[int] = set()
+        for match in EXTRA_INDEX_URL.finditer(text):
+            line, column = line_and_column(text, match.start())
+            if line not in seen:
+                seen.add(line)
+                yield Problem(Location(path, line, column), _EXTRA_INDEX_MESSAGE)
+
+
+def _strings(value: Any, keys: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    if isinstance(value, str):
+        yield keys, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, keys + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, keys + (index,))
+
+
+def _check_build_file_tag(tag, text: str) -> str | None:
+    before = text[: tag.start].rstrip(" \t")
+    if tag.name == LATEST_IMAGE_TAG:
+        if not (text[: tag.start].endswith(":") or text[: tag.start].endswith("@")):
+            return f"{tag.text} must follow an image reference (image:{{{{latest-image-tag}}}})"
+        if tag.argument is not None:
+            try:
+                re.compile(tag.argument)
+            except re.error as exc:
+                return f"{tag.text}: the regular expression does not compile: {exc}"
+    elif tag.name == LATEST_PYPI_VERSION:
+        if tag.argument not in (None, "pre"):
+            return f"{tag.text}: the only option of latest-pypi-version is 'pre'"
+        if not (before.endswith("==") or before.endswith("~=")):
+            return f"{tag.text} must follow == or ~= (package=={{{{latest-pypi-version}}}})"
+    return None
+
+
+@rule("CAT305", "template-tag")
+def template_tag(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+    """A template tag is unknown, misplaced, or has a regular expression that does not compile.
+
+    The spec may use `{{asset.name}}`, `{{asset.version}}`, `{{asset.repo.url}}`,
+    `{{asset.repo.commit_hash}}`, `{{asset.repo.build_context.path}}`,
+    `{{image.name}}`, `{{image.context.path}}`, `{{image.dockerfile.path}}` and
+    `{{image.publish.hostname}}`. Files listed in `template_files` may use
+    `{{latest-image-tag}}` or `{{latest-image-tag:REGEX}}` after an image reference,
+    and `{{latest-pypi-version}}` or `{{latest-pypi-version:pre}}` after `==` or `~=`.
+    A template tag in a context file not listed in `template_files` is never resolved.
+
+    **Why:** an unresolved tag ends up verbatim in the image or the published spec,
+    and the build or the release fails.
+
+    **Bad** (spec.yaml):
+
+    ```yaml
+    build:
+      path: "{{image.context.dir}}"
+    ```
+
+    **Good:**
+
+    ```yaml
+    build:
+      path: "{{asset.repo.url}}#{{asset.repo.commit_hash}}:{{asset.repo.build_context.path}}"
+    ```
+    """
+    spec = env.spec_doc
+    if spec is not None and spec.ok:
+        for keys, value in _strings(spec.data):
+            for tag in find_template_tags(value):
+                if tag.inner.strip() in SPEC_TAGS:
+                    continue
+                if tag.name in BUILD_FILE_TAGS:
+                    message = f"{tag.text} is resolved only in build context template_files, not in the spec"
+                else:
+                    message = f"unknown template tag {tag.text} (the spec may use {', '.join('{{' + t + '}}' for t in sorted(SPEC_TAGS))})"
+                yield Problem(spec.location(*keys), message)
+    context = env.context
+    if context is None:
+        return
+    templates = {os.path.normpath(path) for path in context.template_files}
+    for path in _regular_files(env):
+        text = context.text_of(path)
+        if not text or "{{" not in text:
+            continue
+        listed = os.path.normpath(path) in templates
+        for tag in find_template_tags(text):
+            line, column = line_and_column(text, tag.start)
+            location = Location(path, line, column)
+            known = tag.name in BUILD_FILE_TAGS or tag.inner.strip() in SPEC_TAGS
+            if not listed:
+                if known:
+                    yield Problem(location, f"{tag.text} is in {context.relative(path)}, which is not in template_files, so it is never resolved")
+                continue
+            if tag.inner.strip() in SPEC_TAGS:
+                yield Problem(location, f"{tag.text} is a spec template tag; it is not resolved in build files")
+            elif tag.name in BUILD_FILE_TAGS:
+                message = _check_build_file_tag(tag, text)
+                if message:
+                    yield Problem(location, message)
+            elif _TAG_NAME.fullmatch(tag.name):
+                yield Problem(location, f"unknown template tag {tag.text} (build files may use {{{{latest-image-tag}}}} and {{{{latest-pypi-version}}}})")
+
+
+def _within(path: Path, root: Path) -> bool:
+    try:
+        Path(path).relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _resolve(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # symlink loops
+        return None
+
+
+@rule("CAT306", "build-context")
+def build_context(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+    """The build context is outside the asset, leaks out through a symlink, or lacks a COPY source.
+
+    Checks that the context directory lies inside the asset directory; that every
+    `COPY`/`ADD` source exists in the context and is not excluded by `.dockerignore`;
+    that no symlink in the context leads outside it (or loops); and that the spec
+    builds from a context exactly when environment.yaml has one.
+
+    **Why:** the release copies the asset directory and the builder sends only the
+    context: anything outside it, or excluded from it, is missing at build time.
+
+    **Bad** (context/.dockerignore says `*.txt`):
+
+    ```dockerfile
+    COPY requirements.txt /tmp/requirements.txt
+    ```
+
+    **Good** (.dockerignore re-includes it with `!requirements.txt`, or does not
+    exclude it).
+    """
+    context = env.context
+    image = env.image_doc
+    spec = env.spec_doc
+    if spec is not None and spec.ok and image is not None and image.ok:
+        if spec.has("build") and context is None:
+            yield Problem(spec.location("build"), "the spec builds from a context, but environment.yaml has no image.context")
+        if spec.has("image") and not spec.has("build") and context is not None:
+            yield Problem(
+                spec.location("image"),
+                "environment.yaml has a build context, but the spec uses a pre-built image: the context is never built",
+                Severity.WARNING,
+            )
+    if context is None or not os.path.isdir(context.directory):
+        return
+    asset_root = _resolve(env.directory)
+    context_root = _resolve(context.directory)
+    if asset_root is None or context_root is None:
+        return
+    if not _within(context_root, asset_root):
+        yield Problem(image.location("image", "context", "dir"), "the build context directory is outside the asset directory")
+    for path in context.files:
+        if os.path.islink(path):
+            target = _resolve(path)
+            if target is None:
+                yield Problem(Location(path), "symlink loop in the build context")
+            elif not _within(target, context_root):
+                yield Problem(Location(path), f"symlink {context.relative(path)!r} leads outside the build context")
+    yield from _copy_sources(env, context_root)
+
+
+def _copy_sources(env: EnvironmentAsset, context_root: Path) -> Iterator[Problem]:
+    parsed = env.dockerfile
+    context = env.context
+    if parsed is None or parsed.error:
+        return
+    relative_files: list[str] | None = None
+    lines = parsed.lines
+    for instruction in parsed.instructions:
+        if instruction.keyword not in ("COPY", "ADD") or instruction.has_heredoc or instruction.flag("from") is not None:
+            continue
+        source_line = lines[instruction.line - 1] if 0 < instruction.line <= len(lines) else ""
+        for source in instruction.arguments[:-1]:
+            if "$" in source or "://" in source or source.startswith("git@") or source.startswith("<<"):
+                continue
+            column = source_line.find(source) + 1 if source in source_line else 1
+            location = Location(parsed.path, instruction.line, column)
+            normal = posixpath.normpath(source.replace("\\", "/")).lstrip("/")
+            if normal == ".." or normal.startswith("../"):
+                yield Problem(location, f"{instruction.keyword} source {source!r} is outside the build context")
+                continue
+            if any(char in normal for char in "*?["):
+                if relative_files is None:
+                    relative_files = [context.relative(path) for path in context.files]
+                matches = [name for name in relative_files if _go_match(normal, name)]
+                if not matches:
+                    yield Problem(location, f"{instruction.keyword} source {source!r} matches nothing in the build context")
+                elif all(context.dockerignore.excludes(name) for name in matches):
+                    yield Problem(location, f"{instruction.keyword} source {source!r} matches only files excluded by .dockerignore")
+                continue
+            if normal == ".":
+                continue
+            if not os.path.lexists(context_root / normal):
+                yield Problem(location, f"{instruction.keyword} source {source!r} does not exist in the build context")
+            elif context.dockerignore.excludes(normal):
+                yield Problem(location, f"{instruction.keyword} source {source!r} is excluded by .dockerignore")
+
+
+def _go_match(pattern: str, name: str) -> bool:
+    """Go's filepath.Match, which COPY uses: wildcards do not cross '/'."""
+    pattern_parts, name_parts = pattern.split("/"), name.split("/")
+    if len(pattern_parts) > len(name_parts):
+        return False
+    # a pattern matching a directory copies what is inside it
+    return all(fnmatch.fnmatchcase(n, p) for p, n in zip(pattern_parts, name_parts))

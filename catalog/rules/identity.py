@@ -1,0 +1,209 @@
+"""Rules about what an environment is called: names, versions, image names, duplicates."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+from catalog.finding import Problem, Severity
+from catalog.model import EnvironmentAsset
+from catalog.rules import rule
+from catalog.template_tags import has_template
+
+RESERVED_PREFIXES = ("AzureML", "Microsoft")
+CURATED_IMAGE_PREFIX = "azureml/curated/"
+
+
+@rule("CAT101", "name-mismatch")
+def name_mismatch(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+    """The spec's name differs from the asset's name.
+
+    A spec name that is a template tag (`"{{asset.name}}"`) always matches. An asset
+    with no name of its own takes the spec's; if that is a template too, the
+    environment has no name at all.
+
+    **Why:** the asset name decides the release, the image name and the page on the
+    site; the spec name decides what users type. Two names for one environment means
+    one of them is wrong.
+
+    **Bad** (asset.yaml says `name: sklearn-1.5`; spec.yaml):
+
+    ```yaml
+    name: sklearn-15
+    ```
+
+    **Good:**
+
+    ```yaml
+    name: "{{asset.name}}"
+    ```
+    """
+    asset_name = env.asset_doc.get("name")
+    spec_name = env.spec_name
+    if not env.asset_doc.ok or env.spec_doc is None or not env.spec_doc.ok:
+        return
+    if not isinstance(asset_name, str):
+        if spec_name is None or has_template(spec_name):
+            yield Problem(env.asset_doc.location(), "the environment has no name: set name in asset.yaml")
+        return
+    if spec_name is not None and not has_template(spec_name) and spec_name != asset_name:
+        yield Problem(
+            env.spec_doc.location("name"),
+            f"spec name {spec_name!r} differs from asset name {asset_name!r}; write name: \"{{{{asset.name}}}}\"",
+        )
+
+
+@rule("CAT102", "version-mismatch")
+def version_mismatch(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+    """The spec's version differs from the asset's version.
+
+    A spec version that is a template tag (`"{{asset.version}}"`) always matches. An
+    auto-versioned asset must not pin a version in its spec.
+
+    **Why:** the release records the asset's version; a spec that says otherwise
+    publishes a version nobody released.
+
+    **Bad** (asset.yaml says `version: auto`; spec.yaml):
+
+    ```yaml
+    version: 3
+    ```
+
+    **Good:**
+
+    ```yaml
+    version: "{{asset.version}}"
+    ```
+    """
+    if env.spec_doc is None or not env.asset_doc.has("version") or not env.spec_doc.has("version"):
+        return
+    asset_version, spec_version = env.asset_doc.get("version"), env.spec_version
+    if has_template(spec_version):
+        return
+    location = env.spec_doc.location("version")
+    if asset_version == "auto":
+        yield Problem(location, f"asset version is auto but the spec pins version {spec_version!r}; write version: \"{{{{asset.version}}}}\"")
+    elif str(spec_version) != str(asset_version):
+        yield Problem(location, f"spec version {spec_version!r} differs from asset version {asset_version!r}")
+
+
+def _names(env: EnvironmentAsset):
+    if isinstance(env.asset_doc.get("name"), str):
+        yield env.asset_doc.get("name"), env.asset_doc.location("name")
+    spec_name = env.spec_name
+    if spec_name is not None and not has_template(spec_name) and spec_name != env.asset_doc.get("name"):
+        yield spec_name, env.spec_doc.location("name")
+
+
+@rule("CAT103", "reserved-prefix")
+def reserved_prefix(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+    """The name begins with a prefix reserved for the platform (`AzureML`, `Microsoft`).
+
+    Compared case-insensitively, on the asset name and on a literal spec name.
+
+    **Why:** Azure ML reserves these prefixes for its own curated environments and
+    rejects jobs whose environment name starts with one of them.
+
+    **Bad:**
+
+    ```yaml
+    name: AzureML-sklearn-1.5
+    ```
+
+    **Good:**
+
+    ```yaml
+    name: sklearn-1.5
+    ```
+    """
+    for name, location in _names(env):
+        for prefix in RESERVED_PREFIXES:
+            if name.lower().startswith(prefix.lower()):
+                yield Problem(location, f"name {name!r} starts with the reserved prefix {prefix!r}")
+
+
+@rule("CAT104", "image-name")
+def image_name(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+    """The image is not named `azureml/curated/<asset name>` or not published to MCR.
+
+    `image.name` in environment.yaml must be exactly `azureml/curated/` followed by
+    the asset name, and `image.publish.location` must be `mcr`. A visibility other
+    than `public` is reported as a warning: users of the catalog will not be able to
+    pull the image.
+
+    **Why:** the image name is registered with the registry before the first release;
+    a name that does not follow the asset cannot be published, and two environments
+    could claim one image.
+
+    **Bad:**
+
+    ```yaml
+    image:
+      name: azureml/sklearn
+      publish:
+        location: acr
+    ```
+
+    **Good:**
+
+    ```yaml
+    image:
+      name: azureml/curated/sklearn-1.5
+      publish:
+        location: mcr
+        visibility: public
+    ```
+    """
+    doc = env.image_doc
+    if doc is None or not doc.ok:
+        return
+    name = env.image_name
+    if name is not None and env.name is not None:
+        expected = CURATED_IMAGE_PREFIX + env.name
+        if name != expected:
+            yield Problem(doc.location("image", "name"), f"image name {name!r} must be {expected!r}")
+    location = env.publish_location
+    if doc.has("image", "publish", "location") and location != "mcr":
+        yield Problem(doc.location("image", "publish", "location"), f"publish location {location!r} must be 'mcr'")
+    visibility = env.publish_visibility
+    if visibility is not None and visibility != "public":
+        yield Problem(
+            doc.location("image", "publish", "visibility"),
+            f"image visibility is {visibility!r}: catalog users cannot pull it",
+            Severity.WARNING,
+        )
+
+
+def _display(env: EnvironmentAsset) -> str:
+    return os.path.relpath(env.asset_file)
+
+
+@rule("CAT004", "duplicate")
+def duplicate(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+    """Two environments in the catalog have the same name or the same image name.
+
+    Looks at the whole catalog, even when only some environments are being linted.
+
+    **Why:** names and image names identify an environment in the registry; the second
+    one to be released overwrites the first.
+
+    **Bad:** `training/sklearn/asset.yaml` and `inference/sklearn/asset.yaml` both
+    say:
+
+    ```yaml
+    name: sklearn-1.5
+    ```
+
+    **Good:** one of them is renamed (`sklearn-1.5-inference`) together with its
+    image name.
+    """
+    if env.name is not None:
+        others = [other for other in ctx.catalog.named(env.name) if other is not env]
+        if others:
+            where = ", ".join(_display(other) for other in others)
+            yield Problem(env.name_location(), f"another environment is also named {env.name!r}: {where}")
+    if env.image_name is not None:
+        others = [other for other in ctx.by_image_name.get(env.image_name, []) if other is not env]
+        if others:
+            where = ", ".join(_display(other) for other in others)
+            yield Problem(env.image_doc.location("image", "name"), f"another environment also uses image {env.image_name!r}: {where}")

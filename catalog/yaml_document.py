@@ -1,0 +1,331 @@
+"""One YAML file, parsed into plain values that remember where each one was written.
+
+The document is built from libyaml's event stream rather than its composer: the
+composer recurses (and crashes the interpreter on very deep nesting) and expands
+aliases without limit. Here depth and alias expansion are bounded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml import events
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import ScalarNode
+
+from catalog.files import UnreadableFile, read_bytes, decode_utf8
+from catalog.finding import Location, Problem
+
+MAX_DEPTH = 64
+MAX_VALUES = 100_000  # after alias expansion; an alias bomb stops here
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONSTRUCTOR = SafeConstructor()
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+KeyPath = tuple  # of str keys and int indexes
+
+
+class YamlTooComplex(Exception):
+    pass
+
+
+class Document:
+    """A parsed YAML file: its values, and the line and column of each value and key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data: Any = None
+        self.text: str = ""
+        self.problems: list[Problem] = []
+        self._value_marks: dict[KeyPath, tuple[int, int]] = {}
+        self._key_marks: dict[KeyPath, tuple[int, int]] = {}
+        self._raw: dict[KeyPath, str] = {}
+
+    @property
+    def ok(self) -> bool:
+        return isinstance(self.data, dict)
+
+    def get(self, *keys: str | int, default: Any = None) -> Any:
+        value = self.data
+        for key in keys:
+            if isinstance(value, dict) and isinstance(key, str):
+                if key not in value:
+                    return default
+                value = value[key]
+            elif isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+                value = value[key]
+            else:
+                return default
+        return value
+
+    def has(self, *keys: str | int) -> bool:
+        sentinel = object()
+        return self.get(*keys, default=sentinel) is not sentinel
+
+    def location(self, *keys: str | int) -> Location:
+        """Where the value at ``keys`` was written, or its nearest written ancestor."""
+        return self._locate(self._value_marks, tuple(keys))
+
+    def key_location(self, *keys: str | int) -> Location:
+        """Where the key of the value at ``keys`` was written (the value's, for list items)."""
+        path = tuple(keys)
+        if path in self._key_marks:
+            line, column = self._key_marks[path]
+            return Location(self.path, line, column)
+        return self.location(*keys)
+
+    def raw_scalar(self, *keys: str | int) -> str | None:
+        """The source text of a scalar that YAML turned into something other than a string."""
+        return self._raw.get(tuple(keys))
+
+    def _locate(self, marks: dict, path: KeyPath) -> Location:
+        while path:
+            if path in marks:
+                line, column = marks[path]
+                return Location(self.path, line, column)
+            path = path[:-1]
+        if () in self._value_marks:
+            line, column = self._value_marks[()]
+            return Location(self.path, line, column)
+        return Location(self.path, 1, 1)
+
+    def _problem(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.problems.append(Problem(Location(self.path, line, column), message))
+
+
+def load_document(path: Path) -> Document:
+    """Read and parse ``path``; every failure becomes a problem on the document."""
+    doc = Document(path)
+    try:
+        doc.text = decode_utf8(read_bytes(path))
+    except UnreadableFile as exc:
+        doc._problem(str(exc), exc.line, None if exc.line is None else 1)
+        return doc
+    parse_into(doc, doc.text)
+    return doc
+
+
+def parse_into(doc: Document, text: str) -> None:
+    try:
+        data = _Builder(doc).build(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(part for part in (exc.problem, exc.context) if part) or "invalid YAML"
+        if mark is not None:
+            doc._problem(f"invalid YAML: {message}", mark.line + 1, mark.column + 1)
+        else:
+            doc._problem(f"invalid YAML: {message}")
+        return
+    except yaml.YAMLError as exc:  # reader errors (control characters) carry a position
+        position = getattr(exc, "position", None)
+        line = text.count("\n", 0, position) + 1 if position is not None else None
+        doc._problem(f"invalid YAML: {exc}".splitlines()[0], line, 1 if line else None)
+        return
+    except YamlTooComplex as exc:
+        doc._problem(str(exc), 1, 1)
+        return
+    if data is _NO_DOCUMENT:
+        doc._problem("file is empty; expected a mapping of keys to values", 1, 1)
+        return
+    if not isinstance(data, dict):
+        kind = "list" if isinstance(data, list) else type(data).__name__
+        if data is None:
+            kind = "null"
+        doc._problem(f"top level must be a mapping of keys to values, found a {kind}", 1, 1)
+        return
+    doc.data = data
+
+
+_NO_DOCUMENT = object()
+
+
+class _Frame:
+    __slots__ = ("container", "path", "anchor", "weight", "pending_key", "merge")
+
+    def __init__(self, container: Any, path: KeyPath, anchor: str | None) -> None:
+        self.container = container
+        self.path = path
+        self.anchor = anchor
+        self.weight = 1
+        self.pending_key: Any = _NO_DOCUMENT  # a mapping's key waiting for its value
+        self.merge = False
+
+
+class _Builder:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.total = 0
+        self.key_lines: dict[int, dict[Any, int]] = {}
+
+    def build(self, text: str) -> Any:
+        loader = _Loader(text)
+        result: Any = _NO_DOCUMENT
+        stack: list[_Frame] = []
+        documents = 0
+        try:
+            while loader.check_event():
+                event = loader.get_event()
+                if isinstance(event, events.DocumentStartEvent):
+                    documents += 1
+                    if documents > 1:
+                        raise yaml.MarkedYAMLError(
+                            problem="expected one YAML document, found another (---)",
+                            problem_mark=event.start_mark,
+                        )
+                    continue
+                if isinstance(event, (events.StreamStartEvent, events.StreamEndEvent, events.DocumentEndEvent)):
+                    continue
+                if isinstance(event, (events.MappingStartEvent, events.SequenceStartEvent)):
+                    if len(stack) >= MAX_DEPTH:
+                        raise YamlTooComplex(f"YAML is nested deeper than {MAX_DEPTH} levels")
+                    path = self._child_path(stack, event)
+                    container: Any = {} if isinstance(event, events.MappingStartEvent) else []
+                    self._mark(path, event)
+                    stack.append(_Frame(container, path, event.anchor))
+                    continue
+                if isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
+                    frame = stack.pop()
+                    if frame.anchor:
+                        self.anchors[frame.anchor] = (frame.container, frame.weight)
+                    if stack:
+                        self._add(stack, frame.container, frame.weight, event, is_key_ok=False)
+                    else:
+                        result = frame.container
+                    continue
+                if isinstance(event, events.AliasEvent):
+                    if event.anchor not in self.anchors:
+                        raise yaml.MarkedYAMLError(
+                            problem=f"alias *{event.anchor} refers to an unknown or enclosing anchor",
+                            problem_mark=event.start_mark,
+                        )
+                    value, weight = self.anchors[event.anchor]
+                    if not stack:
+                        result = value
+                        continue
+                    path = self._child_path(stack, event)
+                    self._mark(path, event)
+                    self._add(stack, value, weight, event, is_key_ok=not isinstance(value, (dict, list)))
+                    continue
+                if isinstance(event, events.ScalarEvent):
+                    value, raw = self._scalar(event)
+                    if stack:
+                        frame = stack[-1]
+                        is_key = isinstance(frame.container, dict) and frame.pending_key is _NO_DOCUMENT
+                        if not is_key:
+                            path = self._child_path(stack, event)
+                            self._mark(path, event)
+                            if raw is not None:
+                                self.doc._raw[path] = raw
+                    else:
+                        result = value
+                        self.doc._value_marks[()] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                    if event.anchor:
+                        self.anchors[event.anchor] = (value, 1)
+                    if stack:
+                        self._add(stack, value, 1, event, is_key_ok=True)
+                    continue
+        finally:
+            loader.dispose()
+        return result
+
+    def _child_path(self, stack: list[_Frame], event: Any) -> KeyPath:
+        if not stack:
+            return ()
+        frame = stack[-1]
+        if isinstance(frame.container, list):
+            return frame.path + (len(frame.container),)
+        if frame.pending_key is _NO_DOCUMENT:
+            raise yaml.MarkedYAMLError(
+                problem="a mapping key must be a plain value, not a list or mapping",
+                problem_mark=event.start_mark,
+            )
+        return frame.path + (frame.pending_key,)
+
+    def _mark(self, path: KeyPath, event: Any) -> None:
+        self.doc._value_marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+
+    def _scalar(self, event: events.ScalarEvent) -> tuple[Any, str | None]:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self._resolve(event)
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        if tag == _MERGE_TAG:
+            return _MERGE_TAG, None
+        constructor = SafeConstructor.yaml_constructors.get(tag)
+        if constructor is None or tag in _CONTAINER_TAGS:
+            raise yaml.MarkedYAMLError(
+                problem=f"unsupported YAML tag {event.tag!r}", problem_mark=event.start_mark
+            )
+        try:
+            value = constructor(_CONSTRUCTOR, node)
+        except (ConstructorError, ValueError) as exc:
+            raise yaml.MarkedYAMLError(problem=f"bad {tag} value: {exc}", problem_mark=event.start_mark) from None
+        return value, (event.value if not isinstance(value, str) else None)
+
+    _resolver = _Loader("")
+
+    def _resolve(self, event: events.ScalarEvent) -> str:
+        return self._resolver.resolve(ScalarNode, event.value, event.implicit)
+
+    def _add(self, stack: list[_Frame], value: Any, weight: int, event: Any, is_key_ok: bool) -> None:
+        self.total += weight
+        if self.total > MAX_VALUES:
+            raise YamlTooComplex(f"YAML expands to more than {MAX_VALUES} values (aliases nested too deep?)")
+        frame = stack[-1]
+        frame.weight += weight
+        container = frame.container
+        if isinstance(container, list):
+            container.append(value)
+            return
+        if frame.pending_key is _NO_DOCUMENT:
+            if not is_key_ok:
+                raise yaml.MarkedYAMLError(
+                    problem="a mapping key must be a plain value, not a list or mapping",
+                    problem_mark=event.start_mark,
+                )
+            if value == _MERGE_TAG and isinstance(value, str):
+                frame.merge = True
+                frame.pending_key = _MERGE_TAG
+                return
+            key = value if isinstance(value, str) else _key_text(value)
+            lines = self.key_lines.setdefault(id(container), {})
+            if key in lines:  # keys brought in by a merge (<<) may be overridden
+                first = lines.get(key)
+                where = f" (first at line {first})" if first else ""
+                raise yaml.MarkedYAMLError(problem=f"duplicate key {key!r}{where}", problem_mark=event.start_mark)
+            lines[key] = event.start_mark.line + 1
+            self.doc._key_marks[frame.path + (key,)] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            frame.pending_key = key
+            return
+        key, frame.pending_key = frame.pending_key, _NO_DOCUMENT
+        if key is _MERGE_TAG and frame.merge:
+            frame.merge = False
+            sources = value if isinstance(value, list) else [value]
+            for source in sources:
+                if not isinstance(source, dict):
+                    raise yaml.MarkedYAMLError(problem="'<<' must merge a mapping", problem_mark=event.start_mark)
+                for merged_key, merged_value in source.items():
+                    container.setdefault(merged_key, merged_value)
+            return
+        container[key] = value
+
+
+_CONTAINER_TAGS = {
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:omap",
+    "tag:yaml.org,2002:pairs",
+    "tag:yaml.org,2002:set",
+}
+
+
+def _key_text(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
