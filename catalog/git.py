@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import os
 import subprocess
+from functools import lru_cache
 from pathlib import Path
+
+
+@lru_cache(maxsize=1024)
+def in_work_tree(directory: Path) -> bool:
+    """Whether a .git lies at or above ``directory`` (checked without running git)."""
+    if os.path.exists(directory / ".git"):
+        return True
+    parent = directory.parent
+    return parent != directory and in_work_tree(parent)
 
 
 def line_added_on(path: Path, line: int, today: datetime.date) -> datetime.date | None:
@@ -12,6 +23,8 @@ def line_added_on(path: Path, line: int, today: datetime.date) -> datetime.date 
 
     None when git cannot tell (no git, not a repository, a timeout).
     """
+    if not in_work_tree(path.parent):
+        return None
     try:
         result = subprocess.run(
             ["git", "blame", "--porcelain", "-L", f"{line},{line}", "--", path.name],

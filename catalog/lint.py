@@ -6,6 +6,7 @@ import datetime
 import fnmatch
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -51,6 +52,9 @@ class LintResult:
         return sum(1 for f in self.findings if f.severity is Severity.WARNING)
 
 
+PARALLEL_MIN_TARGETS = 200  # below this, starting workers costs more than it saves
+
+
 def lint(
     catalog: Catalog,
     targets: list[EnvironmentAsset],
@@ -59,7 +63,17 @@ def lint(
     today: datetime.date | None = None,
 ) -> LintResult:
     context = LintContext(catalog, config, today or datetime.date.today())
-    suppressions = _Suppressions(config)
+    workers = min(os.cpu_count() or 1, 4)
+    if len(targets) >= PARALLEL_MIN_TARGETS and workers > 1 and _fork_is_safe():
+        findings = _check_in_workers(targets, rules, context, workers)
+    else:
+        findings = _check(targets, rules, context)
+    findings.sort(key=Finding.sort_key)
+    return LintResult(findings, len(targets), rules)
+
+
+def _check(targets: list[EnvironmentAsset], rules: list[Rule], context: LintContext) -> list[Finding]:
+    suppressions = _Suppressions(context.config)
     findings: list[Finding] = []
     for environment in targets:
         suppressions.remember(environment)
@@ -75,8 +89,39 @@ def lint(
                 )
                 if not suppressions.suppressed(finding):
                     findings.append(finding)
-    findings.sort(key=Finding.sort_key)
-    return LintResult(findings, len(targets), rules)
+    return findings
+
+
+# Workers are forked after the catalog's YAML is loaded, so each one sees the whole
+# catalog (catalog-wide rules need it) without loading it again.
+_FORKED_WORK: tuple | None = None
+
+
+def _fork_is_safe() -> bool:
+    import multiprocessing
+
+    # The Dockerfile parser runs a Go runtime whose threads do not survive fork().
+    return "fork" in multiprocessing.get_all_start_methods() and "dockerfile" not in sys.modules
+
+
+def _check_share(index: int) -> list[Finding]:
+    targets, rules, context, shares = _FORKED_WORK
+    return _check(targets[index::shares], rules, context)
+
+
+def _check_in_workers(targets, rules, context: LintContext, workers: int) -> list[Finding]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _FORKED_WORK
+    context.by_image_name, context.catalog.named("")  # build shared indexes once, before forking
+    shares = workers * 4
+    _FORKED_WORK = (targets, rules, context, shares)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [finding for share in pool.map(_check_share, range(shares)) for finding in share]
+    finally:
+        _FORKED_WORK = None
 
 
 class _Suppressions:

@@ -42,7 +42,7 @@ def schema_errors(data: Any, name: str) -> Iterator[tuple[tuple, str]]:
             for key in error.instance:
                 if key not in allowed:
                     known = ", ".join(sorted(allowed))
-                    yield path + (key,), f"{json_path(path + (key,))}: unknown key {key!r} (allowed: {known})"
+                    yield path + (key,), f"{json_path(path)}: unknown key {key!r} (allowed: {known})"
             continue
         yield path, f"{json_path(path)}: {custom or error.message}"
 

@@ -24,6 +24,8 @@ MAX_VALUES = 100_000  # after alias expansion; an alias bomb stops here
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = SafeConstructor()
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
+_RESOLVER = _Loader("")
 
 KeyPath = tuple  # of str keys and int indexes
 
@@ -166,28 +168,33 @@ class _Builder:
         result: Any = _NO_DOCUMENT
         stack: list[_Frame] = []
         documents = 0
+        value_marks = self.doc._value_marks
         try:
             while loader.check_event():
                 event = loader.get_event()
-                if isinstance(event, events.DocumentStartEvent):
-                    documents += 1
-                    if documents > 1:
-                        raise yaml.MarkedYAMLError(
-                            problem="expected one YAML document, found another (---)",
-                            problem_mark=event.start_mark,
-                        )
-                    continue
-                if isinstance(event, (events.StreamStartEvent, events.StreamEndEvent, events.DocumentEndEvent)):
-                    continue
-                if isinstance(event, (events.MappingStartEvent, events.SequenceStartEvent)):
+                kind = type(event)
+                if kind is events.ScalarEvent:
+                    value, raw = self._scalar(event)
+                    if event.anchor:
+                        self.anchors[event.anchor] = (value, 1)
+                    if not stack:
+                        result = value
+                        value_marks[()] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                        continue
+                    frame = stack[-1]
+                    if frame.pending_key is not _NO_DOCUMENT or type(frame.container) is list:
+                        path = self._child_path(stack, event)
+                        value_marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                        if raw is not None:
+                            self.doc._raw[path] = raw
+                    self._add(stack, value, 1, event, is_key_ok=True)
+                elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
                     if len(stack) >= MAX_DEPTH:
                         raise YamlTooComplex(f"YAML is nested deeper than {MAX_DEPTH} levels")
                     path = self._child_path(stack, event)
-                    container: Any = {} if isinstance(event, events.MappingStartEvent) else []
-                    self._mark(path, event)
-                    stack.append(_Frame(container, path, event.anchor))
-                    continue
-                if isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
+                    value_marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                    stack.append(_Frame({} if kind is events.MappingStartEvent else [], path, event.anchor))
+                elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
                     frame = stack.pop()
                     if frame.anchor:
                         self.anchors[frame.anchor] = (frame.container, frame.weight)
@@ -195,8 +202,7 @@ class _Builder:
                         self._add(stack, frame.container, frame.weight, event, is_key_ok=False)
                     else:
                         result = frame.container
-                    continue
-                if isinstance(event, events.AliasEvent):
+                elif kind is events.AliasEvent:
                     if event.anchor not in self.anchors:
                         raise yaml.MarkedYAMLError(
                             problem=f"alias *{event.anchor} refers to an unknown or enclosing anchor",
@@ -206,28 +212,19 @@ class _Builder:
                     if not stack:
                         result = value
                         continue
-                    path = self._child_path(stack, event)
-                    self._mark(path, event)
-                    self._add(stack, value, weight, event, is_key_ok=not isinstance(value, (dict, list)))
-                    continue
-                if isinstance(event, events.ScalarEvent):
-                    value, raw = self._scalar(event)
-                    if stack:
-                        frame = stack[-1]
-                        is_key = isinstance(frame.container, dict) and frame.pending_key is _NO_DOCUMENT
-                        if not is_key:
-                            path = self._child_path(stack, event)
-                            self._mark(path, event)
-                            if raw is not None:
-                                self.doc._raw[path] = raw
-                    else:
-                        result = value
-                        self.doc._value_marks[()] = (event.start_mark.line + 1, event.start_mark.column + 1)
-                    if event.anchor:
-                        self.anchors[event.anchor] = (value, 1)
-                    if stack:
-                        self._add(stack, value, 1, event, is_key_ok=True)
-                    continue
+                    scalar = not isinstance(value, (dict, list))
+                    frame = stack[-1]
+                    if not (scalar and type(frame.container) is dict and frame.pending_key is _NO_DOCUMENT):
+                        path = self._child_path(stack, event)
+                        value_marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                    self._add(stack, value, weight, event, is_key_ok=scalar)
+                elif kind is events.DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        raise yaml.MarkedYAMLError(
+                            problem="expected one YAML document, found another (---)",
+                            problem_mark=event.start_mark,
+                        )
         finally:
             loader.dispose()
         return result
@@ -251,8 +248,11 @@ class _Builder:
     def _scalar(self, event: events.ScalarEvent) -> tuple[Any, str | None]:
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self._resolve(event)
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            if event.style or not event.implicit[0]:
+                return event.value, None  # quoted: always a string
+            tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit)
+        if tag == _STR_TAG:
+            return event.value, None
         if tag == _MERGE_TAG:
             return _MERGE_TAG, None
         constructor = SafeConstructor.yaml_constructors.get(tag)
@@ -260,16 +260,12 @@ class _Builder:
             raise yaml.MarkedYAMLError(
                 problem=f"unsupported YAML tag {event.tag!r}", problem_mark=event.start_mark
             )
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             value = constructor(_CONSTRUCTOR, node)
         except (ConstructorError, ValueError) as exc:
             raise yaml.MarkedYAMLError(problem=f"bad {tag} value: {exc}", problem_mark=event.start_mark) from None
         return value, (event.value if not isinstance(value, str) else None)
-
-    _resolver = _Loader("")
-
-    def _resolve(self, event: events.ScalarEvent) -> str:
-        return self._resolver.resolve(ScalarNode, event.value, event.implicit)
 
     def _add(self, stack: list[_Frame], value: Any, weight: int, event: Any, is_key_ok: bool) -> None:
         self.total += weight

@@ -136,10 +136,13 @@ def missing_file(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
             written = image.get("image", "context", "dir")
             yield Problem(image.location("image", "context", "dir"), f"build context directory {written!r} does not exist")
         else:
-            if not os.path.isfile(context.dockerfile):
+            dockerfile_missing = not os.path.isfile(context.dockerfile)
+            if dockerfile_missing:
                 key = ("image", "context", "dockerfile") if image.has("image", "context", "dockerfile") else ("image", "context")
                 yield Problem(image.location(*key), f"Dockerfile {context.relative(context.dockerfile)!r} does not exist in the build context")
             for index, value in enumerate(image.get("image", "context", "template_files") or []):
+                if dockerfile_missing and isinstance(value, str) and context.directory / value == context.dockerfile:
+                    continue  # already reported as the missing Dockerfile
                 if _missing(context.directory, value):
                     yield Problem(
                         image.location("image", "context", "template_files", index),
