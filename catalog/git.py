@@ -36,7 +36,8 @@ def line_added_on(path: Path, line: int, today: datetime.date) -> datetime.date 
     except (OSError, subprocess.SubprocessError):
         return None
     if result.returncode != 0:
-        if "no such path" in result.stderr:  # untracked file inside a repository: added now
+        if "no such path" in result.stderr or "no such ref: HEAD" in result.stderr:
+            # untracked, or a repository without commits: the line is being added now
             return today
         return None
     lines = result.stdout.splitlines()

@@ -53,11 +53,10 @@ def rule(code: str, name: str, severity: Severity = Severity.ERROR):
 
 
 def all_rules() -> list[Rule]:
-    if not _REGISTRY:
-        import importlib
+    import importlib
 
-        for module in RULE_MODULES:
-            importlib.import_module(f"catalog.rules.{module}")
+    for module in RULE_MODULES:  # each registers its rules on first import
+        importlib.import_module(f"catalog.rules.{module}")
     return sorted(_REGISTRY.values(), key=lambda r: r.code)
 
 
