@@ -61,6 +61,9 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     if target_dirs is None and not any(root.is_dir() for root in roots):
         shown = ", ".join(os.path.relpath(root, cwd) for root in roots)
         raise UsageError(f"no catalog to lint: {shown} is not a directory (set roots in [tool.catalog] or pass paths)")
+    if target_dirs == []:  # files outside any environment (pre-commit passes every changed file)
+        _write(render(run_lint(load_catalog([]), [], config, rules, day), fmt, cwd), output)
+        return EXIT_CLEAN
     catalog = load_catalog(roots, target_dirs or [])
     if target_dirs is None:
         targets = catalog.environments

@@ -1,0 +1,226 @@
+"""The ``catalog`` command as users run it: paths, formats, exit codes, configuration."""
+
+import json
+
+import pytest
+
+from tests.conftest import ASSET, DOCKERFILE, ENVIRONMENT, SPEC, TODAY, lint_json, run_cli, write_env
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A repository with a pyproject.toml and a catalog of two environments, one broken."""
+    (tmp_path / "pyproject.toml").write_text('[tool.catalog]\nroots = ["environments"]\n')
+    root = tmp_path / "environments"
+    write_env(root, "sklearn-1.5")
+    write_env(root, "lightgbm-4.5", {"spec.yaml": SPEC.replace('Python: "3.10"', "Python: 3.10")})
+    return tmp_path
+
+
+def test_text_format_and_exit_code(project):
+    result = run_cli("lint", cwd=project)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "environments/lightgbm-4.5/spec.yaml:11:11: CAT202 tag-value tag Python is the number 3.1 "
+        '(written 3.10); tag values are strings: write Python: "3.10"'
+    )
+    assert lines[-1] == "Found 1 error and 0 warnings in 2 environments."
+
+
+def test_clean_catalog_exits_zero(project):
+    result = run_cli("lint", "environments/sklearn-1.5", cwd=project)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == "All clean: 1 environment checked.\n"
+
+
+def test_json_format_exactly(project):
+    code, report = lint_json(cwd=project)
+    assert code == 1
+    assert report == {
+        "version": 1,
+        "environments": 2,
+        "errors": 1,
+        "warnings": 0,
+        "findings": [
+            {
+                "rule": "tag-value",
+                "code": "CAT202",
+                "severity": "error",
+                "path": "environments/lightgbm-4.5/spec.yaml",
+                "line": 11,
+                "column": 11,
+                "environment": "lightgbm-4.5",
+                "message": 'tag Python is the number 3.1 (written 3.10); tag values are strings: write Python: "3.10"',
+            }
+        ],
+    }
+
+
+def test_paths_are_relative_to_working_directory(project):
+    result = run_cli("lint", "--format", "json", "..", cwd=project / "environments" / "sklearn-1.5")
+    paths = {f["path"] for f in json.loads(result.stdout)["findings"]}
+    assert paths == {"../lightgbm-4.5/spec.yaml"}
+
+
+def test_files_map_to_their_asset(project):
+    (project / "README.md").write_text("hi")
+    code, report = lint_json("environments/lightgbm-4.5/context/Dockerfile", "README.md", cwd=project)
+    assert report["environments"] == 1 and code == 1
+    code, report = lint_json("README.md", cwd=project)
+    assert (code, report["environments"], report["findings"]) == (0, 0, [])
+
+
+def test_other_asset_types_are_ignored(project):
+    component = project / "environments" / "train-component"
+    component.mkdir()
+    (component / "asset.yaml").write_text("name: train\ntype: component\nspec: spec.yaml\n")
+    code, report = lint_json(cwd=project)
+    assert report["environments"] == 2
+
+
+def test_catalog_wide_rules_see_environments_not_named(project):
+    write_env(project / "environments", "sklearn-1.5", directory="copy-of-sklearn")
+    code, report = lint_json("environments/sklearn-1.5", cwd=project)
+    assert {f["rule"] for f in report["findings"]} == {"duplicate"}
+    assert all(f["path"].startswith("environments/sklearn-1.5/") for f in report["findings"])
+
+
+def test_select_and_ignore_by_name_code_and_prefix(project):
+    assert lint_json("--ignore", "tag-value", cwd=project)[0] == 0
+    assert lint_json("--ignore", "CAT202", cwd=project)[0] == 0
+    assert lint_json("--ignore", "CAT2", cwd=project)[0] == 0
+    assert lint_json("--select", "naming,schema", cwd=project)[0] == 0
+    assert lint_json("--select", "tag-value", cwd=project)[0] == 1
+
+
+def test_unknown_rule_is_a_usage_error(project):
+    result = run_cli("lint", "--select", "tag-valu", cwd=project)
+    assert result.returncode == 2 and "unknown rule 'tag-valu'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_strict_makes_warnings_fail(project):
+    write_env(project / "environments", "sklearn-1.5", {"environment.yaml": ENVIRONMENT.replace("public", "internal")})
+    assert run_cli("lint", "--select", "image-name", cwd=project).returncode == 0
+    assert run_cli("lint", "--select", "image-name", "--strict", cwd=project).returncode == 1
+
+
+def test_config_select_ignore_and_required_tags(project):
+    (project / "pyproject.toml").write_text(
+        '[tool.catalog]\nroots = ["environments"]\nignore = ["tag-value"]\nrequired-tags = ["OS", "Owner"]\n'
+    )
+    code, report = lint_json(cwd=project)
+    assert code == 1
+    assert {(f["rule"], f["message"]) for f in report["findings"]} == {("required-tag", "spec has no Owner tag")}
+
+
+def test_per_path_ignores(project):
+    (project / "pyproject.toml").write_text(
+        '[tool.catalog]\nroots = ["environments"]\n[tool.catalog.per-path-ignores]\n"environments/lightgbm-*" = ["tag-value"]\n'
+    )
+    assert lint_json(cwd=project)[0] == 0
+
+
+@pytest.mark.parametrize("comment_line", ["  Python: 3.10  # catalog: ignore[tag-value]", "  Python: 3.10  # catalog: ignore[naming, CAT202]"])
+def test_inline_ignore_in_yaml(project, comment_line):
+    spec = project / "environments" / "lightgbm-4.5" / "spec.yaml"
+    spec.write_text(spec.read_text().replace("  Python: 3.10", comment_line))
+    assert lint_json(cwd=project)[0] == 0
+
+
+def test_inline_ignore_for_another_rule_does_not_suppress(project):
+    spec = project / "environments" / "lightgbm-4.5" / "spec.yaml"
+    spec.write_text(spec.read_text().replace("  Python: 3.10", "  Python: 3.10  # catalog: ignore[naming]"))
+    assert lint_json(cwd=project)[0] == 1
+
+
+def test_inline_ignore_in_dockerfile_on_line_above(project):
+    dockerfile = project / "environments" / "sklearn-1.5" / "context" / "Dockerfile"
+    dockerfile.write_text("# catalog: ignore[base-registry]\nFROM ubuntu:22.04\n" + DOCKERFILE.split("\n", 1)[1])
+    code, report = lint_json("environments/sklearn-1.5", cwd=project)
+    assert code == 0, report
+
+
+def test_missing_path_is_a_usage_error(project):
+    result = run_cli("lint", "nope", cwd=project)
+    assert result.returncode == 2 and result.stderr.strip() == "catalog: error: nope: no such file or directory"
+
+
+def test_no_catalog_is_a_usage_error(tmp_path):
+    result = run_cli("lint", cwd=tmp_path)
+    assert result.returncode == 2 and "environments is not a directory" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "pyproject, expected",
+    [
+        ("[tool.catalog\n", "invalid TOML"),
+        ('[tool.catalog]\nroots = "environments"\n', "$.roots: 'environments' is not of type 'array'"),
+        ('[tool.catalog]\nrots = ["x"]\n', "unknown key 'rots'"),
+        ('[tool.catalog]\nnaming-skip = "("\n', "naming-skip: invalid regular expression"),
+    ],
+)
+def test_bad_configuration(tmp_path, pyproject, expected):
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    result = run_cli("lint", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "pyproject.toml" in result.stderr and expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_today_option(project):
+    write_env(project / "environments", "sklearn-1.5", {"spec.yaml": SPEC + '  Deprecated: ""\n  DeleteOn: "2027-01-01"\n'})
+    assert run_cli("lint", "--select", "deprecation", "--today", "2027-01-02", cwd=project).stdout.count("has passed") == 1
+    result = run_cli("lint", "--today", "tomorrow", cwd=project)
+    assert result.returncode == 2 and "--today 'tomorrow'" in result.stderr
+
+
+def test_output_file_is_written_atomically(project):
+    out = project / "reports" / "lint.json"
+    result = run_cli("lint", "--format", "json", "-o", str(out), cwd=project)
+    assert result.returncode == 1 and result.stdout == ""
+    assert json.loads(out.read_text())["errors"] == 1
+    assert [p.name for p in out.parent.iterdir()] == ["lint.json"]
+
+
+def test_rules_command_lists_and_explains():
+    result = run_cli("rules", cwd=".")
+    assert result.returncode == 0
+    names = [line.split()[1] for line in result.stdout.splitlines()]
+    for name in ["yaml-syntax", "schema", "missing-file", "name-mismatch", "version-mismatch", "reserved-prefix",
+                 "image-name", "required-tag", "tag-value", "naming", "deprecation", "curated-base",
+                 "unpinned-base", "base-registry", "extra-index-url", "template-tag", "build-context",
+                 "duplicate", "version"]:
+        assert name in names
+    explained = run_cli("rules", "tag-value", cwd=".")
+    assert "**Bad:**" in explained.stdout and "Python: 3.10" in explained.stdout
+    assert run_cli("rules", "nope", cwd=".").returncode == 2
+
+
+def test_rules_have_stable_unique_codes_and_full_docs():
+    from catalog.rules import all_rules
+
+    rules = all_rules()
+    assert len({r.code for r in rules}) == len(rules) == len({r.name for r in rules})
+    for r in rules:
+        assert r.summary and "**Why:**" in r.body and "**Bad" in r.body and "**Good" in r.body, r.name
+
+
+def test_version_and_help():
+    assert run_cli("--version", cwd=".").stdout.startswith("envcatalog, version")
+    assert run_cli("lint", "--help", cwd=".").returncode == 0
+    assert run_cli("lint", "--format", "xml", cwd=".").returncode == 2
+
+
+def test_lint_does_not_import_heavy_modules(tmp_path):
+    write_env(tmp_path / "environments")
+    probe = (
+        "import sys, runpy; sys.argv=['catalog','lint']\n"
+        "try:\n    runpy.run_module('catalog', run_name='__main__')\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in ('mkdocs','requests','jinja2','material') if m in sys.modules))\n"
+    )
+    import subprocess, sys, os
+    from tests.conftest import REPO
+
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
