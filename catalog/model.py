@@ -57,14 +57,36 @@ class BuildContext:
 
     @cached_property
     def files(self) -> list[Path]:
-        """Every file and symlink in the context, without following symlinked directories."""
+        """Every file and symlink in the context, without following symlinks."""
+        return self._listing[0]
+
+    @cached_property
+    def symlinks(self) -> frozenset[Path]:
+        return self._listing[1]
+
+    @cached_property
+    def _listing(self) -> tuple[list[Path], frozenset[Path]]:
         found: list[Path] = []
-        for current, dirnames, filenames in os.walk(self.directory, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if d != ".git")
-            base = Path(current)
-            found.extend(base / d for d in dirnames if (base / d).is_symlink())
-            found.extend(base / name for name in sorted(filenames))
-        return found
+        links: set[Path] = set()
+        pending = [self.directory]
+        while pending:
+            current = pending.pop()
+            try:
+                with os.scandir(current) as scan:
+                    entries = sorted(scan, key=lambda entry: entry.name)
+            except OSError:
+                continue
+            for entry in entries:
+                path = Path(entry.path)
+                if entry.is_symlink():
+                    links.add(path)
+                    found.append(path)
+                elif entry.is_dir():
+                    if entry.name != ".git":
+                        pending.append(path)
+                else:
+                    found.append(path)
+        return found, frozenset(links)
 
 
 def _read_context_text(path: Path) -> str | None:

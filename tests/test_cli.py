@@ -224,3 +224,12 @@ def test_lint_does_not_import_heavy_modules(tmp_path):
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
                          env=dict(os.environ, PYTHONPATH=str(REPO)))
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+
+
+def test_readme_rules_table_matches_the_registry():
+    from catalog.rules import all_rules
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    for r in all_rules():
+        assert f"| `{r.code}` | `{r.name}` | {r.severity.value} | {r.summary} |" in readme, r.name

@@ -32,11 +32,18 @@ _TAG_NAME = re.compile(r"[a-z][a-z0-9._-]*")
 
 def _regular_files(env: EnvironmentAsset) -> Iterator[Path]:
     context = env.context
-    if context is None or not os.path.isdir(context.directory):
+    if context is None:
         return
     for path in context.files:
-        if not os.path.islink(path) and os.path.isfile(path):
+        if path not in context.symlinks:
             yield path
+
+
+def _larger_than(path: Path, size: int) -> bool:
+    try:
+        return os.path.getsize(path) > size
+    except OSError:
+        return False
 
 
 def _scan_large_file(path: Path) -> Iterator[int]:
@@ -90,20 +97,12 @@ def extra_index_url(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     if env.image_doc is not None:
         sources.append((env.image_doc.path, env.image_doc.text))
     context = env.context
-    for path in _regular_files(env):
-        sources.append((path, None))
+    sources.extend((path, context.text_of(path)) for path in _regular_files(env))
     for path, text in sources:
-        if text is None and context is not None:
-            try:
-                size = os.path.getsize(path)
-            except OSError:
-                continue
-            if size > MAX_TEXT_BYTES:
+        if text is None:
+            if _larger_than(path, MAX_TEXT_BYTES):
                 for line in sorted(set(_scan_large_file(path))):
                     yield Problem(Location(path, line, None), _EXTRA_INDEX_MESSAGE)
-                continue
-            text = context.text_of(path)
-        if not text:
             continue
         seen: set[int] = set()
         for match in EXTRA_INDEX_URL.finditer(text):
@@ -265,13 +264,12 @@ def build_context(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
         return
     if not _within(context_root, asset_root):
         yield Problem(image.location("image", "context", "dir"), "the build context directory is outside the asset directory")
-    for path in context.files:
-        if os.path.islink(path):
-            target = _resolve(path)
-            if target is None:
-                yield Problem(Location(path), "symlink loop in the build context")
-            elif not _within(target, context_root):
-                yield Problem(Location(path), f"symlink {context.relative(path)!r} leads outside the build context")
+    for path in sorted(context.symlinks):
+        target = _resolve(path)
+        if target is None:
+            yield Problem(Location(path), "symlink loop in the build context")
+        elif not _within(target, context_root):
+            yield Problem(Location(path), f"symlink {context.relative(path)!r} leads outside the build context")
     yield from _copy_sources(env, context_root)
 
 
