@@ -102,7 +102,7 @@ def _read_context_text(path: Path) -> str | None:
 
 
 class EnvironmentAsset:
-    """One environment asset directory, loaded once."""
+    """One environment asset directory; each of its files is read at most once."""
 
     def __init__(self, asset_file: Path, asset_doc: Document | None = None) -> None:
         self.asset_file = asset_file
@@ -111,8 +111,16 @@ class EnvironmentAsset:
         self.spec_path = self._declared_path(self.asset_doc, "spec")
         self.image_config_path = self._declared_path(self.asset_doc, "extra_config")
         self.description_path = self._declared_path(self.asset_doc, "description_file")
-        self.spec_doc = self._load_if_file(self.spec_path)
-        self.image_doc = self._load_if_file(self.image_config_path)
+
+    # The spec and image config are read on first use: catalog-wide checks on a large
+    # catalog need only some files of the environments that are not being linted.
+    @cached_property
+    def spec_doc(self) -> Document | None:
+        return self._load_if_file(self.spec_path)
+
+    @cached_property
+    def image_doc(self) -> Document | None:
+        return self._load_if_file(self.image_config_path)
 
     def __repr__(self) -> str:
         return f"EnvironmentAsset({self.name!r}, {str(self.directory)!r})"
