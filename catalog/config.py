@@ -15,6 +15,8 @@ else:  # pragma: no cover
 DEFAULT_ROOTS = ("environments",)
 DEFAULT_REQUIRED_TAGS = ("OS", "Python")
 DEFAULT_ALLOWED_REGISTRIES = ("mcr.microsoft.com",)
+DEFAULT_SITE_DIR = "site-docs"
+DEFAULT_BUILD_REPORTS = "build-reports"
 
 
 class ConfigError(Exception):
@@ -32,6 +34,8 @@ class Config:
     required_tags: tuple[str, ...] = DEFAULT_REQUIRED_TAGS
     allowed_registries: tuple[str, ...] = DEFAULT_ALLOWED_REGISTRIES
     naming_skip: re.Pattern | None = None
+    site_dir: str = DEFAULT_SITE_DIR  # where `catalog site` writes pages (MkDocs' docs_dir)
+    build_reports: str = DEFAULT_BUILD_REPORTS  # where build reports are read from
 
     @property
     def root_paths(self) -> list[Path]:
@@ -98,4 +102,6 @@ def _from_table(table: dict, path: Path) -> Config:
     config.required_tags = tuple(table.get("required-tags", DEFAULT_REQUIRED_TAGS))
     config.allowed_registries = tuple(table.get("allowed-registries", DEFAULT_ALLOWED_REGISTRIES))
     config.naming_skip = skip
+    config.site_dir = table.get("site-dir", DEFAULT_SITE_DIR)
+    config.build_reports = table.get("build-reports", DEFAULT_BUILD_REPORTS)
     return config

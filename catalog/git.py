@@ -47,3 +47,54 @@ def line_added_on(path: Path, line: int, today: datetime.date) -> datetime.date 
         if entry.startswith("committer-time "):
             return datetime.datetime.fromtimestamp(int(entry.split()[1]), datetime.timezone.utc).date()
     return None
+
+
+def _run_git(args: list[str], cwd: Path, timeout: float = 30) -> str | None:
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def _utc(timestamp: str) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(int(timestamp), datetime.timezone.utc)
+
+
+def line_committed_at(path: Path, line: int) -> datetime.datetime | None:
+    """When ``line`` of ``path`` was committed; None when it is not committed or git cannot tell."""
+    if not in_work_tree(path.parent):
+        return None
+    out = _run_git(["blame", "--porcelain", "-L", f"{line},{line}", "--", path.name], path.parent, timeout=10)
+    if not out or out.startswith("0" * 40):
+        return None
+    for entry in out.splitlines():
+        if entry.startswith("committer-time "):
+            return _utc(entry.split()[1])
+    return None
+
+
+def head_commit(directory: Path) -> str | None:
+    if not in_work_tree(directory):
+        return None
+    out = _run_git(["rev-parse", "HEAD"], directory, timeout=10)
+    return out.strip() if out else None
+
+
+def files_added_at(directory: Path) -> dict[Path, datetime.datetime]:
+    """For each file under ``directory``, when it was last added in a commit (one ``git log``)."""
+    if not in_work_tree(directory):
+        return {}
+    top = _run_git(["rev-parse", "--show-toplevel"], directory, timeout=10)
+    out = _run_git(["-c", "core.quotePath=false", "log", "--diff-filter=A", "--format=%x00%ct", "--name-only", "--", "."], directory)
+    if not top or not out:
+        return {}
+    root = Path(top.strip())
+    added: dict[Path, datetime.datetime] = {}
+    for commit in out.split("\0")[1:]:
+        stamp, _, names = commit.partition("\n")
+        when = _utc(stamp)
+        for name in names.split("\n"):
+            if name:
+                added.setdefault(root / name, when)  # the log is newest first
+    return added

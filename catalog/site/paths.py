@@ -1,0 +1,73 @@
+"""Where generated files go: safe slugs for environment names, and paths kept inside the output.
+
+Environment names are user input; a name such as ``../../etc/x`` or ``CON`` must still
+give a page inside the output directory, and two names must never share a page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+MAX_SLUG = 100
+_UNSAFE = re.compile(r"[^a-z0-9.-]+")
+_PLAIN = re.compile(r"[a-z0-9][a-z0-9.-]{0,99}")
+_RESERVED = frozenset({"index", "readme"})  # MkDocs makes these the section's index page
+
+
+class UnsafePath(ValueError):
+    """A generated path that would leave the output directory."""
+
+
+def slug_for(name: str | None) -> str:
+    """A file-name-safe slug: the name itself when it is a plain curated name."""
+    name = name or ""
+    if _PLAIN.fullmatch(name) and ".." not in name and not name.endswith(".") and name not in _RESERVED:
+        return name
+    slug = _UNSAFE.sub("-", name.lower()).strip(".-")
+    slug = re.sub(r"\.{2,}", ".", slug)[:MAX_SLUG - 9].strip(".-")
+    # a hash keeps distinct names apart after the lossy mapping above
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else f"environment-{digest}"
+
+
+def assign_slugs(keys_and_names: list[tuple[str, str | None]]) -> dict[str, str]:
+    """A unique slug for each key (an asset file), in a stable order.
+
+    The environment whose key sorts first keeps the plain slug; later ones with the
+    same slug (duplicate names, a lint error) get ``-2``, ``-3``.
+    """
+    taken: set[str] = set()
+    slugs: dict[str, str] = {}
+    for key, name in sorted(keys_and_names, key=lambda item: (item[1] or "", item[0])):
+        base = slug_for(name)
+        slug, count = base, 1
+        while slug in taken:
+            count += 1
+            slug = f"{base}-{count}"
+        taken.add(slug)
+        slugs[key] = slug
+    return slugs
+
+
+def inside(root: Path, relative: str) -> Path:
+    """``root / relative``, refusing anything that resolves outside ``root``.
+
+    Symlinked directories inside the output are resolved too, so a planted link cannot
+    redirect a write.
+    """
+    if not relative or relative.startswith(("/", "\\")) or "\0" in relative:
+        raise UnsafePath(f"refusing to write {relative!r}: not a relative path")
+    parts = relative.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        raise UnsafePath(f"refusing to write {relative!r}: not a plain relative path")
+    target = root / relative
+    real_root = os.path.realpath(root)
+    real_parent = os.path.realpath(target.parent)
+    if real_parent != real_root and not real_parent.startswith(real_root + os.sep):
+        raise UnsafePath(f"refusing to write {relative!r}: it resolves outside {root}")
+    if os.path.islink(target):
+        raise UnsafePath(f"refusing to write {relative!r}: it is a symbolic link")
+    return target

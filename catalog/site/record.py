@@ -1,0 +1,167 @@
+"""What the site says about one environment, read from the loaded model.
+
+``describe`` turns an ``EnvironmentAsset`` into an ``EnvironmentRecord``: the
+environment's entry in catalog.json (plain JSON values, schemas/catalog.schema.json),
+plus the texts its page shows (description, spec, Dockerfile, build-context files).
+Only files inside the environment's own directory are shown: a path or symbolic link
+leading elsewhere could publish any file of the machine that builds the site.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catalog.model import FLAG_TAGS, EnvironmentAsset
+from catalog.site.build_reports import read_build_report, report_path
+from catalog.site.versions import environment_versions, image_reference
+
+# Tags that describe the platform rather than the framework the environment is for.
+PLATFORM_TAGS = frozenset({"OS", "Python", "Cuda", "CuDnn", "Nccl", "OpenMpi", "DeleteOn", *FLAG_TAGS})
+GPU_TAGS = frozenset({"Cuda", "CuDnn", "Nccl"})
+MAX_SHOWN_FILES = 20
+MAX_SHOWN_BYTES = 128 * 1024
+_LANGUAGES = {".py": "python", ".sh": "bash", ".yaml": "yaml", ".yml": "yaml", ".json": "json",
+              ".toml": "toml", ".cfg": "ini", ".ini": "ini", ".r": "r", ".ps1": "powershell"}
+
+
+@dataclass
+class ShownFile:
+    path: str  # relative to the build context
+    text: str | None  # None: not shown
+    language: str = "text"
+    note: str = ""  # why it is not shown
+
+
+@dataclass
+class EnvironmentRecord:
+    entry: dict  # the catalog.json entry, without the page link
+    description_markdown: str | None = None
+    spec: ShownFile | None = None
+    dockerfile: ShownFile | None = None
+    context_files: list[ShownFile] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    provisional_dates: bool = False  # some dates are file times, not commit times
+
+
+def tag_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def describe(env: EnvironmentAsset, reports_dir: Path, history) -> EnvironmentRecord:
+    from catalog.rules.deprecation import delete_on, replacement_name
+
+    name = env.name or env.directory.name
+    tags = {str(key): tag_text(value) for key, value in env.tags.items()}
+    versions = environment_versions(env)
+    released = [v for v in versions if v.released]
+    framework = next(((k, v) for k, v in tags.items() if k not in PLATFORM_TAGS), None)
+    deprecation = None
+    if env.deprecated:
+        day = delete_on(env)
+        deprecation = {"replacement": replacement_name(env.description), "delete_on": day.isoformat() if day else None}
+    report, problem = read_build_report(report_path(reports_dir, name), name)
+    dates, provisional = _dates(env, history)
+    entry = {
+        "name": name,
+        "directory": history.relative(env.directory),
+        "description": env.description or "",
+        "status": "deprecated" if env.deprecated else "preview" if "Preview" in tags else "active",
+        "latest_version": released[0].label if released else None,
+        "versions": [
+            {"label": v.label, "released": v.released, "image": image_reference(env, v)} for v in versions
+        ],
+        "image": {
+            "name": env.image_name,
+            "reference": image_reference(env, versions[0]),
+            "os": env.image_os,
+            "visibility": env.publish_visibility,
+            "prebuilt": env.context is None,
+        },
+        "os": tags.get("OS") or env.image_os,
+        "python": tags.get("Python"),
+        "framework": {"name": framework[0], "version": framework[1]} if framework else None,
+        "compute": "GPU" if _uses_gpu(name, tags) else "CPU",
+        "purposes": _purposes(env, tags),
+        "categories": env.categories,
+        "tags": tags,
+        "deprecation": deprecation,
+        "build": report,
+        "dates": dates,
+    }
+    record = EnvironmentRecord(entry, provisional_dates=provisional)
+    if problem:
+        record.problems.append(problem)
+    _add_texts(record, env)
+    return record
+
+
+def _uses_gpu(name: str, tags: dict[str, str]) -> bool:
+    tokens = name.lower().split("-")
+    return bool(GPU_TAGS & tags.keys()) or any(t == "gpu" or t.startswith("cuda") for t in tokens)
+
+
+def _purposes(env: EnvironmentAsset, tags: dict[str, str]) -> list[str]:
+    purposes = []
+    if "Training" in tags or "Training" in env.categories:
+        purposes.append("Training")
+    inference_config = env.spec_doc is not None and env.spec_doc.has("inference_config")
+    if "Inferencing" in tags or "Inference" in env.categories or inference_config:
+        purposes.append("Inference")
+    return purposes or [c for c in env.categories if c not in ("Training", "Inference")] or ["General"]
+
+
+def _dates(env: EnvironmentAsset, history) -> tuple[dict, bool]:
+    """When the environment, its version and its deprecation appeared (for the feed)."""
+    added, provisional = history.file_added(env.asset_file)
+    dates = {"added": added, "version": None, "deprecated": None}
+    version_line = env.asset_doc.location("version").line if env.asset_doc.has("version") else None
+    if isinstance(env.version, int) and version_line:
+        dates["version"], late = history.line_committed(env.asset_file, version_line)
+        provisional = provisional or late
+    if env.deprecated and env.spec_doc is not None:
+        line = env.spec_doc.key_location("tags", "Deprecated").line
+        if line:
+            dates["deprecated"], late = history.line_committed(env.spec_doc.path, line)
+            provisional = provisional or late
+    return {key: _iso(value) for key, value in dates.items()}, provisional
+
+
+def _iso(value: datetime.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    real, top = os.path.realpath(path), os.path.realpath(directory)
+    return real.startswith(top + os.sep)
+
+
+def _shown(env: EnvironmentAsset, path: Path, relative: str, reader) -> ShownFile:
+    language = "dockerfile" if path.name.lower().endswith("dockerfile") else _LANGUAGES.get(path.suffix.lower(), "text")
+    if not _inside(path, env.directory):
+        return ShownFile(relative, None, note="outside the environment's directory, not shown")
+    text = reader(path)
+    if text is None:
+        return ShownFile(relative, None, note="binary or unreadable, not shown")
+    if len(text) > MAX_SHOWN_BYTES:
+        return ShownFile(relative, None, note=f"{len(text) // 1024} kB, too large to show")
+    return ShownFile(relative, text, language)
+
+
+def _add_texts(record: EnvironmentRecord, env: EnvironmentAsset) -> None:
+    if env.description_path is not None and _inside(env.description_path, env.directory):
+        record.description_markdown = env.description_text
+    if env.spec_doc is not None:
+        record.spec = _shown(env, env.spec_doc.path, env.spec_doc.path.name, lambda _: env.spec_doc.text)
+    context = env.context
+    if context is None:
+        return
+    if context.dockerfile.is_file() or os.path.islink(context.dockerfile):
+        record.dockerfile = _shown(env, context.dockerfile, context.relative(context.dockerfile), context.text_of)
+    others = [p for p in context.files if p != context.dockerfile]
+    for path in others[:MAX_SHOWN_FILES]:
+        record.context_files.append(_shown(env, path, context.relative(path), context.text_of))
+    if len(others) > MAX_SHOWN_FILES:
+        record.context_files.append(ShownFile(f"… {len(others) - MAX_SHOWN_FILES} more files", None, note="not shown"))

@@ -1,0 +1,226 @@
+"""Render pages from the Jinja2 templates in site_templates/.
+
+User values reach templates only as variables, never as template source. Markdown
+templates escape every printed value for Markdown (``escape_text``) unless it is
+``SafeMarkdown``; HTML fragments are autoescaped by Jinja; code blocks and front
+matter have their own filters.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import json
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from catalog.resources import resource_dir
+from catalog.site.record import EnvironmentRecord
+from catalog.site.untrusted import (
+    SafeMarkdown,
+    code_block,
+    escape_text,
+    front_matter_value,
+    neutralize_markdown,
+    without_title,
+)
+
+ENVIRONMENTS_DIR = "environments"
+TAGS_PAGE = "tags.md"
+FACETS = (  # (key, label): the home page's filters and columns
+    ("os", "OS"),
+    ("python", "Python"),
+    ("framework", "Framework"),
+    ("compute", "CPU/GPU"),
+    ("purpose", "Purpose"),
+    ("status", "Status"),
+)
+
+
+def _markdown_value(value: object) -> str:
+    if isinstance(value, SafeMarkdown):
+        return value
+    return escape_text("" if value is None else value)
+
+
+def tag_anchor(label: str) -> str:
+    """The anchor of a tag on the tags page, as Material's tags plugin makes it."""
+    from pymdownx.slugs import slugify
+
+    return "tag:" + slugify(case="lower")(html.escape(label, quote=True), "-")
+
+
+def tag_labels(tags: dict[str, str]) -> list[str]:
+    """A tag for each tag key and one for each key and value: ``OS``, ``OS: Ubuntu22.04``."""
+    labels = []
+    for key, value in tags.items():
+        labels.append(key)
+        if value:
+            labels.append(f"{key}: {value}")
+    return labels
+
+
+def environment_href(slug: str, directory_urls: bool, prefix: str = "") -> str:
+    """The URL of an environment page from a page at the site root (raw HTML links)."""
+    return f"{prefix}{ENVIRONMENTS_DIR}/{slug}/" if directory_urls else f"{prefix}{ENVIRONMENTS_DIR}/{slug}.html"
+
+
+def days_left(day: str | None, today: datetime.date) -> int | None:
+    return None if day is None else (datetime.date.fromisoformat(day) - today).days
+
+
+class Templates:
+    """The three Jinja environments over site_templates/: Markdown, HTML and plain text."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or resource_dir("site_templates")
+
+    def _environment(self, **options) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.directory)),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            **options,
+        )
+        env.filters["front_matter"] = front_matter_value
+        env.filters["tag_anchor"] = tag_anchor
+        env.globals["days_left"] = days_left
+        return env
+
+    @cached_property
+    def markdown(self) -> jinja2.Environment:
+        env = self._environment(autoescape=False, finalize=_markdown_value)
+        env.filters["code_block"] = code_block
+        env.filters["markdown"] = SafeMarkdown  # only for text the generator itself wrote
+        env.globals["fragment"] = self.fragment
+        return env
+
+    @cached_property
+    def html(self) -> jinja2.Environment:
+        return self._environment(autoescape=True)
+
+    @cached_property
+    def text(self) -> jinja2.Environment:
+        return self._environment(autoescape=False)
+
+    def fragment(self, name: str, **context) -> SafeMarkdown:
+        """An autoescaped HTML fragment for a Markdown page, on lines of its own."""
+        return SafeMarkdown(self.html.get_template(f"fragments/{name}").render(**context).strip() + "\n")
+
+    def page(self, name: str, **context) -> str:
+        return self.markdown.get_template(f"pages/{name}").render(**context)
+
+    def snippet(self, name: str, **context) -> str:
+        return self.text.get_template(f"usage/{name}").render(**context).strip("\n")
+
+    def digest_source(self) -> list[tuple[str, int, int]]:
+        """(file, size, mtime) of every template: a template edit invalidates cached pages."""
+        found = []
+        for path in sorted(self.directory.rglob("*")):
+            if path.is_file():
+                info = path.stat()
+                found.append((path.relative_to(self.directory).as_posix(), info.st_size, info.st_mtime_ns))
+        return found
+
+
+def render_environment_page(templates: Templates, record: EnvironmentRecord, links: "PageLinks") -> str:
+    entry = record.entry
+    description = None
+    if record.description_markdown:
+        description = neutralize_markdown(without_title(record.description_markdown), demote_headings=1)
+    release = entry["versions"][0]
+    reference = f"azureml://registries/azureml/environments/{entry['name']}/" + (
+        f"versions/{entry['latest_version']}" if entry["latest_version"] else "labels/latest"
+    )
+    snippet_context = {"entry": entry, "reference": reference, "image": entry["image"]["reference"]}
+    serving = "Inference" in entry["purposes"] and "Training" not in entry["purposes"]
+    usage = [
+        ("Azure ML CLI v2", "yaml", templates.snippet("deployment.yaml.j2" if serving else "job.yaml.j2", **snippet_context)),
+        ("Python SDK v2", "python", templates.snippet("deployment.py.j2" if serving else "job.py.j2", **snippet_context)),
+        ("docker pull", "bash", templates.snippet("docker.sh.j2", **snippet_context)),
+    ]
+    return templates.page(
+        "environment.md.j2",
+        entry=entry,
+        record=record,
+        links=links,
+        today=links.today_date,
+        description=description,
+        release=release,
+        usage=usage,
+        tag_links=[(key, value, tag_anchor(key), tag_anchor(f"{key}: {value}") if value else None)
+                   for key, value in entry["tags"].items()],
+        tag_labels=tag_labels(entry["tags"]),
+        tags_page=f"../{TAGS_PAGE}",
+    )
+
+
+class PageLinks(tuple):
+    """What an environment's page and fragments need from the rest of the catalog.
+
+    (slug, replacement slug or None, today's date for a deprecated environment or None,
+    directory URLs): when any of these changes, the page is rendered again.
+    """
+
+    def __new__(cls, slug: str, replacement_slug: str | None, today: str | None, directory_urls: bool):
+        return super().__new__(cls, (slug, replacement_slug, today, directory_urls))
+
+    slug = property(lambda self: self[0])
+    replacement_slug = property(lambda self: self[1])
+    today = property(lambda self: self[2])
+    directory_urls = property(lambda self: self[3])
+
+    @property
+    def today_date(self) -> datetime.date | None:
+        return datetime.date.fromisoformat(self.today) if self.today else None
+
+    @property
+    def page(self) -> str:
+        return f"{ENVIRONMENTS_DIR}/{self.slug}.md"
+
+    @property
+    def href(self) -> str:
+        return environment_href(self.slug, self.directory_urls)
+
+    @property
+    def replacement_href(self) -> str | None:
+        """The replacement's page, from this environment's page (a sibling)."""
+        if self.replacement_slug is None:
+            return None
+        return f"../{self.replacement_slug}/" if self.directory_urls else f"{self.replacement_slug}.html"
+
+
+def render_row(templates: Templates, entry: dict, links: PageLinks) -> str:
+    """The environment's row in the home page table."""
+    return templates.html.get_template("fragments/home-row.html.j2").render(
+        e=entry, facets=facet_values(entry), href=links.href, slug=links.slug).strip()
+
+
+def catalog_entry_json(entry: dict, links: PageLinks) -> str:
+    """The environment's object in catalog.json, on one line."""
+    return json.dumps({**entry, "page": links.href}, ensure_ascii=False, separators=(",", ":"))
+
+
+NO_VALUE = "(none)"
+
+
+def facet_values(entry: dict) -> dict[str, list[str]]:
+    """The values the home page filters an environment by (the table's data attributes)."""
+    framework = entry["framework"]["name"] if entry["framework"] else ""
+    return {
+        "os": [entry["os"] or NO_VALUE],
+        "python": [entry["python"] or NO_VALUE],
+        "framework": [framework or NO_VALUE],
+        "compute": [entry["compute"]],
+        "purpose": list(entry["purposes"]),
+        "status": [entry["status"]],
+    }
+
+
+def rows_markup(rows: list[str]) -> Markup:
+    return Markup("\n".join(rows))

@@ -1,0 +1,183 @@
+"""Turn untrusted catalog text (names, tags, descriptions) into Markdown that renders as text.
+
+Everything in an environment is user input. Python-Markdown passes raw HTML through and
+keeps character references in link targets, and MkDocs themes print page titles and tags
+without escaping, so values are made safe here, before any of them reaches Markdown:
+
+- ``escape_text``: a value shown as plain text in Markdown or HTML;
+- ``front_matter_value``: a value in a page's YAML front matter (the theme prints it raw);
+- ``neutralize_markdown``: a whole Markdown document (a description), which keeps its
+  formatting but loses raw HTML, character references and dangerous link schemes;
+- ``code_block``: text shown verbatim in a fenced code block.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+# Invisible, and enough to stop a browser (and Markdown) from seeing a tag, a character
+# reference or a URL scheme: "<\u200bscript>" is text, "javascript\u200b:" is no scheme.
+BREAK = "\u200b"
+
+
+class SafeMarkdown(str):
+    """Markdown the generator vouches for: templates print it as it is."""
+
+
+_TEXT_ESCAPES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#!|~^=$"}
+_TEXT_ESCAPES.update({code: " " for code in range(32)})
+_TEXT_ESCAPES[0x7F] = " "
+
+
+def escape_text(value: object) -> str:
+    """A value as inert text, valid both in Markdown and inside HTML elements and attributes.
+
+    Markdown and HTML metacharacters become numeric character references, which both
+    render as the character itself; line breaks become spaces, so a value cannot start
+    a new Markdown block.
+    """
+    return str(value).translate(_TEXT_ESCAPES)
+
+
+def front_matter_value(value: object) -> SafeMarkdown:
+    """A double-quoted YAML scalar holding ``value`` HTML-escaped.
+
+    MkDocs and Material print titles, descriptions and tags from the front matter into
+    HTML without escaping them, so the value is escaped here, once.
+    """
+    text = " ".join(str(value).split())
+    return SafeMarkdown(json.dumps(html.escape(text, quote=True)))
+
+
+# --- descriptions ----------------------------------------------------------------
+
+_FENCE_OPEN = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
+# A fence marker after blockquote and indentation prefixes, as pymdownx.superfences finds them.
+_FENCE_MARKER = re.compile(r"^([ \t>]*)(?=`{3}|~{3})")
+_LANGUAGE = re.compile(r"[A-Za-z0-9_+#.-]{1,40}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
+_SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
+_SAFE_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>\"'`]+>", re.IGNORECASE)
+# "<" that could open a tag, comment, declaration or processing instruction.
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+# "&" that could start a character reference (&lt; &#106; &#x6A;).
+_REFERENCE_START = re.compile(r"&(?=[#A-Za-z])")
+# Schemes that run code or smuggle documents; browsers drop tabs and line breaks inside
+# URLs, so those are tolerated between the letters.
+_DANGEROUS_SCHEME = re.compile(
+    r"(?<![A-Za-z0-9+.-])((?:j\s*a\s*v\s*a|v\s*b)\s*s\s*c\s*r\s*i\s*p\s*t|d\s*a\s*t\s*a)(\s*):",
+    re.IGNORECASE,
+)
+
+
+def _neutralize_text(text: str) -> str:
+    """Text outside code: safe autolinks stay, everything else loses its HTML meaning."""
+    kept: list[str] = []
+    last = 0
+    for match in _SAFE_AUTOLINK.finditer(text):
+        kept.append(_break_markup(text[last : match.start()]))
+        kept.append(match.group(0))
+        last = match.end()
+    kept.append(_break_markup(text[last:]))
+    return "".join(kept)
+
+
+def _break_markup(text: str) -> str:
+    text = _TAG_START.sub("<" + BREAK, text)
+    text = _REFERENCE_START.sub("&" + BREAK, text)
+    return _DANGEROUS_SCHEME.sub(lambda m: f"{m.group(1)}{m.group(2)}{BREAK}:", text)
+
+
+def _fence_close(lines: list[str], start: int, fence: str) -> int | None:
+    """The index of the line that closes ``fence`` (same character, at least as long)."""
+    closing = re.compile(r"^ *" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
+    for index in range(start, len(lines)):
+        if closing.match(lines[index]):
+            return index
+    return None
+
+
+def _language(info: str) -> str:
+    """The language of a fence's info string; its options are dropped (they set attributes)."""
+    words = info.strip().lstrip("{").split()
+    language = words[0].lstrip(".") if words else ""
+    return language if _LANGUAGE.fullmatch(language) else ""
+
+
+def neutralize_markdown(text: str, demote_headings: int = 0) -> SafeMarkdown:
+    """A Markdown document whose formatting survives but which renders no HTML of its own.
+
+    Outside code blocks, a zero-width space goes after each ``<`` that could start a
+    tag and each ``&`` that could start a character reference, and before the colon of
+    ``javascript:``, ``vbscript:`` and ``data:``: the text looks the same, and the
+    browser sees text and relative links. Fenced code blocks are written out again in a
+    form no Markdown parser can read two ways (a fence longer than any backtick run
+    inside, every line indented like the fence, no options); any other fence marker is
+    broken, so nothing else can open a code block whose content escaped neutralizing.
+    Headings move down ``demote_headings`` levels, under the page's own title.
+    """
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = text.split("\n")
+    out: list[str] = []
+    prose: list[str] = []  # lines since the last code block, neutralized together
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        opener = _FENCE_OPEN.match(line)
+        if opener and not (opener.group(2)[0] == "`" and "`" in opener.group(3)):
+            close = _fence_close(lines, index + 1, opener.group(2))
+            if close is not None:
+                indent = len(opener.group(1))
+                content = [_dedent(body, indent) for body in lines[index + 1 : close]]
+                out.append(_neutralize_text("\n".join(prose)))
+                out.append(code_block("\n".join(content), _language(opener.group(3)), indent=indent, keep_trailing=True))
+                prose = []
+                index = close + 1
+                continue
+        line = _FENCE_MARKER.sub(lambda m: m.group(1) + BREAK, line, count=1)
+        if demote_headings:
+            line = _ATX_HEADING.sub(lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + demote_headings), line)
+            if _SETEXT_H1.match(line):
+                line = line.replace("=", "-")
+        prose.append(line)
+        index += 1
+    out.append(_neutralize_text("\n".join(prose)))
+    return SafeMarkdown("\n".join(out).strip("\n"))
+
+
+def _dedent(line: str, indent: int) -> str:
+    stripped = line.lstrip(" ")
+    return line[min(indent, len(line) - len(stripped)) :]
+
+
+def without_title(text: str) -> str:
+    """``text`` without a leading level-1 heading: the page shows its own title."""
+    stripped = text.lstrip("\n")
+    first, _, rest = stripped.partition("\n")
+    if re.match(r"^ {0,3}#(?:[ \t]|$)", first):
+        return rest
+    second, _, after = rest.partition("\n")
+    if first.strip() and _SETEXT_H1.match(second):
+        return after
+    return text
+
+
+def code_block(text: str, language: str = "", options: str = "", indent: int = 0, keep_trailing: bool = False) -> SafeMarkdown:
+    """``text`` verbatim in a fenced code block that no line of ``text`` can close.
+
+    Every line is indented like the fence: pymdownx.superfences drops a fence (and its
+    content becomes Markdown) when a line is indented less, or starts with ``>``.
+    """
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not keep_trailing:
+        text = text.rstrip("\n")
+    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    language = language if _LANGUAGE.fullmatch(language or "") else ""
+    head = f"{fence}{language}{(' ' + options) if options else ''}"
+    pad = " " * indent
+    body = "\n".join(pad + line for line in text.split("\n"))
+    return SafeMarkdown(f"{pad}{head}\n{body}\n{pad}{fence}")

@@ -1,0 +1,128 @@
+/* The catalog site's own script: home table filters and sorting, copy buttons.
+   No dependencies and no requests: the site must work without internet access. */
+(function () {
+  "use strict";
+
+  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
+  function setUpTable(table) {
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.querySelectorAll("tr.catalog-row"));
+    var empty = document.getElementById("catalog-empty");
+    var count = document.getElementById("catalog-count");
+    var text = document.getElementById("catalog-filter-text");
+    var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-facet]"));
+    var reset = document.getElementById("catalog-filter-reset");
+    var haystacks = rows.map(function (row) { return row.textContent.toLowerCase(); });
+
+    function facetValues(row, facet) {
+      return (row.getAttribute("data-" + facet) || "").split("|");
+    }
+
+    function apply() {
+      var words = (text.value || "").toLowerCase().split(/\s+/).filter(Boolean);
+      var wanted = selects.map(function (select) { return [select.getAttribute("data-facet"), select.value]; })
+        .filter(function (pair) { return pair[1] !== ""; });
+      var shown = 0;
+      rows.forEach(function (row, index) {
+        var match = words.every(function (word) { return haystacks[index].indexOf(word) !== -1; }) &&
+          wanted.every(function (pair) { return facetValues(row, pair[0]).indexOf(pair[1]) !== -1; });
+        row.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      empty.hidden = shown !== 0;
+      count.textContent = shown === rows.length ? rows.length + " environments"
+        : shown + " of " + rows.length + " environments";
+      rememberInUrl(words.join(" "), wanted);
+    }
+
+    function rememberInUrl(query, wanted) {
+      if (!window.history || !window.history.replaceState) { return; }
+      var params = new URLSearchParams();
+      if (query) { params.set("q", query); }
+      wanted.forEach(function (pair) { params.set(pair[0], pair[1]); });
+      var search = params.toString();
+      window.history.replaceState(null, "", window.location.pathname + (search ? "?" + search : "") + window.location.hash);
+    }
+
+    function sortBy(header) {
+      var key = header.getAttribute("data-sort");
+      var ascending = header.getAttribute("aria-sort") !== "ascending";
+      table.querySelectorAll("th[data-sort]").forEach(function (other) { other.setAttribute("aria-sort", "none"); });
+      header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      var sorted = rows.slice().sort(function (a, b) {
+        var order = collator.compare(a.getAttribute("data-" + key) || "", b.getAttribute("data-" + key) || "") ||
+          collator.compare(a.getAttribute("data-name"), b.getAttribute("data-name"));
+        return ascending ? order : -order;
+      });
+      sorted.forEach(function (row) { body.insertBefore(row, empty); });
+    }
+
+    var params = new URLSearchParams(window.location.search);
+    text.value = params.get("q") || "";
+    selects.forEach(function (select) {
+      var value = params.get(select.getAttribute("data-facet"));
+      if (value !== null && Array.prototype.some.call(select.options, function (o) { return o.value === value; })) {
+        select.value = value;
+      }
+      select.addEventListener("change", apply);
+    });
+    text.addEventListener("input", apply);
+    reset.addEventListener("click", function () {
+      text.value = "";
+      selects.forEach(function (select) { select.value = ""; });
+      apply();
+    });
+    table.querySelectorAll("th[data-sort] button").forEach(function (button) {
+      button.addEventListener("click", function () { sortBy(button.parentNode); });
+    });
+    apply();
+  }
+
+  function copyText(value) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(value);
+    }
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = value;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = document.execCommand("copy");
+      document.body.removeChild(area);
+      if (ok) { resolve(); } else { reject(new Error("copy failed")); }
+    });
+  }
+
+  function setUpCopyButtons() {
+    document.querySelectorAll("button.catalog-copy[data-copy-target]").forEach(function (button) {
+      var label = button.textContent;
+      button.addEventListener("click", function () {
+        var target = document.getElementById(button.getAttribute("data-copy-target"));
+        copyText(target ? target.textContent : "").then(function () {
+          button.textContent = "Copied";
+          button.setAttribute("data-copied", "true");
+        }, function () {
+          button.textContent = "Press Ctrl+C";
+          if (target) { window.getSelection().selectAllChildren(target); }
+        });
+        window.setTimeout(function () { button.textContent = label; }, 2000);
+      });
+    });
+  }
+
+  function start() {
+    var table = document.getElementById("catalog-table");
+    if (table) { setUpTable(table); }
+    setUpCopyButtons();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
