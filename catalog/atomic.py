@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from pathlib import Path
 
-# mkstemp creates files readable by the owner only; give them the mode open() would.
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
+_COUNTER = itertools.count()
 
 
 def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` in one step.
+    """Replace ``path`` with ``data`` in one step (a temporary file renamed over it).
 
     ``durable`` also flushes the data to disk first, so the new content survives a power
     cut; files that can be generated again skip that (it costs a disk flush per file).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # unique per process and call; O_EXCL refuses a name that exists (and any symlink)
+    temporary = path.parent / f".{path.name}.{os.getpid()}.{next(_COUNTER)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        handle = os.open(temporary, flags, 0o666)  # the umask applies, as for open()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(temporary, flags, 0o666)
     try:
         with os.fdopen(handle, "wb") as stream:
-            os.fchmod(stream.fileno(), 0o666 & ~_UMASK)
             stream.write(data)
             if durable:
                 stream.flush()

@@ -29,21 +29,21 @@ class FeedEntry:
     summary: str
 
 
-def environment_feed_entries(summary: dict, href: str) -> list[FeedEntry]:
-    """The feed entries one environment contributes."""
-    name = summary["name"]
+def environment_feed_entries(environment, href: str) -> list[FeedEntry]:
+    """The feed entries of one environment (an ``EnvironmentEntry``): added, released, deprecated."""
+    name = environment.name
     urn = "urn:envcatalog:environment:" + quote(name, safe="")
-    dates = summary["dates"]
-    entries = [FeedEntry(urn, f"New environment: {name}", dates["added"], href, summary["description"] or name)]
-    version = summary["latest_version"]
-    if version is not None and dates["version"]:
+    added, released, deprecated = environment.dates
+    entries = [FeedEntry(urn, f"New environment: {name}", added, href, environment.description or name)]
+    version = environment.latest_version
+    if version is not None and released:
         entries.append(FeedEntry(f"{urn}:version:{quote(version, safe='')}", f"{name} version {version}",
-                                 dates["version"], href, f"{name} version {version} is released."))
-    deprecation = summary["deprecation"]
-    if deprecation is not None and dates["deprecated"]:
-        use = f"Use {deprecation['replacement']} instead." if deprecation["replacement"] else "No replacement is named."
-        when = f" It will be deleted on {deprecation['delete_on']}." if deprecation["delete_on"] else ""
-        entries.append(FeedEntry(f"{urn}:deprecated", f"Deprecated: {name}", dates["deprecated"], href,
+                                 released, href, f"{name} version {version} is released."))
+    if environment.deprecation is not None and deprecated:
+        replacement, delete_on = environment.deprecation
+        use = f"Use {replacement} instead." if replacement else "No replacement is named."
+        when = f" It will be deleted on {delete_on}." if delete_on else ""
+        entries.append(FeedEntry(f"{urn}:deprecated", f"Deprecated: {name}", deprecated, href,
                                  f"{name} is deprecated. {use}{when}"))
     return entries
 

@@ -5,10 +5,12 @@ environment under ``environments/``, the home table, tags, deprecations and rule
 pages, ``catalog.json``, ``feed.xml`` and the site's own JavaScript and CSS. Nothing
 here imports MkDocs; the MkDocs plugin only calls ``generate_site``.
 
-Environments whose files did not change since the last run are neither parsed nor
-rendered again (see ``catalog.site.cache``). Large runs parse and render in forked
-workers: each renders its share with the links it can guess (an environment's slug is
-its name), and the parent renders again the few pages whose guess was wrong.
+A run is incremental (see ``catalog.site.cache``): environments whose inputs did not
+change are neither parsed nor rendered, and a page about the whole catalog is rendered
+again only when something it shows changed. Many environments to parse are shared
+among forked workers; each renders its share with the links it can guess (a page's
+slug is its environment's name), and the parent renders again the few pages whose
+guess was wrong.
 """
 
 from __future__ import annotations
@@ -24,21 +26,11 @@ from pathlib import Path
 
 from catalog import __version__
 from catalog.model import load_environment
-from catalog.site.cache import (
-    CachedEnvironment,
-    EnvironmentCache,
-    TreePrint,
-    file_print,
-    now_ns,
-    paths_print,
-    scan_catalog,
-    tree_print,
-    trusted,
-)
+from catalog.site.cache import EnvironmentCache, EnvironmentEntry, Print, fingerprint, now_ns, scan_catalog, tree_items
 from catalog.site.feed import atom_feed, environment_feed_entries
 from catalog.site.history import CatalogHistory
 from catalog.site.output import SiteWriter, read_manifest
-from catalog.site.paths import UnsafePath, assign_slugs, slug_for
+from catalog.site.paths import UnsafePath, Within, assign_slugs, slug_for
 from catalog.site.record import describe
 from catalog.site.render import (
     ENVIRONMENTS_DIR,
@@ -52,11 +44,14 @@ from catalog.site.render import (
     rows_markup,
 )
 
-GENERATOR_VERSION = 1  # bump when generated output changes without a template change
-PARALLEL_MIN = 200  # below this many environments to render, workers cost more than they save
+GENERATOR_VERSION = 2  # bump when generated output changes without a template change
+PARALLEL_MIN = 200  # below this many environments to parse, workers cost more than they save
 ASSETS = ("catalog.js", "catalog.css")
 HOME_COLUMNS = (("name", "Environment"), ("version", "Latest version"), *FACETS[:4],
                 ("purpose", "Purpose"), ("status", "Status"), ("verified", "Last verified build"))
+# Pages about the whole catalog, and what each one shows of an environment.
+CATALOG_PAGES = ("index.md", "catalog.json", "feed.xml", "deprecations.md")
+STATIC_PAGES = ("tags.md", "rules.md", *(f"assets/catalog/{name}" for name in ASSETS))
 
 
 @dataclass
@@ -90,7 +85,7 @@ class SiteResult:
 
 @dataclass
 class _Run:
-    """What a run needs everywhere: options, templates, writer, history; inherited by workers."""
+    """What a run needs everywhere; forked workers inherit it."""
 
     options: SiteOptions
     templates: Templates
@@ -106,167 +101,149 @@ def generate_site(options: SiteOptions) -> SiteResult:
     out.mkdir(parents=True, exist_ok=True)
     templates = Templates()
     cache = EnvironmentCache.load(out, _generator_key(options, templates))
-    writer = SiteWriter(out, read_manifest(out))
-    run = _Run(options, templates, writer, CatalogHistory(options.base_dir, options.roots),
+    run = _Run(options, templates, SiteWriter(out, read_manifest(out)), CatalogHistory(options.base_dir, options.roots),
                options.today or datetime.date.today(), now_ns())
-    trees = _changed_trees(options, cache)
-    stale = _stale(trees, cache, run)
+    current, stale = _plan(options, cache, run)
     built, problems = _build_all(stale, run)
-    entries = {key: cached for key, cached in cache.entries.items() if key in trees and key not in stale}
-    entries.update({key: item[0] for key, item in built.items()})
-    problems += _fix_links(entries, built, run)
-    summaries = [(key, entry) for key, entry in entries.items()]
-    summaries.sort(key=lambda item: (item[1].summary["name"].lower(), item[1].summary["name"], item[1].links[0]))
-    _write_site_pages(summaries, run)
-    removed = writer.finish()
-    cache.save(out, entries, run.history.head if any(e.provisional for e in entries.values()) else cache.head)
-    return SiteResult(out, len(entries), len(built), writer.written, removed, problems, time.perf_counter() - started)
+    current -= {key for key in stale if key not in built}  # gone, or not an environment after all
+    site = _Catalog(cache, current, built)
+    relinked = _settle_links(site, run, problems)
+    _write_catalog_pages(site, run, _changed_pages(site, relinked, run))
+    site.forget_old_pages(run.writer)
+    if options.changed is None:
+        _restore_missing_pages(site, run, problems)
+    removed = run.writer.finish()
+    changes: dict[str, tuple | None] = {key: None for key in cache.packed if key not in current}
+    for key, entry in site.fresh.items():
+        packed = entry.pack()
+        if packed != cache.packed.get(key):
+            changes[key] = packed
+    provisional = any(entry.provisional for entry in site.fresh.values()) or any(
+        packed[2] for key, packed in cache.packed.items() if key in current and key not in site.fresh)
+    head = run.history.head if provisional else cache.head
+    cache.save(out, changes, site.sorted_keys(), site.facet_counts(), head, run.today.isoformat())
+    return SiteResult(out, len(current), site.parsed, run.writer.written, removed, problems,
+                      time.perf_counter() - started)
 
 
 def _generator_key(options: SiteOptions, templates: Templates) -> tuple:
-    return (GENERATOR_VERSION, __version__, str(options.reports_dir), options.directory_urls,
-            str(options.base_dir), tuple(templates.digest_source()))
+    return (GENERATOR_VERSION, __version__, str(options.reports_dir), options.directory_urls, options.site_name,
+            options.site_url, str(options.base_dir), tuple(templates.digest_source()))
 
 
 # --- what changed ---------------------------------------------------------------------
 
 
-def _changed_trees(options: SiteOptions, cache: EnvironmentCache) -> dict[str, TreePrint | None]:
-    """Asset file -> fingerprint of its directory; None means "unchanged, per the watcher"."""
-    if options.changed is not None and cache.entries:
-        hinted = _trees_for_changes(options, cache)
-        if hinted is not None:
-            return hinted
-    return dict((key, tree) for key, (_, tree) in scan_catalog(options.roots).items())
+def _plan(options: SiteOptions, cache: EnvironmentCache, run: _Run) -> tuple[set[str], dict[str, Print | None]]:
+    """The environments of the catalog now, and those to parse again (with their trees, when known)."""
+    if options.changed is not None and cache.packed:
+        touched = _touched(options, cache)
+        if touched is not None:
+            stale: dict[str, Print | None] = {}
+            for key in touched:
+                tree = tree_items(os.path.dirname(key)) if os.path.isfile(key) else None
+                stale[key] = tree
+            return set(cache.packed), stale
+    trees = scan_catalog(options.roots, with_trees=bool(cache.packed))
+    stale = {}
+    head_moved = None
+    for key, tree in trees.items():
+        if key not in cache:
+            stale[key] = tree
+            continue
+        cached = cache.packed[key]
+        if not cached[0] or fingerprint(tree, cache.inputs(key), run.now_ns) != cached[0]:
+            stale[key] = tree
+        elif cached[2]:  # dates from file times: git may know better now
+            head_moved = run.history.head != cache.head if head_moved is None else head_moved
+            if head_moved:
+                stale[key] = tree
+    return set(trees), stale
 
 
-def _trees_for_changes(options: SiteOptions, cache: EnvironmentCache) -> dict[str, TreePrint | None] | None:
-    """Fingerprint only the environments a watcher saw change; None when a full scan is needed."""
-    by_dir = {os.path.dirname(key): key for key in cache.entries}
-    by_report = {entry.report: key for key, entry in cache.entries.items() if entry.report}
-    by_external = {path: key for key, entry in cache.entries.items() for path in entry.external}
+def _touched(options: SiteOptions, cache: EnvironmentCache) -> set[str] | None:
+    """The environments a watcher's changed paths belong to; None when that takes a full look."""
+    by_path = {os.path.dirname(key): key for key in cache.packed}
+    for key in cache.packed:
+        for path in cache.inputs(key):
+            by_path.setdefault(path, key)
+    reports = os.path.abspath(options.reports_dir)
     touched: set[str] = set()
     for changed in options.changed or []:
-        path = os.path.abspath(changed)
-        if path in by_report:
-            touched.add(by_report[path])
-            continue
-        if os.path.dirname(path) == os.path.abspath(options.reports_dir):
-            continue  # a report of no environment in the catalog
-        owner = _owner(path, by_dir) or _owner(path, by_external)
-        if owner is None:
-            return None  # an environment may have appeared or gone: look at everything
-        touched.add(owner)
-    trees: dict[str, TreePrint | None] = {key: None for key in cache.entries}
-    for key in touched:
-        tree = tree_print(os.path.dirname(key)) if os.path.isfile(key) else None
-        if tree is None:
-            del trees[key]  # the environment is gone
-        else:
-            trees[key] = tree
-    return trees
+        probe = os.path.abspath(changed)
+        while probe not in by_path and os.path.dirname(probe) != probe:
+            probe = os.path.dirname(probe)
+        if probe in by_path:
+            touched.add(by_path[probe])
+        elif os.path.dirname(os.path.abspath(changed)) != reports:  # a report of no environment is no change
+            return None  # an environment may have appeared or gone
+    return touched
 
 
-def _owner(path: str, index: dict[str, str]) -> str | None:
-    probe = path
-    while True:
-        if probe in index:
-            return index[probe]
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            return None
-        probe = parent
+# --- parsing and rendering environments ---------------------------------------------------
 
 
-def _stale(trees: dict[str, TreePrint | None], cache: EnvironmentCache, run: _Run) -> dict[str, TreePrint]:
-    """The environments to parse again, with their fresh fingerprints."""
-    stale: dict[str, TreePrint] = {}
-    for key, tree in trees.items():
-        cached = cache.entries.get(key)
-        if tree is None and cached is not None:
-            continue  # the watcher saw no change here
-        if cached is None or not cached.tree or cached.tree != tree.digest or not _inputs_unchanged(cached):
-            stale[key] = tree or tree_print(os.path.dirname(key))
-        elif cached.provisional and run.history.head != cache.head:
-            stale[key] = tree  # dates from file times: git may know better now
-    return stale
-
-
-def _inputs_unchanged(cached: CachedEnvironment) -> bool:
-    return (file_print(cached.report) == cached.report_print
-            and (not cached.external or paths_print(cached.external) == cached.external_print))
-
-
-# --- building environments --------------------------------------------------------------
-
-
-def _guess_links(summary: dict, run: _Run) -> PageLinks:
+def _guess_links(name: str, deprecation: dict | None, run: _Run) -> PageLinks:
     """The links a page most likely needs; the parent corrects the rare wrong guess."""
-    deprecation = summary["deprecation"]
     replacement = deprecation["replacement"] if deprecation else None
-    return PageLinks(slug_for(summary["name"]), slug_for(replacement) if replacement else None,
+    return PageLinks(slug_for(name), slug_for(replacement) if replacement else None,
                      run.today.isoformat() if deprecation else None, run.options.directory_urls)
 
 
-def _build_one(key: str, tree: TreePrint, run: _Run, links: PageLinks | None = None):
-    """Parse, render and write one environment.
+def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None = None):
+    """Parse, render and write one environment; None if it is gone.
 
-    (entry, problems, whether its page was written), or None for another asset type.
+    (entry, problems, whether its page was written, the page's file info).
+
+    Its files are looked at before they are read, so a change while it is being read
+    shows as a change next time.
     """
-    asset_file = Path(key)
-    env = load_environment(asset_file)
+    tree = tree or tree_items(os.path.dirname(key))
+    env = load_environment(Path(key)) if tree is not None and os.path.isfile(key) else None
     if env is None:
         return None
     record = describe(env, run.options.reports_dir, run.history)
     entry = record.entry
-    summary = {
-        "name": entry["name"],
-        "description": entry["description"],
-        "status": entry["status"],
-        "latest_version": entry["latest_version"],
-        "deprecation": entry["deprecation"],
-        "dates": entry["dates"],
-        "facets": facet_values(entry),
-    }
-    links = links or _guess_links(summary, run)
-    page = render_environment_page(run.templates, record, links)
+    links = links or _guess_links(entry["name"], entry["deprecation"], run)
     writes = len(run.writer.written)
-    page_info = run.writer.write(links.page, page.encode("utf-8"))
-    external = _external_inputs(env)
-    report = os.path.abspath(run.options.reports_dir / f"{entry['name']}.json") if entry["name"] else None
-    cached = CachedEnvironment(
-        tree=trusted(tree, run.now_ns),
-        external=external,
-        external_print=paths_print(external) if external else b"",
-        report=report,
-        report_print=file_print(report),
+    info = run.writer.write(links.page, render_environment_page(run.templates, record, links).encode("utf-8"))
+    inputs = (os.path.abspath(run.options.reports_dir / f"{entry['name']}.json"), *_external_inputs(env))
+    deprecation = entry["deprecation"]
+    built = EnvironmentEntry(
+        fingerprint=fingerprint(tree, inputs, run.now_ns),
+        inputs=inputs,
         links=tuple(links),
         provisional=record.provisional_dates,
         page=links.page,
-        page_info=page_info,
+        name=entry["name"],
+        description=entry["description"],
+        status=entry["status"],
+        latest_version=entry["latest_version"],
+        deprecation=(deprecation["replacement"], deprecation["delete_on"]) if deprecation else None,
+        dates=(entry["dates"]["added"], entry["dates"]["version"], entry["dates"]["deprecated"]),
+        facets=tuple(tuple(values) for values in facet_values(entry).values()),
         row=render_row(run.templates, entry, links),
         json=catalog_entry_json(entry, links),
-        summary=summary,
     )
-    return cached, record.problems, len(run.writer.written) > writes
+    return built, record.problems, len(run.writer.written) > writes, info
 
 
 def _external_inputs(env) -> tuple[str, ...]:
-    """Files the environment reads from outside its directory (a lint error, but possible)."""
-    top = os.path.realpath(env.directory) + os.sep
+    """What the environment reads from outside its directory (a lint error, but possible)."""
+    inside = Within(env.directory)
     paths = [env.spec_path, env.image_config_path, env.description_path]
     if env.context is not None:
         paths.append(env.context.directory)
-    return tuple(sorted({os.path.abspath(p) for p in paths if p is not None and not os.path.realpath(p).startswith(top)}))
+    return tuple(sorted({os.path.abspath(p) for p in paths if p is not None and not inside(p)}))
 
 
-def _build_share(keys: list[str], trees: dict[str, TreePrint], run: _Run) -> list:
+def _build_share(keys: list[str], trees: dict[str, Print | None], run: _Run) -> list:
     results = []
     for key in keys:
         try:
             built = _build_one(key, trees[key], run)
         except UnsafePath as exc:
-            results.append((key, None, [f"{key}: {exc}"], False))
+            results.append((key, None, [f"{key}: {exc}"], False, None))
             continue
         if built is not None:
             results.append((key, *built))
@@ -281,8 +258,8 @@ def _forked_share(index: int) -> list:
     return _build_share(keys[index::shares], trees, run)
 
 
-def _build_all(stale: dict[str, TreePrint], run: _Run) -> tuple[dict[str, tuple], list[str]]:
-    """key -> (CachedEnvironment, wrote its page) for every stale environment."""
+def _build_all(stale: dict[str, Print | None], run: _Run) -> tuple[dict[str, tuple], list[str]]:
+    """key -> (entry, whether its page was written) for each stale environment still there."""
     keys = sorted(stale)
     workers = run.options.workers or min(os.cpu_count() or 1, 4)
     if len(keys) >= PARALLEL_MIN and workers > 1 and _fork_is_safe():
@@ -291,10 +268,10 @@ def _build_all(stale: dict[str, TreePrint], run: _Run) -> tuple[dict[str, tuple]
         results = _build_share(keys, stale, run)
     built: dict[str, tuple] = {}
     problems: list[str] = []
-    for key, cached, found, written in results:
+    for key, entry, found, written, _ in results:
         problems += found
-        if cached is not None:
-            built[key] = (cached, written)
+        if entry is not None:
+            built[key] = (entry, written)
     return built, problems
 
 
@@ -306,7 +283,7 @@ def _fork_is_safe() -> bool:
             and threading.active_count() == 1)
 
 
-def _build_in_workers(keys: list[str], trees: dict[str, TreePrint], run: _Run, workers: int) -> list:
+def _build_in_workers(keys: list[str], trees: dict[str, Print | None], run: _Run, workers: int) -> list:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -320,103 +297,232 @@ def _build_in_workers(keys: list[str], trees: dict[str, TreePrint], run: _Run, w
             results = [item for share in pool.map(_forked_share, range(shares)) for item in share]
     finally:
         _FORKED = None
-    for _, cached, _, written in results:  # the workers wrote these pages
-        if cached is not None:
-            run.writer.adopt(cached.page, cached.page_info, written)
+    for _, entry, _, written, info in results:  # the workers wrote these pages
+        if entry is not None:
+            run.writer.adopt(entry.page, info, written)
     return results
 
 
-def _fix_links(entries: dict[str, CachedEnvironment], built: dict[str, tuple], run: _Run) -> list[str]:
-    """Give every environment its final slug and links; render again where the guess was wrong."""
-    slugs = assign_slugs([(key, entry.summary["name"]) for key, entry in entries.items()])
-    first_by_name: dict[str, str] = {}
-    for key in sorted(entries, key=lambda k: slugs[k]):
-        first_by_name.setdefault(entries[key].summary["name"], key)
-    owners = {f"{ENVIRONMENTS_DIR}/{slug}.md": key for key, slug in slugs.items()}
-    overwritten = {owners[cached.page] for key, (cached, written) in built.items()
-                   if written and cached.page in owners and owners[cached.page] != key}
-    problems: list[str] = []
-    for key, entry in list(entries.items()):
-        deprecation = entry.summary["deprecation"]
-        replacement = deprecation["replacement"] if deprecation else None
-        target = first_by_name.get(replacement) if replacement else None
-        links = PageLinks(slugs[key], slugs[target] if target else None,
-                          run.today.isoformat() if deprecation else None, run.options.directory_urls)
-        page_missing = key not in built and not _verified(entry, run)
-        if tuple(links) == entry.links and key not in overwritten and not page_missing:
-            if key not in built:
-                run.writer.keep(entry.page, entry.page_info)
-            continue
-        rebuilt = _build_one(key, tree_print(os.path.dirname(key)) or TreePrint(b"", 0), run, links)
-        if rebuilt is None:
-            del entries[key]
-            continue
-        entries[key], found, _ = rebuilt
-        problems += found
-    return problems
+# --- the catalog as a whole ---------------------------------------------------------------
 
 
-def _verified(entry: CachedEnvironment, run: _Run) -> bool:
-    """Whether the page written earlier is still there (skipped when a watcher vouches)."""
-    if run.options.changed is not None:
-        return True
-    try:
-        return os.stat(run.writer.out / entry.page).st_size == entry.page_info[1]
-    except OSError:
+class _Catalog:
+    """The environments of this run: those parsed now and those from the cache."""
+
+    def __init__(self, cache: EnvironmentCache, keys: set[str], built: dict[str, tuple]) -> None:
+        self.cache = cache
+        self.keys = keys
+        self.fresh: dict[str, EnvironmentEntry] = {key: entry for key, (entry, _) in built.items()}
+        self.written_pages = {entry.page: key for key, (entry, written) in built.items() if written}
+        self.parsed = len(built)
+        self.order = cache.order if set(cache.order) == keys else []
+        self._facets: list[dict[str, int]] | None = None
+
+    def __getitem__(self, key: str) -> EnvironmentEntry:
+        return self.fresh[key] if key in self.fresh else self.cache[key]
+
+    def replace(self, key: str, entry: EnvironmentEntry) -> None:
+        self.fresh[key] = entry
+        self.parsed += 1
+
+    def packed(self, key: str) -> tuple:
+        return self.fresh[key].pack() if key in self.fresh else self.cache.packed[key]
+
+    def field(self, key: str, index: int):
+        """A packed field (page 3, row 5, json 6) without decoding the entry."""
+        return getattr(self.fresh[key], ("page", "row", "json")[(3, 5, 6).index(index)]) if key in self.fresh \
+            else self.cache.packed[key][index]
+
+    def structure_changed(self) -> bool:
+        """Whether environments came, went, or changed what other pages link to."""
+        if self.keys != set(self.cache.packed):
+            return True
+        for key, entry in self.fresh.items():
+            old = self.cache[key]
+            if (old.name, old.deprecation and old.deprecation[0]) != (entry.name, entry.deprecation and entry.deprecation[0]):
+                return True
         return False
 
+    def facet_counts(self) -> list[dict[str, int]]:
+        """For each facet, how many environments have each value (the home page's filter options)."""
+        if self._facets is None:
+            self._facets = self._count_facets()
+        return self._facets
 
-# --- pages about the whole catalog ---------------------------------------------------------
+    def _count_facets(self) -> list[dict[str, int]]:
+        if self.cache.facets is None or self.keys != set(self.cache.packed):
+            counts: list[dict[str, int]] = [{} for _ in FACETS]
+            changed = {key: (None, self[key].facets) for key in self.keys}
+        else:
+            counts = [dict(values) for values in self.cache.facets]
+            changed = {key: (self.cache[key].facets, entry.facets) for key, entry in self.fresh.items()}
+        for old, new in changed.values():
+            for index, values in enumerate(old or ()):
+                for value in values:
+                    counts[index][value] -= 1
+            for index, values in enumerate(new):
+                for value in values:
+                    counts[index][value] = counts[index].get(value, 0) + 1
+        return [{value: n for value, n in values.items() if n > 0} for values in counts]
+
+    def sorted_keys(self) -> list[str]:
+        if not self.order:
+            self.order = sorted(self.keys, key=lambda k: (self[k].name.lower(), self[k].name, self[k].links[0]))
+        return self.order
+
+    def forget_old_pages(self, writer: SiteWriter) -> None:
+        """Pages of environments that are gone, or moved to another slug, are no longer generated."""
+        current = {self.field(key, 3) for key in self.keys}
+        for page in [p for p in writer.generated if p.startswith(f"{ENVIRONMENTS_DIR}/") and p not in current]:
+            writer.drop(page)
 
 
-def _write_site_pages(summaries: list[tuple[str, CachedEnvironment]], run: _Run) -> None:
-    from catalog.rules import all_rules
+def _settle_links(site: _Catalog, run: _Run, problems: list[str]) -> set[str]:
+    """Give environments their final slugs and links; render again where a guess was wrong.
 
+    Links are worked out for the whole catalog only when its structure changed (or the
+    day did, for the days left to deprecated environments); otherwise the environments
+    parsed now keep the links they had.
+    """
+    today = run.today.isoformat()
+    if site.structure_changed() or site.cache.today != today or not site.cache.packed:
+        site.order = []
+        final = _all_links(site, run)
+    else:
+        final = {key: PageLinks(*site.cache[key].links) for key in site.fresh}
+    owners = {links.page: key for key, links in final.items()}
+    overwritten = {owners[page] for page, writer_key in site.written_pages.items()
+                   if page in owners and owners[page] != writer_key}
+    relinked = set()
+    for key, links in final.items():
+        if tuple(links) == site[key].links and key not in overwritten:
+            continue
+        rebuilt = _build_one(key, None, run, links)
+        if rebuilt is None:
+            continue
+        site.replace(key, rebuilt[0])
+        problems += rebuilt[1]
+        relinked.add(key)
+    return relinked
+
+
+def _all_links(site: _Catalog, run: _Run) -> dict[str, PageLinks]:
+    slugs = assign_slugs([(key, site[key].name) for key in site.keys])
+    first_by_name: dict[str, str] = {}
+    for key in sorted(site.keys, key=lambda k: slugs[k]):
+        first_by_name.setdefault(site[key].name, key)
+    final = {}
+    for key in site.keys:
+        deprecation = site[key].deprecation
+        target = first_by_name.get(deprecation[0]) if deprecation and deprecation[0] else None
+        final[key] = PageLinks(slugs[key], slugs[target] if target else None,
+                               run.today.isoformat() if deprecation else None, run.options.directory_urls)
+    return final
+
+
+def _changed_pages(site: _Catalog, relinked: set[str], run: _Run) -> set[str]:
+    """The pages about the whole catalog that show something that changed."""
+    if site.structure_changed() or not site.cache.packed or not site.cache.order:
+        return set(CATALOG_PAGES) | set(STATIC_PAGES)
+    changed = set()
+    if site.cache.today != run.today.isoformat():
+        changed.add("deprecations.md")
+    for key, new in site.fresh.items():
+        old = site.cache[key]
+        if (old.row, old.facets) != (new.row, new.facets):
+            changed.add("index.md")
+        if old.json != new.json:
+            changed.add("catalog.json")
+        if _feed_view(old) != _feed_view(new):
+            changed.add("feed.xml")
+        if (old.deprecation, old.links) != (new.deprecation, new.links):
+            changed.add("deprecations.md")
+    if run.options.changed is None:  # a full run renders these too; unchanged, they are not written
+        changed |= set(STATIC_PAGES)
+    generated = run.writer.previous
+    changed |= {page for page in (*CATALOG_PAGES, *STATIC_PAGES) if page not in generated}
+    return changed
+
+
+def _feed_view(entry: EnvironmentEntry) -> tuple:
+    return (entry.name, entry.description, entry.latest_version, entry.deprecation, entry.dates, entry.links[0])
+
+
+def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
     templates, writer, options = run.templates, run.writer, run.options
-    write = lambda relative, text: writer.write(relative, text.encode("utf-8") if isinstance(text, str) else text)  # noqa: E731
-    entries = [entry for _, entry in summaries]
-    facets = [(key, label, _facet_options(entries, key)) for key, label in FACETS]
-    table = templates.fragment("home-table.html.j2", facets=facets, columns=HOME_COLUMNS,
-                               rows=rows_markup([e.row for e in entries]), count=len(entries))
-    deprecated = [e for e in entries if e.summary["deprecation"]]
-    write("index.md", templates.page("home.md.j2", table=table, count=len(entries), deprecated=len(deprecated)))
-    write("tags.md", templates.page("tags.md.j2"))
-    write("deprecations.md", templates.page("deprecations.md.j2", today=run.today.isoformat(),
-                                            **_deprecation_groups(deprecated, entries, run.today)))
-    write("rules.md", templates.page("rules.md.j2", rules=all_rules()))
-    write("catalog.json", '{"version": 1, "environments": [\n' + ",\n".join(e.json for e in entries) + "\n]}\n")
-    feed = [item for e in entries for item in environment_feed_entries(e.summary, PageLinks(*e.links).href)]
-    write("feed.xml", atom_feed(feed, options.site_name, options.site_url))
+
+    def write(relative: str, content) -> None:
+        writer.write(relative, content.encode("utf-8") if isinstance(content, str) else content)
+
+    keys = site.sorted_keys() if pages & set(CATALOG_PAGES) else []
+    if "index.md" in pages:
+        counts = site.facet_counts()
+        facets = [(key, label, sorted(counts[i], key=_natural)) for i, (key, label) in enumerate(FACETS)]
+        deprecated = counts[[key for key, _ in FACETS].index("status")].get("deprecated", 0)
+        table = templates.fragment("home-table.html.j2", facets=facets, columns=HOME_COLUMNS, count=len(keys),
+                                   rows=rows_markup([site.field(key, 5) for key in keys]))
+        write("index.md", templates.page("home.md.j2", table=table, count=len(keys), deprecated=deprecated))
+    if "catalog.json" in pages:
+        write("catalog.json", '{"version": 1, "environments": [\n' + ",\n".join(site.field(key, 6) for key in keys)
+              + "\n]}\n")
+    if "feed.xml" in pages:
+        feed = [item for key in keys for item in environment_feed_entries(site[key], PageLinks(*site[key].links).href)]
+        write("feed.xml", atom_feed(feed, options.site_name, options.site_url))
+    if "deprecations.md" in pages:
+        write("deprecations.md", templates.page("deprecations.md.j2", today=run.today.isoformat(),
+                                                **_deprecation_groups(site, keys, run.today)))
+    if "tags.md" in pages:
+        write("tags.md", templates.page("tags.md.j2"))
+    if "rules.md" in pages:
+        from catalog.rules import all_rules
+
+        write("rules.md", templates.page("rules.md.j2", rules=all_rules()))
     for name in ASSETS:
-        write(f"assets/catalog/{name}", (templates.directory / "assets" / name).read_bytes())
+        if f"assets/catalog/{name}" in pages:
+            write(f"assets/catalog/{name}", (templates.directory / "assets" / name).read_bytes())
+
+
+def _restore_missing_pages(site: _Catalog, run: _Run, problems: list[str]) -> None:
+    """A full run puts back environment pages deleted or changed behind its back."""
+    out = str(run.writer.out) + os.sep
+    for key in site.keys:
+        page = site.field(key, 3)
+        info = run.writer.previous.get(page)
+        if key in site.fresh or info is None:
+            continue
+        try:
+            if os.stat(out + page).st_size == info[1]:
+                continue
+        except OSError:
+            pass
+        rebuilt = _build_one(key, None, run, PageLinks(*site[key].links))
+        if rebuilt is not None:
+            site.replace(key, rebuilt[0])
+            problems += rebuilt[1]
 
 
 def _natural(value: str) -> list:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", value)]
 
 
-def _facet_options(entries: list[CachedEnvironment], key: str) -> list[str]:
-    values = {value for e in entries for value in e.summary["facets"][key]}
-    return sorted(values, key=_natural)
-
-
-def _deprecation_groups(deprecated: list[CachedEnvironment], entries: list[CachedEnvironment],
-                        today: datetime.date) -> dict[str, list[dict]]:
-    pages = {}
-    for e in entries:
-        pages.setdefault(e.summary["name"], f"{ENVIRONMENTS_DIR}/{e.links[0]}.md")
+def _deprecation_groups(site: _Catalog, keys: list[str], today: datetime.date) -> dict[str, list[dict]]:
+    pages: dict[str, str] = {}
+    deprecated = []
+    for key in keys:
+        entry = site[key]
+        pages.setdefault(entry.name, entry.page)
+        if entry.deprecation:
+            deprecated.append(entry)
     groups: dict[str, list[dict]] = {"past": [], "upcoming": [], "undated": []}
-    for e in sorted(deprecated, key=lambda e: (e.summary["deprecation"]["delete_on"] or "9999", e.summary["name"])):
-        deprecation = e.summary["deprecation"]
-        day = deprecation["delete_on"]
+    for entry in sorted(deprecated, key=lambda e: (e.deprecation[1] or "9999", e.name)):
+        replacement, day = entry.deprecation
         item = {
-            "name": e.summary["name"],
-            "page": f"{ENVIRONMENTS_DIR}/{e.links[0]}.md",
+            "name": entry.name,
+            "page": entry.page,
             "delete_on": day,
             "days": (datetime.date.fromisoformat(day) - today).days if day else None,
-            "replacement": deprecation["replacement"],
-            "replacement_page": pages.get(deprecation["replacement"]),
+            "replacement": replacement,
+            "replacement_page": pages.get(replacement),
         }
-        group = "undated" if day is None else "past" if item["days"] < 0 else "upcoming"
-        groups[group].append(item)
+        groups["undated" if day is None else "past" if item["days"] < 0 else "upcoming"].append(item)
     return groups

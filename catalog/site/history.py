@@ -47,7 +47,7 @@ class CatalogHistory:
         self._added, self.head  # noqa: B018 (computes the cached properties)
 
     def file_added(self, path: Path) -> Dated:
-        when = self._added.get(Path(os.path.realpath(path)))
+        when = self._added.get(Path(os.path.realpath(path))) if self._added else None
         return (when, False) if when is not None else (_modified(path), True)
 
     def line_committed(self, path: Path, line: int) -> Dated:

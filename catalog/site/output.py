@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from catalog.atomic import write_bytes_atomic
-from catalog.site.paths import UnsafePath, inside
+from catalog.site.paths import UnsafePath, Within, inside
 
 STATE_DIR = ".catalog"
 MANIFEST = f"{STATE_DIR}/manifest.json"
@@ -30,29 +30,43 @@ def file_info(data: bytes) -> FileInfo:
 
 
 class SiteWriter:
-    """Writes into ``out``; remembers what this run generated."""
+    """Writes into ``out``; remembers what this run generated.
+
+    Everything the last run generated counts as generated again unless it is dropped:
+    an incremental run does not touch what did not change.
+    """
 
     def __init__(self, out: Path, previous: dict[str, FileInfo]) -> None:
         self.out = out
         self.previous = previous
-        self.generated: dict[str, FileInfo] = {}
+        self.generated: dict[str, FileInfo] = dict(previous)
         self.written: list[str] = []
+        self.within = Within(out)
+        self._journal_fd: int | None = None
 
     def write(self, relative: str, data: bytes, verify: bool = True) -> FileInfo:
         """Write ``data`` unless the file already holds it; ``verify`` checks the file is there."""
-        target = inside(self.out, relative)
+        target = inside(self.out, relative, self.within)
         info = file_info(data)
         self.generated[relative] = info
         if self.previous.get(relative) == info and (not verify or _has_size(target, info[1])):
             return info
-        _journal(self.out, relative)
+        self._journal(relative)
         write_bytes_atomic(target, data, durable=False)
         self.written.append(relative)
         return info
 
-    def keep(self, relative: str, info: FileInfo) -> None:
-        """A file generated earlier and unchanged this run."""
-        self.generated[relative] = info
+    def _journal(self, relative: str) -> None:
+        """Note ``relative`` as ours before it exists, in case the run is interrupted."""
+        if self._journal_fd is None:
+            # O_APPEND: forked workers share the descriptor without interleaving lines
+            (self.out / STATE_DIR).mkdir(parents=True, exist_ok=True)
+            self._journal_fd = os.open(self.out / JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.write(self._journal_fd, (relative + "\n").encode("utf-8"))
+
+    def drop(self, relative: str) -> None:
+        """A file this run no longer generates: ``finish`` removes it."""
+        self.generated.pop(relative, None)
 
     def adopt(self, relative: str, info: FileInfo, written: bool) -> None:
         """A file another process wrote for this run."""
@@ -66,7 +80,7 @@ class SiteWriter:
         removed = []
         for relative in sorted(ours - set(self.generated)):
             try:
-                target = inside(self.out, relative)
+                target = inside(self.out, relative, self.within)
             except UnsafePath:
                 continue  # never delete through a path that leaves the output
             try:
@@ -78,6 +92,9 @@ class SiteWriter:
         if self.generated != self.previous:
             manifest = {"version": 1, "files": {path: list(info) for path, info in sorted(self.generated.items())}}
             write_bytes_atomic(self.out / MANIFEST, json.dumps(manifest, indent=0).encode(), durable=False)
+        if self._journal_fd is not None:
+            os.close(self._journal_fd)
+            self._journal_fd = None
         try:
             os.unlink(self.out / JOURNAL)
         except FileNotFoundError:
@@ -98,16 +115,6 @@ def read_journal(out: Path) -> list[str]:
         return [line for line in (out / JOURNAL).read_text(encoding="utf-8").splitlines() if line]
     except (OSError, UnicodeDecodeError):
         return []
-
-
-def _journal(out: Path, relative: str) -> None:
-    # O_APPEND: forked workers append to the same journal without interleaving lines
-    (out / STATE_DIR).mkdir(parents=True, exist_ok=True)
-    fd = os.open(out / JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    try:
-        os.write(fd, (relative + "\n").encode("utf-8"))
-    finally:
-        os.close(fd)
 
 
 def _has_size(path: Path, size: int) -> bool:

@@ -52,22 +52,50 @@ def assign_slugs(keys_and_names: list[tuple[str, str | None]]) -> dict[str, str]
     return slugs
 
 
-def inside(root: Path, relative: str) -> Path:
-    """``root / relative``, refusing anything that resolves outside ``root``.
+def inside(root: Path, relative: str, within: "Within | None" = None) -> Path:
+    """``root / relative``, refusing anything that leads outside ``root``.
 
-    Symlinked directories inside the output are resolved too, so a planted link cannot
-    redirect a write.
+    Symbolic links inside the output are followed too, so a planted link cannot
+    redirect a write. ``within`` (for ``root``) remembers directories already checked.
     """
     if not relative or relative.startswith(("/", "\\")) or "\0" in relative:
         raise UnsafePath(f"refusing to write {relative!r}: not a relative path")
-    parts = relative.split("/")
-    if any(part in ("", ".", "..") for part in parts):
+    if any(part in ("", ".", "..") for part in relative.split("/")):
         raise UnsafePath(f"refusing to write {relative!r}: not a plain relative path")
     target = root / relative
-    real_root = os.path.realpath(root)
-    real_parent = os.path.realpath(target.parent)
-    if real_parent != real_root and not real_parent.startswith(real_root + os.sep):
-        raise UnsafePath(f"refusing to write {relative!r}: it resolves outside {root}")
-    if os.path.islink(target):
-        raise UnsafePath(f"refusing to write {relative!r}: it is a symbolic link")
+    if not (within or Within(root))(target):
+        raise UnsafePath(f"refusing to write {relative!r}: it leads outside {root}")
     return target
+
+
+class Within:
+    """Whether paths lead inside one directory, following symbolic links.
+
+    ``os.path.realpath`` costs a system call per path component; here only the
+    components below the directory are checked, each once, and a path is resolved in
+    full only when one of them is a link or it climbs with "..".
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.top = os.path.abspath(directory)
+        self._real_top: str | None = None
+        self._checked: set[str] = set()
+
+    def __call__(self, path: Path | str) -> bool:
+        written = os.path.abspath(path)
+        if written.startswith(self.top + os.sep) and ".." not in written.split(os.sep):
+            current = self.top
+            for part in written[len(self.top) + 1 :].split(os.sep):
+                current = f"{current}{os.sep}{part}"
+                if current in self._checked:
+                    continue
+                if os.path.islink(current):
+                    return self._resolves_inside(written)
+                self._checked.add(current)
+            return True
+        return self._resolves_inside(written)
+
+    def _resolves_inside(self, path: str) -> bool:
+        if self._real_top is None:
+            self._real_top = os.path.realpath(self.top)
+        return os.path.realpath(path).startswith(self._real_top + os.sep)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from catalog.model import FLAG_TAGS, EnvironmentAsset
 from catalog.site.build_reports import read_build_report, report_path
+from catalog.site.paths import Within
 from catalog.site.versions import environment_versions, image_reference
 
 # Tags that describe the platform rather than the framework the environment is for.
@@ -133,14 +134,9 @@ def _iso(value: datetime.datetime | None) -> str | None:
     return None if value is None else value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _inside(path: Path, directory: Path) -> bool:
-    real, top = os.path.realpath(path), os.path.realpath(directory)
-    return real.startswith(top + os.sep)
-
-
-def _shown(env: EnvironmentAsset, path: Path, relative: str, reader) -> ShownFile:
+def _shown(inside: Within, path: Path, relative: str, reader) -> ShownFile:
     language = "dockerfile" if path.name.lower().endswith("dockerfile") else _LANGUAGES.get(path.suffix.lower(), "text")
-    if not _inside(path, env.directory):
+    if not inside(path):
         return ShownFile(relative, None, note="outside the environment's directory, not shown")
     text = reader(path)
     if text is None:
@@ -151,17 +147,18 @@ def _shown(env: EnvironmentAsset, path: Path, relative: str, reader) -> ShownFil
 
 
 def _add_texts(record: EnvironmentRecord, env: EnvironmentAsset) -> None:
-    if env.description_path is not None and _inside(env.description_path, env.directory):
+    inside = Within(env.directory)
+    if env.description_path is not None and inside(env.description_path):
         record.description_markdown = env.description_text
     if env.spec_doc is not None:
-        record.spec = _shown(env, env.spec_doc.path, env.spec_doc.path.name, lambda _: env.spec_doc.text)
+        record.spec = _shown(inside, env.spec_doc.path, env.spec_doc.path.name, lambda _: env.spec_doc.text)
     context = env.context
     if context is None:
         return
     if context.dockerfile.is_file() or os.path.islink(context.dockerfile):
-        record.dockerfile = _shown(env, context.dockerfile, context.relative(context.dockerfile), context.text_of)
+        record.dockerfile = _shown(inside, context.dockerfile, context.relative(context.dockerfile), context.text_of)
     others = [p for p in context.files if p != context.dockerfile]
     for path in others[:MAX_SHOWN_FILES]:
-        record.context_files.append(_shown(env, path, context.relative(path), context.text_of))
+        record.context_files.append(_shown(inside, path, context.relative(path), context.text_of))
     if len(others) > MAX_SHOWN_FILES:
         record.context_files.append(ShownFile(f"… {len(others) - MAX_SHOWN_FILES} more files", None, note="not shown"))

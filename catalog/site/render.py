@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import html
 import json
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import jinja2
@@ -46,6 +46,7 @@ def _markdown_value(value: object) -> str:
     return escape_text("" if value is None else value)
 
 
+@lru_cache(maxsize=4096)
 def tag_anchor(label: str) -> str:
     """The anchor of a tag on the tags page, as Material's tags plugin makes it."""
     from pymdownx.slugs import slugify

@@ -60,8 +60,14 @@ _LANGUAGE = re.compile(r"[A-Za-z0-9_+#.-]{1,40}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
-_SAFE_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>\"'`]+>", re.IGNORECASE)
-# "<" that could open a tag, comment, declaration or processing instruction.
+_SAFE_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^\s<>\"'`{}]+>", re.IGNORECASE)
+# Python-Markdown's own code span pattern (markdown.inlinepatterns.BACKTICK_RE).
+_CODE_SPAN = re.compile(r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)(`+)(.+?)(?<!`)\2(?!`))")
+# Outside code spans these only ever mean syntax we do not want from users: stray
+# backticks could pair up differently in a paragraph, and braces are attr_list's
+# "{: onclick=...}" (the Material tags plugin turns attr_list on).
+_SPECIAL = re.compile(r"[<&`{}]")
+_PROSE_ENTITIES = {ord("`"): "&#96;", ord("{"): "&#123;", ord("}"): "&#125;"}
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 # "&" that could start a character reference (&lt; &#106; &#x6A;).
 _REFERENCE_START = re.compile(r"&(?=[#A-Za-z])")
@@ -74,7 +80,33 @@ _DANGEROUS_SCHEME = re.compile(
 
 
 def _neutralize_text(text: str) -> str:
-    """Text outside code: safe autolinks stay, everything else loses its HTML meaning."""
+    """Text outside fenced code: keep code spans and safe autolinks, neutralize the rest."""
+    text = _DANGEROUS_SCHEME.sub(lambda m: f"{m.group(1)}{m.group(2)}{BREAK}:", text)
+    return "\n".join(_neutralize_line(line) for line in text.split("\n"))
+
+
+def _neutralize_line(line: str) -> str:
+    """One line: its code spans stay as written (Markdown shows them as text), the rest is broken.
+
+    Code spans are found per line with Python-Markdown's own pattern; every backtick
+    outside them becomes a character reference, so Markdown cannot pair backticks any
+    other way. A span holding ``|`` is treated as prose: a table could split it.
+    """
+    if not _SPECIAL.search(line):
+        return line
+    kept: list[str] = []
+    last = 0
+    for match in _CODE_SPAN.finditer(line):
+        if match.group(2) is None or "|" in match.group(3):
+            continue
+        kept.append(_break_prose(line[last : match.start()]))
+        kept.append(match.group(0))
+        last = match.end()
+    kept.append(_break_prose(line[last:]))
+    return "".join(kept)
+
+
+def _break_prose(text: str) -> str:
     kept: list[str] = []
     last = 0
     for match in _SAFE_AUTOLINK.finditer(text):
@@ -88,7 +120,7 @@ def _neutralize_text(text: str) -> str:
 def _break_markup(text: str) -> str:
     text = _TAG_START.sub("<" + BREAK, text)
     text = _REFERENCE_START.sub("&" + BREAK, text)
-    return _DANGEROUS_SCHEME.sub(lambda m: f"{m.group(1)}{m.group(2)}{BREAK}:", text)
+    return text.replace("\\`", "`").translate(_PROSE_ENTITIES)
 
 
 def _fence_close(lines: list[str], start: int, fence: str) -> int | None:
@@ -110,10 +142,11 @@ def _language(info: str) -> str:
 def neutralize_markdown(text: str, demote_headings: int = 0) -> SafeMarkdown:
     """A Markdown document whose formatting survives but which renders no HTML of its own.
 
-    Outside code blocks, a zero-width space goes after each ``<`` that could start a
-    tag and each ``&`` that could start a character reference, and before the colon of
+    Outside code, a zero-width space goes after each ``<`` that could start a tag and
+    each ``&`` that could start a character reference, and before the colon of
     ``javascript:``, ``vbscript:`` and ``data:``: the text looks the same, and the
-    browser sees text and relative links. Fenced code blocks are written out again in a
+    browser sees text and relative links. Stray backticks and braces become character
+    references (braces would be attribute lists). Fenced code blocks are written out again in a
     form no Markdown parser can read two ways (a fence longer than any backtick run
     inside, every line indented like the fence, no options); any other fence marker is
     broken, so nothing else can open a code block whose content escaped neutralizing.
