@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from pathlib import Path
 
 _COUNTER = itertools.count()
+_TEMPORARY = re.compile(r"\..+\.(\d+)\.\d+\.tmp")
 
 
 def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> None:
@@ -41,3 +43,28 @@ def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def stale_temporaries(directory: Path) -> list[Path]:
+    """Temporary files in ``directory`` left by writers that were killed (their process is gone)."""
+    found = []
+    try:
+        with os.scandir(directory) as scan:
+            names = [entry.name for entry in scan if entry.name.endswith(".tmp")]
+    except OSError:
+        return []
+    for name in names:
+        match = _TEMPORARY.fullmatch(name)
+        if match and not _alive(int(match.group(1))):
+            found.append(Path(directory) / name)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, as another user's process
+    return True

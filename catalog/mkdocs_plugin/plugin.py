@@ -79,7 +79,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         watched = [p for p in (*self.options.roots, self.options.reports_dir) if p.is_dir()]
         for path in watched:
             server.watch(str(path))
-        self.changes, self.observer = ChangedPaths(), _start_observer(watched, self.changes)
+        self.changes = ChangedPaths()
+        self.observer = _start_observer(watched, self.changes)
         return server
 
     def on_shutdown(self) -> None:

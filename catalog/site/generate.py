@@ -30,7 +30,7 @@ from catalog.site.cache import EnvironmentCache, EnvironmentEntry, Print, finger
 from catalog.site.feed import atom_feed, environment_feed_entries
 from catalog.site.history import CatalogHistory
 from catalog.site.output import SiteWriter, read_manifest
-from catalog.site.paths import UnsafePath, Within, assign_slugs, slug_for
+from catalog.site.paths import Within, assign_slugs, slug_for
 from catalog.site.record import describe
 from catalog.site.render import (
     ENVIRONMENTS_DIR,
@@ -112,7 +112,7 @@ def generate_site(options: SiteOptions) -> SiteResult:
     site.forget_old_pages(run.writer)
     if options.changed is None:
         _restore_missing_pages(site, run, problems)
-    removed = run.writer.finish()
+    removed = run.writer.finish(tidy=options.changed is None)
     changes: dict[str, tuple | None] = {key: None for key in cache.packed if key not in current}
     for key, entry in site.fresh.items():
         packed = entry.pack()
@@ -240,11 +240,7 @@ def _external_inputs(env) -> tuple[str, ...]:
 def _build_share(keys: list[str], trees: dict[str, Print | None], run: _Run) -> list:
     results = []
     for key in keys:
-        try:
-            built = _build_one(key, trees[key], run)
-        except UnsafePath as exc:
-            results.append((key, None, [f"{key}: {exc}"], False, None))
-            continue
+        built = _build_one(key, trees[key], run)
         if built is not None:
             results.append((key, *built))
     return results

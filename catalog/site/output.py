@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from catalog.atomic import write_bytes_atomic
+from catalog.atomic import stale_temporaries, write_bytes_atomic
 from catalog.site.paths import UnsafePath, Within, inside
 
 STATE_DIR = ".catalog"
@@ -74,8 +74,15 @@ class SiteWriter:
         if written:
             self.written.append(relative)
 
-    def finish(self) -> list[str]:
-        """Remove what earlier runs generated and this one did not; save the manifest."""
+    def finish(self, tidy: bool = False) -> list[str]:
+        """Remove what earlier runs generated and this one did not; save the manifest.
+
+        ``tidy`` also removes temporary files that killed runs left in our directories.
+        """
+        if tidy:
+            for directory in {os.path.dirname(relative) for relative in self.generated} | {STATE_DIR}:
+                for temporary in stale_temporaries(self.out / directory):
+                    temporary.unlink(missing_ok=True)
         ours = set(self.previous) | set(read_journal(self.out))
         removed = []
         for relative in sorted(ours - set(self.generated)):

@@ -137,7 +137,7 @@ def _iso(value: datetime.datetime | None) -> str | None:
 def _shown(inside: Within, path: Path, relative: str, reader) -> ShownFile:
     language = "dockerfile" if path.name.lower().endswith("dockerfile") else _LANGUAGES.get(path.suffix.lower(), "text")
     if not inside(path):
-        return ShownFile(relative, None, note="outside the environment's directory, not shown")
+        return ShownFile(relative, None, note="outside the environment directory, not shown")
     text = reader(path)
     if text is None:
         return ShownFile(relative, None, note="binary or unreadable, not shown")

@@ -1,0 +1,135 @@
+"""Fixtures for the site tests: catalogs on disk, hostile environments, MkDocs projects."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from catalog.site import SiteOptions, generate_site
+from tests.conftest import REPO, SPEC, write_env
+
+TODAY = datetime.date(2026, 11, 22)
+SAMPLE = REPO / "environments"
+
+# Everything an attacker controls in an environment, in one place.
+HOSTILE_DESCRIPTION = """\
+# hostile
+
+Script: <script>alert("xss-description")</script>
+Image: <img src=x onerror=alert("xss-img")>
+Link: [click me](javascript:alert("xss-link")) and [entity](&#106;avascript:alert("xss-entity"))
+and [tabbed](java\tscript:alert("xss-tab")) and [data](data:text/html,<script>alert("xss-data")</script>)
+Reference: [ref][evil]
+Autolink: <javascript:alert("xss-autolink")>
+Jinja: {{ config.site_name }} and {% if true %} and {# comment #}
+Attributes: [styled](https://example.com){: onclick="alert('xss-attr')" }
+
+<div class="xss-raw" onmouseover="alert('xss-div')">raw <b>HTML</b> block</div>
+
+<!-- material/tags -->
+
+<iframe src="javascript:alert('xss-iframe')"></iframe>
+
+```html title="<img src=x onerror=alert('xss-title')>" onclick="alert('xss-fence')"
+<script>alert("shown as code")</script>
+```
+
+`inline <script>alert("xss-inline")</script>`
+
+    indented <script>alert("xss-indented")</script>
+
+```
+unclosed fence <script>alert("xss-unclosed")</script>
+
+[evil]: javascript:alert("xss-reference")
+"""
+
+HOSTILE_TAG_KEY = '<script>alert("xss-tag-key")</script>'
+HOSTILE_TAG_VALUE = '<img src=x onerror=alert("xss-tag-value")> {{ 7*7 }} {% endif %}'
+HOSTILE_NAME = 'evil<script>alert("xss-name")</script>{{ 7*7 }}'
+
+
+def hostile_spec() -> str:
+    """A spec whose description and tags are hostile (YAML-quoted so they load as strings)."""
+    spec = SPEC.replace(
+        "description: A scikit-learn environment for tests.",
+        'description: "<script>alert(\\"xss-spec\\")</script> {{ 7*7 }} {% if x %}"',
+    )
+    return spec + f"  {yaml_string(HOSTILE_TAG_KEY)}: {yaml_string(HOSTILE_TAG_VALUE)}\n" \
+                  f"  Framework: {yaml_string('[x](javascript:alert(1)) | pipe')}\n"
+
+
+def yaml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t") + '"'
+
+
+def write_hostile_env(root: Path, name: str = HOSTILE_NAME, directory: str = "hostile") -> Path:
+    env_dir = write_env(root, "hostile", {"description.md": HOSTILE_DESCRIPTION, "spec.yaml": hostile_spec()},
+                        directory=directory)
+    asset = env_dir / "asset.yaml"
+    asset.write_text(asset.read_text().replace("name: hostile", f"name: {yaml_string(name)}"))
+    return env_dir
+
+
+def site_options(root: Path, out: Path, **overrides) -> SiteOptions:
+    options = dict(out_dir=out, roots=[root], base_dir=root.parent, reports_dir=root.parent / "build-reports",
+                   today=TODAY)
+    options.update(overrides)
+    return SiteOptions(**options)
+
+
+def generate(root: Path, out: Path, **overrides):
+    return generate_site(site_options(root, out, **overrides))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A repository of its own: pyproject.toml, a copy of the sample catalog and mkdocs.yml."""
+    (tmp_path / "pyproject.toml").write_text('[tool.catalog]\nroots = ["environments"]\n')
+    subprocess.run(["cp", "-r", str(SAMPLE), str(tmp_path / "environments")], check=True)
+    mkdocs_yml = (REPO / "mkdocs.yml").read_text().replace(
+        "custom_dir: site_templates/overrides", f"custom_dir: {REPO / 'site_templates' / 'overrides'}"
+    )
+    (tmp_path / "mkdocs.yml").write_text(mkdocs_yml)
+    (tmp_path / "site-docs").mkdir()
+    return tmp_path
+
+
+def mkdocs_build(project: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO), NO_MKDOCS_2_WARNING="1")
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", *args], cwd=project,
+                          capture_output=True, text=True, env=env, timeout=600)
+
+
+class PageScan(HTMLParser):
+    """Elements, attributes, script bodies and visible text of a built page."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict]] = []
+        self.scripts: list[str] = []
+        self.text: list[str] = []
+        self._in_script = False
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        (self.scripts if self._in_script else self.text).append(data)
+
+    @property
+    def visible_text(self) -> str:
+        return "".join(self.text).replace("\u200b", "")
