@@ -95,6 +95,7 @@ class EnvironmentCache:
         self.packed: dict[str, tuple] = state.get("entries", {})
         self.order: list[str] = state.get("order", [])  # keys in the home table's order
         self.facets: list[dict[str, int]] | None = state.get("facets")  # how many environments have each value
+        self.rules: list | None = state.get("rules")  # what the rules page was made from
         self.logged = 0  # environments in the log
         self._entries: dict[str, EnvironmentEntry] = {}
 
@@ -134,7 +135,7 @@ class EnvironmentCache:
             else:
                 self.packed[key] = packed
         self.logged += len(record["entries"])
-        self.head, self.today, self.facets = record["head"], record["today"], record["facets"]
+        self.head, self.today, self.facets, self.rules = record["head"], record["today"], record["facets"], record["rules"]
         if record["order"] is not None:
             self.order = record["order"]
 
@@ -151,11 +152,12 @@ class EnvironmentCache:
         return tuple(inputs.split("\0")) if inputs else ()
 
     def save(self, out: Path, changes: dict[str, tuple | None], order: list[str], facets: list[dict[str, int]],
-             head: str | None, today: str) -> None:
+             head: str | None, today: str, rules: list) -> None:
         """Record this run: ``changes`` maps asset files to their packed entry, or None when gone."""
         record = {"generation": self.generation, "entries": changes, "order": order if order != self.order else None,
-                  "facets": facets, "head": head, "today": today}
-        if not changes and record["order"] is None and (facets, head, today) == (self.facets, self.head, self.today):
+                  "facets": facets, "head": head, "today": today, "rules": rules}
+        if not changes and record["order"] is None and \
+                (facets, head, today, rules) == (self.facets, self.head, self.today, self.rules):
             return
         if self.generation is not None and self.logged + len(changes) <= max(100, len(self.packed) // 10):
             self.logged += len(changes)
@@ -164,7 +166,7 @@ class EnvironmentCache:
             return
         self._apply(record)
         state = {"format": CACHE_FORMAT, "key": self.key, "generation": os.urandom(8).hex(), "head": head,
-                 "today": today, "order": self.order, "facets": facets, "entries": self.packed}
+                 "today": today, "order": self.order, "facets": facets, "rules": rules, "entries": self.packed}
         write_bytes_atomic(out / CACHE_FILE, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         try:
             os.unlink(out / CACHE_LOG)

@@ -121,7 +121,7 @@ def generate_site(options: SiteOptions) -> SiteResult:
     provisional = any(entry.provisional for entry in site.fresh.values()) or any(
         packed[2] for key, packed in cache.packed.items() if key in current and key not in site.fresh)
     head = run.history.head if provisional else cache.head
-    cache.save(out, changes, site.sorted_keys(), site.facet_counts(), head, run.today.isoformat())
+    cache.save(out, changes, site.sorted_keys(), site.facet_counts(), head, run.today.isoformat(), rules_print())
     return SiteResult(out, len(current), site.parsed, run.writer.written, removed, problems,
                       time.perf_counter() - started)
 
@@ -433,11 +433,21 @@ def _changed_pages(site: _Catalog, relinked: set[str], run: _Run) -> set[str]:
             changed.add("feed.xml")
         if (old.deprecation, old.links) != (new.deprecation, new.links):
             changed.add("deprecations.md")
-    if run.options.changed is None:  # a full run renders these too; unchanged, they are not written
-        changed |= set(STATIC_PAGES)
-    generated = run.writer.previous
-    changed |= {page for page in (*CATALOG_PAGES, *STATIC_PAGES) if page not in generated}
+    if site.cache.rules != rules_print():
+        changed.add("rules.md")
+    out = run.writer.out
+    for page in (*CATALOG_PAGES, *STATIC_PAGES):  # deleted behind our back?
+        if page not in run.writer.previous or (run.options.changed is None and not (out / page).is_file()):
+            changed.add(page)
     return changed
+
+
+def rules_print() -> list:
+    """(file, size, mtime) of the rules' sources: the rules page changes with their docstrings."""
+    import catalog.rules
+
+    directory = Path(catalog.rules.__file__).parent
+    return sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in directory.glob("*.py"))
 
 
 def _feed_view(entry: EnvironmentEntry) -> tuple:

@@ -1,0 +1,106 @@
+"""catalog.json against its schema, and the Atom feed as a feed reader sees it."""
+
+import datetime
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from xml.etree import ElementTree
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+
+from catalog.resources import load_schema
+from tests.site.conftest import SAMPLE, generate, write_hostile_env
+from tests.site.test_generate import REPORT
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
+def catalog_validator() -> Draft202012Validator:
+    schemas = [load_schema("catalog"), load_schema("build-report")]
+    registry = Registry().with_resources([(s["$id"], Resource.from_contents(s)) for s in schemas])
+    Draft202012Validator.check_schema(schemas[0])
+    Draft202012Validator.check_schema(schemas[1])
+    return Draft202012Validator(schemas[0], registry=registry, format_checker=FormatChecker())
+
+
+def test_catalog_json_validates_against_its_schema(tmp_path):
+    root = tmp_path / "environments"
+    shutil.copytree(SAMPLE, root)
+    write_hostile_env(root)
+    reports = tmp_path / "build-reports"
+    reports.mkdir()
+    (reports / "sklearn-1.5.json").write_text(json.dumps(REPORT))
+    out = tmp_path / "out"
+    generate(root, out)
+    data = json.loads((out / "catalog.json").read_text())
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in catalog_validator().iter_errors(data)]
+    assert errors == []
+    names = [e["name"] for e in data["environments"]]
+    assert len(names) == 10 and names == sorted(names, key=lambda n: (n.lower(), n))
+    by_name = {e["name"]: e for e in data["environments"]}
+    assert by_name["sklearn-1.3"]["deprecation"] == {"replacement": "sklearn-1.5", "delete_on": "2027-04-30"}
+    assert by_name["sklearn-1.3"]["status"] == "deprecated" and by_name["sklearn-1.5"]["build"]["status"] == "passed"
+    assert by_name["mlflow-inference"]["image"]["prebuilt"] is True
+    assert by_name["minimal-inference"]["purposes"] == ["Inference"] and by_name["minimal-inference"]["python"] == "3.12"
+    assert by_name["catboost-1.2"]["framework"] == {"name": "CatBoost", "version": "1.2"}
+    assert by_name["sklearn-1.5"]["image"]["reference"] == "mcr.microsoft.com/azureml/curated/sklearn-1.5:latest"
+    assert by_name["sklearn-1.5"]["page"] == "environments/sklearn-1.5/"
+
+
+def test_build_report_schema_accepts_the_documented_example():
+    validator = Draft202012Validator(load_schema("build-report"), format_checker=FormatChecker())
+    assert list(validator.iter_errors(REPORT)) == []
+    assert list(validator.iter_errors({**REPORT, "log_url": "javascript:alert(1)"}))
+    assert list(validator.iter_errors({**REPORT, "extra": 1}))
+
+
+def test_feed_is_atom_with_stable_ids_and_dates(tmp_path):
+    root = tmp_path / "environments"
+    shutil.copytree(SAMPLE, root)
+    asset = root / "sklearn-1.5" / "asset.yaml"
+    asset.write_text(asset.read_text().replace("version: auto", "version: 3"))
+    out = tmp_path / "out"
+    generate(root, out)
+    first = (out / "feed.xml").read_bytes()
+    feed = ElementTree.fromstring(first)
+    assert feed.tag == f"{ATOM}feed"
+    for child in ("id", "title", "updated", "author"):
+        assert feed.find(f"{ATOM}{child}") is not None, child
+    assert RFC3339.fullmatch(feed.findtext(f"{ATOM}updated"))
+    entries = feed.findall(f"{ATOM}entry")
+    ids = [e.findtext(f"{ATOM}id") for e in entries]
+    assert len(ids) == len(set(ids)) == 9 + 1 + 1  # each environment, one release, one deprecation
+    for entry in entries:
+        assert entry.findtext(f"{ATOM}title") and RFC3339.fullmatch(entry.findtext(f"{ATOM}updated"))
+        assert entry.find(f"{ATOM}link").get("href").startswith("environments/")
+    titles = {e.findtext(f"{ATOM}title") for e in entries}
+    assert {"Deprecated: sklearn-1.3", "sklearn-1.5 version 3", "New environment: mlflow-inference"} <= titles
+    updated = [e.findtext(f"{ATOM}updated") for e in entries]
+    assert updated == sorted(updated, reverse=True) and feed.findtext(f"{ATOM}updated") == updated[0]
+    # the same catalog gives the same feed, from a fresh output too
+    generate(root, tmp_path / "again")
+    assert (tmp_path / "again" / "feed.xml").read_bytes() == first
+
+
+def test_feed_dates_come_from_git_when_committed(tmp_path):
+    root = tmp_path / "environments"
+    shutil.copytree(SAMPLE, root)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "catalog"], cwd=tmp_path, check=True,
+                   env={"GIT_COMMITTER_DATE": "2026-01-02T03:04:05Z", "GIT_AUTHOR_DATE": "2026-01-02T03:04:05Z",
+                        "PATH": "/usr/bin:/bin"})
+    out = tmp_path / "out"
+    generate(root, out)
+    data = json.loads((out / "catalog.json").read_text())
+    for entry in data["environments"]:
+        assert entry["dates"]["added"] == "2026-01-02T03:04:05Z", entry["name"]
+    deprecated = next(e for e in data["environments"] if e["name"] == "sklearn-1.3")
+    assert deprecated["dates"]["deprecated"] == "2026-01-02T03:04:05Z"
+    assert datetime.datetime.fromisoformat(
+        ElementTree.parse(out / "feed.xml").getroot().findtext(f"{ATOM}updated")).year == 2026
