@@ -12,7 +12,6 @@ one environment changes <= 0.2 s. Figures are wall-clock seconds; each is the me
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime
 import os
 import shutil

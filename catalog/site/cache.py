@@ -9,7 +9,7 @@ the feed, the facets and the deprecations page.
 
 The cache is a pickle of plain values only (``_PlainUnpickler`` refuses any class), so
 a tampered cache file cannot run code; any problem reading it means an empty cache.
-Each environment is stored as seven plain values, the fields of its summary packed
+Each environment is stored as eight plain values, the fields of its summary packed
 into one JSON string that is decoded only when needed: a run that changes one environment of ten
 thousand loads the cache in a few milliseconds and decodes almost nothing.
 """
@@ -33,7 +33,7 @@ from catalog.site.output import STATE_DIR
 
 CACHE_FILE = f"{STATE_DIR}/cache.pickle"
 CACHE_LOG = f"{STATE_DIR}/cache.log"
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same timestamp
 
 
@@ -41,10 +41,11 @@ class EnvironmentEntry(NamedTuple):
     """What one environment contributed to the site, and how to tell it changed."""
 
     fingerprint: bytes  # of all its inputs; b"" never matches (inputs too new to trust)
-    inputs: tuple[str, ...]  # besides its directory: its build report, then files outside it
+    inputs: tuple[str, ...]  # besides its directory: its build report, files outside it
     links: tuple  # the PageLinks its page and row were rendered with
     provisional: bool  # dates taken from file times: look again when git HEAD moves
     page: str
+    problems: tuple[str, ...]  # reported on every run, not only when it is parsed
     name: str
     description: str
     status: str
@@ -59,16 +60,20 @@ class EnvironmentEntry(NamedTuple):
         """Plain values: the fields every run looks at, then the rest as one JSON string."""
         rest = [list(self.links), self.name, self.description, self.status, self.latest_version,
                 self.deprecation and list(self.deprecation), list(self.dates), [list(v) for v in self.facets]]
-        return (self.fingerprint, "\0".join(self.inputs), self.provisional, self.page,
+        return (self.fingerprint, "\0".join(self.inputs), self.provisional, self.page, "\0".join(self.problems),
                 json.dumps(rest, ensure_ascii=False, separators=(",", ":")), self.row, self.json)
 
     @classmethod
     def unpack(cls, packed: tuple) -> "EnvironmentEntry":
-        fingerprint, inputs, provisional, page, rest, row, entry_json = packed
+        fingerprint, inputs, provisional, page, problems, rest, row, entry_json = packed
         links, name, description, status, latest, deprecation, dates, facets = json.loads(rest)
-        return cls(fingerprint, tuple(inputs.split("\0")) if inputs else (), tuple(links), provisional, page, name,
+        return cls(fingerprint, _split(inputs), tuple(links), provisional, page, _split(problems), name,
                    description, status, latest, tuple(deprecation) if deprecation else None, tuple(dates),
                    tuple(tuple(values) for values in facets), row, entry_json)
+
+
+def _split(packed: str) -> tuple[str, ...]:
+    return tuple(packed.split("\0")) if packed else ()
 
 
 class _PlainUnpickler(pickle.Unpickler):
@@ -148,8 +153,10 @@ class EnvironmentCache:
         return self._entries[key]
 
     def inputs(self, key: str) -> tuple[str, ...]:
-        inputs = self.packed[key][1]
-        return tuple(inputs.split("\0")) if inputs else ()
+        return _split(self.packed[key][1])
+
+    def problems(self, key: str) -> tuple[str, ...]:
+        return _split(self.packed[key][4])
 
     def save(self, out: Path, changes: dict[str, tuple | None], order: list[str], facets: list[dict[str, int]],
              head: str | None, today: str, rules: list) -> None:

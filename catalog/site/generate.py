@@ -26,6 +26,7 @@ from pathlib import Path
 
 from catalog import __version__
 from catalog.model import load_environment
+from catalog.site.build_reports import report_path
 from catalog.site.cache import EnvironmentCache, EnvironmentEntry, Print, fingerprint, now_ns, scan_catalog, tree_items
 from catalog.site.feed import atom_feed, environment_feed_entries
 from catalog.site.history import CatalogHistory
@@ -104,14 +105,14 @@ def generate_site(options: SiteOptions) -> SiteResult:
     run = _Run(options, templates, SiteWriter(out, read_manifest(out)), CatalogHistory(options.base_dir, options.roots),
                options.today or datetime.date.today(), now_ns())
     current, stale = _plan(options, cache, run)
-    built, problems = _build_all(stale, run)
+    built = _build_all(stale, {key: PageLinks(*cache[key].links) for key in stale if key in cache}, run)
     current -= {key for key in stale if key not in built}  # gone, or not an environment after all
     site = _Catalog(cache, current, built)
-    relinked = _settle_links(site, run, problems)
-    _write_catalog_pages(site, run, _changed_pages(site, relinked, run))
+    _settle_links(site, run)
+    _write_catalog_pages(site, run, _changed_pages(site, run))
     site.forget_old_pages(run.writer)
     if options.changed is None:
-        _restore_missing_pages(site, run, problems)
+        _restore_missing_pages(site, run)
     removed = run.writer.finish(tidy=options.changed is None)
     changes: dict[str, tuple | None] = {key: None for key in cache.packed if key not in current}
     for key, entry in site.fresh.items():
@@ -122,6 +123,7 @@ def generate_site(options: SiteOptions) -> SiteResult:
         packed[2] for key, packed in cache.packed.items() if key in current and key not in site.fresh)
     head = run.history.head if provisional else cache.head
     cache.save(out, changes, site.sorted_keys(), site.facet_counts(), head, run.today.isoformat(), rules_print())
+    problems = [problem for key in site.sorted_keys() for problem in site.problems(key)]
     return SiteResult(out, len(current), site.parsed, run.writer.written, removed, problems,
                       time.perf_counter() - started)
 
@@ -193,7 +195,7 @@ def _guess_links(name: str, deprecation: dict | None, run: _Run) -> PageLinks:
 def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None = None):
     """Parse, render and write one environment; None if it is gone.
 
-    (entry, problems, whether its page was written, the page's file info).
+    (entry, whether its page was written, the page's file info).
 
     Its files are looked at before they are read, so a change while it is being read
     shows as a change next time.
@@ -207,7 +209,8 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
     links = links or _guess_links(entry["name"], entry["deprecation"], run)
     writes = len(run.writer.written)
     info = run.writer.write(links.page, render_environment_page(run.templates, record, links).encode("utf-8"))
-    inputs = (os.path.abspath(run.options.reports_dir / f"{entry['name']}.json"), *_external_inputs(env))
+    report = report_path(run.options.reports_dir, entry["name"])
+    inputs = ((os.path.abspath(report),) if report else ()) + _external_inputs(env)
     deprecation = entry["deprecation"]
     built = EnvironmentEntry(
         fingerprint=fingerprint(tree, inputs, run.now_ns),
@@ -215,6 +218,7 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
         links=tuple(links),
         provisional=record.provisional_dates,
         page=links.page,
+        problems=tuple(record.problems),
         name=entry["name"],
         description=entry["description"],
         status=entry["status"],
@@ -225,7 +229,7 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
         row=render_row(run.templates, entry, links),
         json=catalog_entry_json(entry, links),
     )
-    return built, record.problems, len(run.writer.written) > writes, info
+    return built, len(run.writer.written) > writes, info
 
 
 def _external_inputs(env) -> tuple[str, ...]:
@@ -237,10 +241,10 @@ def _external_inputs(env) -> tuple[str, ...]:
     return tuple(sorted({os.path.abspath(p) for p in paths if p is not None and not inside(p)}))
 
 
-def _build_share(keys: list[str], trees: dict[str, Print | None], run: _Run) -> list:
+def _build_share(keys: list[str], trees: dict[str, Print | None], links: dict[str, PageLinks], run: _Run) -> list:
     results = []
     for key in keys:
-        built = _build_one(key, trees[key], run)
+        built = _build_one(key, trees[key], run, links.get(key))
         if built is not None:
             results.append((key, *built))
     return results
@@ -250,25 +254,23 @@ _FORKED: tuple | None = None
 
 
 def _forked_share(index: int) -> list:
-    keys, trees, run, shares = _FORKED
-    return _build_share(keys[index::shares], trees, run)
+    keys, trees, links, run, shares = _FORKED
+    return _build_share(keys[index::shares], trees, links, run)
 
 
-def _build_all(stale: dict[str, Print | None], run: _Run) -> tuple[dict[str, tuple], list[str]]:
-    """key -> (entry, whether its page was written) for each stale environment still there."""
+def _build_all(stale: dict[str, Print | None], links: dict[str, PageLinks], run: _Run) -> dict[str, tuple]:
+    """key -> (entry, whether its page was written) for each stale environment still there.
+
+    An environment keeps the links it had (if its name changed, the parent corrects them);
+    a new one gets the links its name suggests.
+    """
     keys = sorted(stale)
     workers = run.options.workers or min(os.cpu_count() or 1, 4)
     if len(keys) >= PARALLEL_MIN and workers > 1 and _fork_is_safe():
-        results = _build_in_workers(keys, stale, run, workers)
+        results = _build_in_workers(keys, stale, links, run, workers)
     else:
-        results = _build_share(keys, stale, run)
-    built: dict[str, tuple] = {}
-    problems: list[str] = []
-    for key, entry, found, written, _ in results:
-        problems += found
-        if entry is not None:
-            built[key] = (entry, written)
-    return built, problems
+        results = _build_share(keys, stale, links, run)
+    return {key: (entry, written) for key, entry, written, _ in results}
 
 
 def _fork_is_safe() -> bool:
@@ -279,7 +281,8 @@ def _fork_is_safe() -> bool:
             and threading.active_count() == 1)
 
 
-def _build_in_workers(keys: list[str], trees: dict[str, Print | None], run: _Run, workers: int) -> list:
+def _build_in_workers(keys: list[str], trees: dict[str, Print | None], links: dict[str, PageLinks], run: _Run,
+                      workers: int) -> list:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -287,19 +290,21 @@ def _build_in_workers(keys: list[str], trees: dict[str, Print | None], run: _Run
     run.history.prepare()
     run.templates.markdown, run.templates.html, run.templates.text  # noqa: B018 (load once, before forking)
     shares = workers * 4
-    _FORKED = (keys, trees, run, shares)
+    _FORKED = (keys, trees, links, run, shares)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             results = [item for share in pool.map(_forked_share, range(shares)) for item in share]
     finally:
         _FORKED = None
-    for _, entry, _, written, info in results:  # the workers wrote these pages
-        if entry is not None:
-            run.writer.adopt(entry.page, info, written)
+    for _, entry, written, info in results:  # the workers wrote these pages
+        run.writer.adopt(entry.page, info, written)
     return results
 
 
 # --- the catalog as a whole ---------------------------------------------------------------
+
+
+_PACKED = {"page": 3, "row": 6, "json": 7}  # positions in EnvironmentEntry.pack()
 
 
 class _Catalog:
@@ -321,13 +326,12 @@ class _Catalog:
         self.fresh[key] = entry
         self.parsed += 1
 
-    def packed(self, key: str) -> tuple:
-        return self.fresh[key].pack() if key in self.fresh else self.cache.packed[key]
+    def problems(self, key: str) -> tuple[str, ...]:
+        return self.fresh[key].problems if key in self.fresh else self.cache.problems(key)
 
-    def field(self, key: str, index: int):
-        """A packed field (page 3, row 5, json 6) without decoding the entry."""
-        return getattr(self.fresh[key], ("page", "row", "json")[(3, 5, 6).index(index)]) if key in self.fresh \
-            else self.cache.packed[key][index]
+    def field(self, key: str, name: str):
+        """The page, row or json of an environment, without decoding a cached entry."""
+        return getattr(self.fresh[key], name) if key in self.fresh else self.cache.packed[key][_PACKED[name]]
 
     def structure_changed(self) -> bool:
         """Whether environments came, went, or changed what other pages link to."""
@@ -368,12 +372,12 @@ class _Catalog:
 
     def forget_old_pages(self, writer: SiteWriter) -> None:
         """Pages of environments that are gone, or moved to another slug, are no longer generated."""
-        current = {self.field(key, 3) for key in self.keys}
+        current = {self.field(key, "page") for key in self.keys}
         for page in [p for p in writer.generated if p.startswith(f"{ENVIRONMENTS_DIR}/") and p not in current]:
             writer.drop(page)
 
 
-def _settle_links(site: _Catalog, run: _Run, problems: list[str]) -> set[str]:
+def _settle_links(site: _Catalog, run: _Run) -> None:
     """Give environments their final slugs and links; render again where a guess was wrong.
 
     Links are worked out for the whole catalog only when its structure changed (or the
@@ -389,7 +393,6 @@ def _settle_links(site: _Catalog, run: _Run, problems: list[str]) -> set[str]:
     owners = {links.page: key for key, links in final.items()}
     overwritten = {owners[page] for page, writer_key in site.written_pages.items()
                    if page in owners and owners[page] != writer_key}
-    relinked = set()
     for key, links in final.items():
         if tuple(links) == site[key].links and key not in overwritten:
             continue
@@ -397,9 +400,6 @@ def _settle_links(site: _Catalog, run: _Run, problems: list[str]) -> set[str]:
         if rebuilt is None:
             continue
         site.replace(key, rebuilt[0])
-        problems += rebuilt[1]
-        relinked.add(key)
-    return relinked
 
 
 def _all_links(site: _Catalog, run: _Run) -> dict[str, PageLinks]:
@@ -416,7 +416,7 @@ def _all_links(site: _Catalog, run: _Run) -> dict[str, PageLinks]:
     return final
 
 
-def _changed_pages(site: _Catalog, relinked: set[str], run: _Run) -> set[str]:
+def _changed_pages(site: _Catalog, run: _Run) -> set[str]:
     """The pages about the whole catalog that show something that changed."""
     if site.structure_changed() or not site.cache.packed or not site.cache.order:
         return set(CATALOG_PAGES) | set(STATIC_PAGES)
@@ -466,10 +466,10 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
         facets = [(key, label, sorted(counts[i], key=_natural)) for i, (key, label) in enumerate(FACETS)]
         deprecated = counts[[key for key, _ in FACETS].index("status")].get("deprecated", 0)
         table = templates.fragment("home-table.html.j2", facets=facets, columns=HOME_COLUMNS, count=len(keys),
-                                   rows=rows_markup([site.field(key, 5) for key in keys]))
+                                   rows=rows_markup([site.field(key, "row") for key in keys]))
         write("index.md", templates.page("home.md.j2", table=table, count=len(keys), deprecated=deprecated))
     if "catalog.json" in pages:
-        write("catalog.json", '{"version": 1, "environments": [\n' + ",\n".join(site.field(key, 6) for key in keys)
+        write("catalog.json", '{"version": 1, "environments": [\n' + ",\n".join(site.field(key, "json") for key in keys)
               + "\n]}\n")
     if "feed.xml" in pages:
         feed = [item for key in keys for item in environment_feed_entries(site[key], PageLinks(*site[key].links).href)]
@@ -488,11 +488,11 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
             write(f"assets/catalog/{name}", (templates.directory / "assets" / name).read_bytes())
 
 
-def _restore_missing_pages(site: _Catalog, run: _Run, problems: list[str]) -> None:
+def _restore_missing_pages(site: _Catalog, run: _Run) -> None:
     """A full run puts back environment pages deleted or changed behind its back."""
     out = str(run.writer.out) + os.sep
     for key in site.keys:
-        page = site.field(key, 3)
+        page = site.field(key, "page")
         info = run.writer.previous.get(page)
         if key in site.fresh or info is None:
             continue
@@ -504,7 +504,6 @@ def _restore_missing_pages(site: _Catalog, run: _Run, problems: list[str]) -> No
         rebuilt = _build_one(key, None, run, PageLinks(*site[key].links))
         if rebuilt is not None:
             site.replace(key, rebuilt[0])
-            problems += rebuilt[1]
 
 
 def _natural(value: str) -> list:

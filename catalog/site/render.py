@@ -9,7 +9,6 @@ matter have their own filters.
 from __future__ import annotations
 
 import datetime
-import html
 import json
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -23,6 +22,7 @@ from catalog.site.untrusted import (
     SafeMarkdown,
     code_block,
     escape_text,
+    front_matter_text,
     front_matter_value,
     neutralize_markdown,
     without_title,
@@ -51,7 +51,7 @@ def tag_anchor(label: str) -> str:
     """The anchor of a tag on the tags page, as Material's tags plugin makes it."""
     from pymdownx.slugs import slugify
 
-    return "tag:" + slugify(case="lower")(html.escape(label, quote=True), "-")
+    return "tag:" + slugify(case="lower")(front_matter_text(label), "-")
 
 
 def tag_labels(tags: dict[str, str]) -> list[str]:
@@ -64,9 +64,9 @@ def tag_labels(tags: dict[str, str]) -> list[str]:
     return labels
 
 
-def environment_href(slug: str, directory_urls: bool, prefix: str = "") -> str:
+def environment_href(slug: str, directory_urls: bool) -> str:
     """The URL of an environment page from a page at the site root (raw HTML links)."""
-    return f"{prefix}{ENVIRONMENTS_DIR}/{slug}/" if directory_urls else f"{prefix}{ENVIRONMENTS_DIR}/{slug}.html"
+    return f"{ENVIRONMENTS_DIR}/{slug}/" if directory_urls else f"{ENVIRONMENTS_DIR}/{slug}.html"
 
 
 def days_left(day: str | None, today: datetime.date) -> int | None:
@@ -89,7 +89,6 @@ class Templates:
             **options,
         )
         env.filters["front_matter"] = front_matter_value
-        env.filters["tag_anchor"] = tag_anchor
         env.globals["days_left"] = days_left
         return env
 

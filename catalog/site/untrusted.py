@@ -41,14 +41,15 @@ def escape_text(value: object) -> str:
     return str(value).translate(_TEXT_ESCAPES)
 
 
-def front_matter_value(value: object) -> SafeMarkdown:
-    """A double-quoted YAML scalar holding ``value`` HTML-escaped.
+def front_matter_text(value: object) -> str:
+    """``value`` on one line, HTML-escaped: MkDocs and Material print front matter titles,
+    descriptions and tags into HTML without escaping them."""
+    return html.escape(" ".join(str(value).split()), quote=True)
 
-    MkDocs and Material print titles, descriptions and tags from the front matter into
-    HTML without escaping them, so the value is escaped here, once.
-    """
-    text = " ".join(str(value).split())
-    return SafeMarkdown(json.dumps(html.escape(text, quote=True)))
+
+def front_matter_value(value: object) -> SafeMarkdown:
+    """``front_matter_text(value)`` as a double-quoted YAML scalar."""
+    return SafeMarkdown(json.dumps(front_matter_text(value)))
 
 
 # --- descriptions ----------------------------------------------------------------

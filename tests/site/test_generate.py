@@ -184,13 +184,20 @@ def test_an_interrupted_run_leaves_whole_files(tmp_path):
 
 def test_duplicate_names_get_pages_of_their_own(tmp_path):
     root = tmp_path / "environments"
-    write_env(root, "twin", directory="a")
-    write_env(root, "twin", directory="b")
+    settle(write_env(root, "twin", {"description.md": "First twin.\n"}, directory="a"),
+           write_env(root, "twin", {"description.md": "Second twin.\n"}, directory="b"))
     out = tmp_path / "out"
     result = generate(root, out)
     assert result.environments == 2
     assert sorted(p.name for p in (out / "environments").iterdir()) == ["twin-2.md", "twin.md"]
     assert (out / "index.md").read_text().count('<tr class="catalog-row"') == 2
+    assert "First twin." in (out / "environments/twin.md").read_text()
+    # editing the second twin must not write its page over the first one's
+    (root / "b" / "description.md").write_text("Second twin, edited.\n")
+    result = generate(root, out)
+    assert result.written == ["environments/twin-2.md"]
+    assert "First twin." in (out / "environments/twin.md").read_text()
+    assert "Second twin, edited." in (out / "environments/twin-2.md").read_text()
 
 
 def deprecated_spec(replacement: str) -> str:
@@ -306,3 +313,29 @@ def test_scan_finds_what_the_model_finds(tmp_path):
     (root / "g" / "asset.yaml").symlink_to(root / "a" / "asset.yaml")
     assert set(scan_catalog([root])) == {str(p.absolute()) for p in find_asset_files(root)}
     assert set(scan_catalog([root / "a"])) == {str((root / "a" / "asset.yaml").absolute())}
+
+
+def test_broken_environments_still_get_pages(tmp_path):
+    """The site shows what it can of broken environments (lint reports them); it never crashes."""
+    root = tmp_path / "environments"
+    write_env(root, "bad-yaml", {"spec.yaml": "tags: [unclosed\n  : :\n"})
+    write_env(root, "binary", {"description.md": b"\x00\x01\xff\xfe", "context/blob.bin": b"\x00" * 100})
+    write_env(root, "no-spec", {"spec.yaml": None})
+    write_env(root, "no-context", {"context/Dockerfile": None, "context/requirements.txt": None})
+    write_env(root, "not-utf8", {"spec.yaml": b"name: \xff\xfe\n"})
+    write_env(root, "odd-tags", {"spec.yaml": SPEC + "  Number: 3.1\n  Nothing:\n  Listed: [1, 2]\n  Dated: 2027-01-31\n"})
+    (root / "empty-asset").mkdir()
+    (root / "empty-asset" / "asset.yaml").write_text("")
+    (root / "list-asset").mkdir()
+    (root / "list-asset" / "asset.yaml").write_text("- a\n- b\n")
+    write_env(root, "huge", {"context/huge.txt": "x" * (2 << 20)})
+    out = tmp_path / "out"
+    result = generate(root, out)
+    assert result.environments == 9
+    assert len(list((out / "environments").glob("*.md"))) == 9
+    huge = (out / "environments" / "huge.md").read_text()
+    assert '=== "huge.txt"' in huge and "xxxxxxxxxx" not in huge
+    assert "binary or unreadable, not shown" in (out / "environments" / "binary.md").read_text()
+    odd = (out / "environments" / "odd-tags.md").read_text()
+    assert "[Number](../tags.md#tag:number): [3.1]" in odd and "Dated" in odd
+    assert json.loads((out / "catalog.json").read_text())["version"] == 1

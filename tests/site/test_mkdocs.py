@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.conftest import REPO
-from tests.site.conftest import HOSTILE_NAME, PageScan, mkdocs_build, project, write_hostile_env  # noqa: F401
+from tests.site.conftest import HOSTILE_NAME, PageScan, mkdocs_build, write_hostile_env
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
