@@ -275,18 +275,31 @@ def scan_catalog(roots: list[Path], with_trees: bool = True) -> dict[str, Print 
         pending = [os.path.abspath(root)]
         while pending:
             current = pending.pop()
+            asset_file = current + os.sep + ASSET_FILE
+            if not with_trees and _is_asset_file(asset_file):
+                found[asset_file] = None  # one system call instead of listing the directory
+                continue
             try:
                 with os.scandir(current) as scan:
                     entries = list(scan)
             except OSError:
                 continue
             if any(e.name == ASSET_FILE and not e.is_dir() for e in entries):
-                tree = tree_items(current, entries) if with_trees else None
-                if tree is not None or not with_trees:
-                    found[current + os.sep + ASSET_FILE] = tree
+                tree = tree_items(current, entries)
+                if tree is not None:
+                    found[asset_file] = tree
                 continue
             for entry in entries:
                 name = entry.name
                 if entry.is_dir(follow_symlinks=False) and name not in SKIPPED_DIRS and not name.startswith("."):
                     pending.append(entry.path)
     return found
+
+
+def _is_asset_file(path: str) -> bool:
+    """What ``os.walk`` lists as a file: anything but a directory or a link to one."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return not stat.S_ISDIR(info.st_mode) and not (stat.S_ISLNK(info.st_mode) and os.path.isdir(path))
