@@ -95,27 +95,23 @@ def _neutralize_line(line: str) -> str:
     """
     if not _SPECIAL.search(line):
         return line
-    kept: list[str] = []
-    last = 0
-    for match in _CODE_SPAN.finditer(line):
-        if match.group(2) is None or "|" in match.group(3):
-            continue
-        kept.append(_break_prose(line[last : match.start()]))
-        kept.append(match.group(0))
-        last = match.end()
-    kept.append(_break_prose(line[last:]))
-    return "".join(kept)
+    return _between(line, _CODE_SPAN, _break_prose, keep=lambda m: m.group(2) is not None and "|" not in m.group(3))
 
 
 def _break_prose(text: str) -> str:
-    kept: list[str] = []
+    return _between(text, _SAFE_AUTOLINK, _break_markup)
+
+
+def _between(text: str, pattern: re.Pattern, transform, keep=lambda match: True) -> str:
+    """``text`` with ``transform`` applied around the matches of ``pattern`` that ``keep`` keeps."""
+    parts: list[str] = []
     last = 0
-    for match in _SAFE_AUTOLINK.finditer(text):
-        kept.append(_break_markup(text[last : match.start()]))
-        kept.append(match.group(0))
-        last = match.end()
-    kept.append(_break_markup(text[last:]))
-    return "".join(kept)
+    for match in pattern.finditer(text):
+        if keep(match):
+            parts += [transform(text[last : match.start()]), match.group(0)]
+            last = match.end()
+    parts.append(transform(text[last:]))
+    return "".join(parts)
 
 
 def _break_markup(text: str) -> str:
