@@ -114,10 +114,24 @@
     });
   }
 
+  // The page was generated on some day; count the days left from the reader's today.
+  function updateDaysLeft() {
+    var banner = document.getElementById("deprecation-banner");
+    var shown = banner && banner.querySelector(".catalog-days-left");
+    var day = banner && /^(\d{4})-(\d{2})-(\d{2})$/.exec(banner.getAttribute("data-delete-on") || "");
+    if (!shown || !day) { return; }
+    var now = new Date();
+    var today = Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
+    var days = Math.round((Date.UTC(+day[1], +day[2] - 1, +day[3]) - today) / 86400000);
+    shown.textContent = days > 1 ? days + " days left" : days === 1 ? "1 day left"
+      : days === 0 ? "deleted today" : "past its DeleteOn date by " + (-days) + " days";
+  }
+
   function start() {
     var table = document.getElementById("catalog-table");
     if (table) { setUpTable(table); }
     setUpCopyButtons();
+    updateDaysLeft();
   }
 
   if (document.readyState === "loading") {
