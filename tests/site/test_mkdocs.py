@@ -112,8 +112,16 @@ def test_injected_environment_executes_nothing(project):
     assert "&lt;script&gt;alert(\"xss-name\")" in feed and "<script>" not in feed
 
 
+def find_zensical() -> str | None:
+    """$ZENSICAL, else the one installed beside this Python (a venv need not be on PATH), else PATH's."""
+    if os.environ.get("ZENSICAL"):
+        return os.path.abspath(os.environ["ZENSICAL"])
+    beside = Path(sys.executable).parent / "zensical"
+    return str(beside) if beside.is_file() else shutil.which("zensical")
+
+
 def test_zensical_builds_the_same_pages(project):
-    zensical = os.environ.get("ZENSICAL") or shutil.which("zensical")
+    zensical = find_zensical()
     if not zensical:
         pytest.skip("zensical is not installed (pip install zensical)")
     env = dict(os.environ, PYTHONPATH=str(REPO))
