@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import ASSET, DOCKERFILE, ENVIRONMENT, SPEC, TODAY, lint_json, run_cli, write_env
+from tests.conftest import DOCKERFILE, ENVIRONMENT, SPEC, lint_json, run_cli, write_env
 
 
 @pytest.fixture

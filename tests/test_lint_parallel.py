@@ -1,6 +1,5 @@
 """Large catalogs are checked in forked workers; the findings are the same as a serial run."""
 
-import datetime
 
 from catalog.config import Config
 from catalog.finding import Finding

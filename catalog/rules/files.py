@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Iterator
 
-from catalog.finding import Location, Problem
+from catalog.finding import Problem
 from catalog.model import EnvironmentAsset
 from catalog.rules import rule
 from catalog.schema import check_document

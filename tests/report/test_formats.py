@@ -7,7 +7,7 @@ import jsonschema
 
 from catalog.finding import Finding, Location, Severity
 from catalog.lint import LintResult
-from catalog.report import github, sarif, text
+from catalog.report import github, text
 from catalog.rules import all_rules
 from tests.conftest import SPEC, run_cli, write_env
 
