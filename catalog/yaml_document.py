@@ -142,6 +142,7 @@ def parse_into(doc: Document, text: str) -> None:
 
 
 _NO_DOCUMENT = object()
+_MERGE_KEY = object()  # the '<<' key of a YAML merge
 
 
 class _Frame:
@@ -242,9 +243,6 @@ class _Builder:
             )
         return frame.path + (frame.pending_key,)
 
-    def _mark(self, path: KeyPath, event: Any) -> None:
-        self.doc._value_marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
-
     def _scalar(self, event: events.ScalarEvent) -> tuple[Any, str | None]:
         tag = event.tag
         if tag is None or tag == "!":
@@ -254,7 +252,7 @@ class _Builder:
         if tag == _STR_TAG:
             return event.value, None
         if tag == _MERGE_TAG:
-            return _MERGE_TAG, None
+            return _MERGE_KEY, None
         constructor = SafeConstructor.yaml_constructors.get(tag)
         if constructor is None or tag in _CONTAINER_TAGS:
             raise yaml.MarkedYAMLError(
@@ -283,9 +281,9 @@ class _Builder:
                     problem="a mapping key must be a plain value, not a list or mapping",
                     problem_mark=event.start_mark,
                 )
-            if value == _MERGE_TAG and isinstance(value, str):
+            if value is _MERGE_KEY:
                 frame.merge = True
-                frame.pending_key = _MERGE_TAG
+                frame.pending_key = _MERGE_KEY
                 return
             key = value if isinstance(value, str) else _key_text(value)
             lines = self.key_lines.setdefault(id(container), {})
@@ -298,7 +296,7 @@ class _Builder:
             frame.pending_key = key
             return
         key, frame.pending_key = frame.pending_key, _NO_DOCUMENT
-        if key is _MERGE_TAG and frame.merge:
+        if key is _MERGE_KEY and frame.merge:
             frame.merge = False
             sources = value if isinstance(value, list) else [value]
             for source in sources:
