@@ -14,7 +14,7 @@ def test_locations_of_values_and_keys(tmp_path):
     assert doc.data == {"a": 1, "b": {"c": [1, 2, {"d": "x"}], "e": "q"}}
     assert (doc.location("b", "c", 2, "d").line, doc.location("b", "c", 2, "d").column) == (3, 17)
     assert (doc.key_location("b", "e").line, doc.key_location("b", "e").column) == (4, 3)
-    assert doc.location("b", "missing").line == 2  # nearest written ancestor
+    assert doc.location("b", "missing").line == 3  # nearest written ancestor: the mapping under b
 
 
 def test_raw_text_of_non_string_scalars(tmp_path):
