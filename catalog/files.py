@@ -34,10 +34,30 @@ def read_bytes(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> bytes:
             f"file is {human_size(info.st_size)}, larger than the {human_size(max_bytes)} limit"
         )
     try:
-        with open(path, "rb") as handle:
-            return handle.read(max_bytes + 1)[: max_bytes + 1]
+        with open(path, "rb", buffering=0) as handle:
+            return _read_up_to(handle, min(info.st_size, max_bytes) + 1, max_bytes + 1)
     except OSError as exc:
         raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
+
+
+def _read_up_to(handle, expected: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes, until end of file; ``expected`` is a first guess of the size.
+
+    Reading ``limit`` bytes at once would allocate (and map) a buffer of ``limit`` bytes
+    for each small file; unbuffered reads of the stat size skip that and the buffered
+    reader's extra system calls. A file that grew since its stat is read on, to ``limit``.
+    """
+    chunks = []
+    size = 0
+    want = expected
+    while size < limit:
+        chunk = handle.read(min(want, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        want = max(want, 64 * 1024)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def decode_utf8(data: bytes) -> str:
