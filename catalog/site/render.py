@@ -86,6 +86,9 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # A run renders each template thousands of times and makes its own Templates:
+            # checking each template file for changes on every render costs a stat apiece.
+            auto_reload=False,
             **options,
         )
         env.filters["front_matter"] = front_matter_value
