@@ -167,10 +167,13 @@ def neutralize_markdown(text: str, demote_headings: int = 0) -> SafeMarkdown:
                 prose = []
                 index = close + 1
                 continue
-        line = _FENCE_MARKER.sub(lambda m: m.group(1) + BREAK, line, count=1)
+        # The substring tests only skip regexes that cannot match without them.
+        if "```" in line or "~~~" in line:
+            line = _FENCE_MARKER.sub(lambda m: m.group(1) + BREAK, line, count=1)
         if demote_headings:
-            line = _ATX_HEADING.sub(lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + demote_headings), line)
-            if _SETEXT_H1.match(line):
+            if "#" in line:
+                line = _ATX_HEADING.sub(lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + demote_headings), line)
+            if "=" in line and _SETEXT_H1.match(line):
                 line = line.replace("=", "-")
         prose.append(line)
         index += 1
