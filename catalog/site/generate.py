@@ -100,7 +100,7 @@ def generate_site(options: SiteOptions) -> SiteResult:
     started = time.perf_counter()
     out = options.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    templates = Templates()
+    templates = Templates.for_run()
     cache = EnvironmentCache.load(out, _generator_key(options, templates))
     run = _Run(options, templates, SiteWriter(out, read_manifest(out)), CatalogHistory(options.base_dir, options.roots),
                options.today or datetime.date.today(), now_ns())

@@ -79,6 +79,21 @@ class Templates:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory or resource_dir("site_templates")
 
+    @classmethod
+    def for_run(cls, directory: Path | None = None) -> "Templates":
+        """The last run's templates, compiled already, while no template file changed.
+
+        ``mkdocs serve`` regenerates the site in one process; compiling the templates
+        again each time would take longer than rendering the one page that changed.
+        """
+        fresh = cls(directory)
+        digest = fresh.digest_source()
+        last = _LAST_RUN.get(str(fresh.directory))
+        if last is not None and last[0] == digest:
+            return last[1]
+        _LAST_RUN[str(fresh.directory)] = (digest, fresh)
+        return fresh
+
     def _environment(self, **options) -> jinja2.Environment:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.directory)),
@@ -129,6 +144,9 @@ class Templates:
                 info = path.stat()
                 found.append((path.relative_to(self.directory).as_posix(), info.st_size, info.st_mtime_ns))
         return found
+
+
+_LAST_RUN: dict[str, tuple[list, Templates]] = {}  # templates directory -> (digest_source(), Templates)
 
 
 def render_environment_page(templates: Templates, record: EnvironmentRecord, links: "PageLinks") -> str:
