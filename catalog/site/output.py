@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 
 from catalog.atomic import stale_temporaries, write_bytes_atomic
@@ -97,8 +98,7 @@ class SiteWriter:
                 pass
             _remove_empty_parents(target.parent, self.out)
         if self.generated != self.previous:
-            manifest = {"version": 1, "files": {path: list(info) for path, info in sorted(self.generated.items())}}
-            write_bytes_atomic(self.out / MANIFEST, json.dumps(manifest, indent=0).encode(), durable=False)
+            write_bytes_atomic(self.out / MANIFEST, manifest_json(sorted(self.generated.items())).encode(), durable=False)
         if self._journal_fd is not None:
             os.close(self._journal_fd)
             self._journal_fd = None
@@ -107,6 +107,17 @@ class SiteWriter:
         except FileNotFoundError:
             pass
         return removed
+
+
+def manifest_json(files: list[tuple[str, FileInfo]]) -> str:
+    """``json.dumps({"version": 1, "files": {path: list(info), ...}}, indent=0)``, built faster.
+
+    With ``indent`` json.dumps falls back to its pure-Python encoder, slow on a manifest
+    of 10,000 files; each value here goes through the C string encoder instead.
+    """
+    text = encode_basestring_ascii  # what json.dumps writes for a str
+    entries = ",\n".join(f"{text(path)}: [\n{text(digest)},\n{int(size)!r}\n]" for path, (digest, size) in files)
+    return '{\n"version": 1,\n"files": ' + ("{\n" + entries + "\n}" if files else "{}") + "\n}"
 
 
 def read_manifest(out: Path) -> dict[str, FileInfo]:
