@@ -69,6 +69,7 @@ _CODE_SPAN = re.compile(r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)(`+)(.+?)(?<!`)\2(
 # "{: onclick=...}" (the Material tags plugin turns attr_list on).
 _SPECIAL = re.compile(r"[<&`{}]")
 _PROSE_ENTITIES = {ord("`"): "&#96;", ord("{"): "&#123;", ord("}"): "&#125;"}
+_BACKTICK_RUN = re.compile(r"`{3,}")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 # "&" that could start a character reference (&lt; &#106; &#x6A;).
 _REFERENCE_START = re.compile(r"&(?=[#A-Za-z])")
@@ -207,10 +208,10 @@ def code_block(text: str, language: str = "", options: str = "", indent: int = 0
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if not keep_trailing:
         text = text.rstrip("\n")
-    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=0)
+    longest = max((len(run) for run in _BACKTICK_RUN.findall(text)), default=0) if "```" in text else 0
     fence = "`" * max(3, longest + 1)
     language = language if _LANGUAGE.fullmatch(language or "") else ""
     head = f"{fence}{language}{(' ' + options) if options else ''}"
     pad = " " * indent
-    body = "\n".join(pad + line for line in text.split("\n"))
+    body = "\n".join(pad + line for line in text.split("\n")) if pad else text
     return SafeMarkdown(f"{pad}{head}\n{body}\n{pad}{fence}")
