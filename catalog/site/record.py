@@ -93,6 +93,10 @@ def describe(env: EnvironmentAsset, reports_dir: Path, history) -> EnvironmentRe
         "dates": dates,
     }
     record = EnvironmentRecord(entry, provisional_dates=provisional)
+    for doc in env.documents():  # a file that does not parse leaves its part of the page empty: say so
+        for parse_problem in doc.problems:
+            record.problems.append(f"{history.relative(doc.path)}:{parse_problem.location.line or 1}: "
+                                   f"{parse_problem.message} (run `catalog lint`)")
     if problem:
         record.problems.append(problem)
     _add_texts(record, env)
