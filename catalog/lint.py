@@ -6,12 +6,12 @@ import datetime
 import fnmatch
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from catalog.config import Config
+from catalog.forking import fork_is_safe
 from catalog.files import UnreadableFile, read_text
 from catalog.finding import Finding, Severity
 from catalog.model import Catalog, EnvironmentAsset
@@ -64,7 +64,7 @@ def lint(
 ) -> LintResult:
     context = LintContext(catalog, config, today or datetime.date.today())
     workers = min(os.cpu_count() or 1, 4)
-    if len(targets) >= PARALLEL_MIN_TARGETS and workers > 1 and _fork_is_safe():
+    if len(targets) >= PARALLEL_MIN_TARGETS and workers > 1 and fork_is_safe():
         findings = _check_in_workers(targets, rules, context, workers)
     else:
         findings = _check(targets, rules, context)
@@ -95,13 +95,6 @@ def _check(targets: list[EnvironmentAsset], rules: list[Rule], context: LintCont
 # Workers are forked after the catalog's YAML is loaded, so each one sees the whole
 # catalog (catalog-wide rules need it) without loading it again.
 _FORKED_WORK: tuple | None = None
-
-
-def _fork_is_safe() -> bool:
-    import multiprocessing
-
-    # The Dockerfile parser runs a Go runtime whose threads do not survive fork().
-    return "fork" in multiprocessing.get_all_start_methods() and "dockerfile" not in sys.modules
 
 
 def _check_share(index: int) -> list[Finding]:

@@ -18,13 +18,12 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog import __version__
+from catalog.forking import fork_is_safe
 from catalog.model import load_environment
 from catalog.site.build_reports import report_path
 from catalog.site.cache import EnvironmentCache, EnvironmentEntry, Print, fingerprint, now_ns, scan_catalog, tree_items
@@ -266,19 +265,11 @@ def _build_all(stale: dict[str, Print | None], links: dict[str, PageLinks], run:
     """
     keys = sorted(stale)
     workers = run.options.workers or min(os.cpu_count() or 1, 4)
-    if len(keys) >= PARALLEL_MIN and workers > 1 and _fork_is_safe():
+    if len(keys) >= PARALLEL_MIN and workers > 1 and fork_is_safe():
         results = _build_in_workers(keys, stale, links, run, workers)
     else:
         results = _build_share(keys, stale, links, run)
     return {key: (entry, written) for key, entry, written, _ in results}
-
-
-def _fork_is_safe() -> bool:
-    import multiprocessing
-
-    # The Dockerfile parser's Go runtime does not survive fork(), nor do other threads.
-    return ("fork" in multiprocessing.get_all_start_methods() and "dockerfile" not in sys.modules
-            and threading.active_count() == 1)
 
 
 def _build_in_workers(keys: list[str], trees: dict[str, Print | None], links: dict[str, PageLinks], run: _Run,
