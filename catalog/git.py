@@ -18,11 +18,12 @@ def in_work_tree(directory: Path) -> bool:
     return parent != directory and in_work_tree(parent)
 
 
-def line_added_on(path: Path, line: int, today: datetime.date) -> datetime.date | None:
-    """The day ``line`` of ``path`` was committed; ``today`` if it is not committed yet.
+_UNCOMMITTED = "uncommitted"
 
-    None when git cannot tell (no git, not a repository, a timeout).
-    """
+
+def _blame(path: Path, line: int) -> datetime.datetime | str | None:
+    """When ``line`` of ``path`` was committed; ``_UNCOMMITTED`` if it is being added now
+    (uncommitted, untracked, or a repository without commits); None if git cannot tell."""
     if not in_work_tree(path.parent):
         return None
     try:
@@ -37,16 +38,31 @@ def line_added_on(path: Path, line: int, today: datetime.date) -> datetime.date 
         return None
     if result.returncode != 0:
         if "no such path" in result.stderr or "no such ref: HEAD" in result.stderr:
-            # untracked, or a repository without commits: the line is being added now
-            return today
+            return _UNCOMMITTED
         return None
-    lines = result.stdout.splitlines()
-    if lines and lines[0].startswith("0" * 40):
-        return today
-    for entry in lines:
+    if result.stdout.startswith("0" * 40):
+        return _UNCOMMITTED
+    for entry in result.stdout.splitlines():
         if entry.startswith("committer-time "):
-            return datetime.datetime.fromtimestamp(int(entry.split()[1]), datetime.timezone.utc).date()
+            return _utc(entry.split()[1])
     return None
+
+
+def line_added_on(path: Path, line: int, today: datetime.date) -> datetime.date | None:
+    """The day ``line`` of ``path`` was committed; ``today`` if it is not committed yet.
+
+    None when git cannot tell (no git, not a repository, a timeout).
+    """
+    when = _blame(path, line)
+    if when == _UNCOMMITTED:
+        return today
+    return when.date() if isinstance(when, datetime.datetime) else None
+
+
+def line_committed_at(path: Path, line: int) -> datetime.datetime | None:
+    """When ``line`` of ``path`` was committed; None when it is not committed or git cannot tell."""
+    when = _blame(path, line)
+    return when if isinstance(when, datetime.datetime) else None
 
 
 def _run_git(args: list[str], cwd: Path, timeout: float = 30) -> str | None:
@@ -59,19 +75,6 @@ def _run_git(args: list[str], cwd: Path, timeout: float = 30) -> str | None:
 
 def _utc(timestamp: str) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(int(timestamp), datetime.timezone.utc)
-
-
-def line_committed_at(path: Path, line: int) -> datetime.datetime | None:
-    """When ``line`` of ``path`` was committed; None when it is not committed or git cannot tell."""
-    if not in_work_tree(path.parent):
-        return None
-    out = _run_git(["blame", "--porcelain", "-L", f"{line},{line}", "--", path.name], path.parent, timeout=10)
-    if not out or out.startswith("0" * 40):
-        return None
-    for entry in out.splitlines():
-        if entry.startswith("committer-time "):
-            return _utc(entry.split()[1])
-    return None
 
 
 def head_commit(directory: Path) -> str | None:
