@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from catalog.config import Config
-from catalog.forking import fork_is_safe
+from catalog.forking import fork_is_safe, map_forked_shares
 from catalog.files import UnreadableFile, read_text
 from catalog.finding import Finding, Severity
 from catalog.model import Catalog, EnvironmentAsset
@@ -92,29 +92,11 @@ def _check(targets: list[EnvironmentAsset], rules: list[Rule], context: LintCont
     return findings
 
 
-# Workers are forked after the catalog's YAML is loaded, so each one sees the whole
-# catalog (catalog-wide rules need it) without loading it again.
-_FORKED_WORK: tuple | None = None
-
-
-def _check_share(index: int) -> list[Finding]:
-    targets, rules, context, shares = _FORKED_WORK
-    return _check(targets[index::shares], rules, context)
-
-
 def _check_in_workers(targets, rules, context: LintContext, workers: int) -> list[Finding]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _FORKED_WORK
+    """Workers are forked after the catalog's YAML is loaded, so each one sees the whole
+    catalog (catalog-wide rules need it) without loading it again."""
     context.by_image_name, context.catalog.named("")  # build shared indexes once, before forking
-    shares = workers * 4
-    _FORKED_WORK = (targets, rules, context, shares)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [finding for share in pool.map(_check_share, range(shares)) for finding in share]
-    finally:
-        _FORKED_WORK = None
+    return map_forked_shares(lambda index, shares: _check(targets[index::shares], rules, context), workers)
 
 
 class _Suppressions:

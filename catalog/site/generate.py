@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog import __version__
-from catalog.forking import fork_is_safe
+from catalog.forking import fork_is_safe, map_forked_shares
 from catalog.model import load_environment
 from catalog.site.build_reports import report_path
 from catalog.site.cache import EnvironmentCache, EnvironmentEntry, Print, fingerprint, now_ns, scan_catalog, tree_items
@@ -249,14 +249,6 @@ def _build_share(keys: list[str], trees: dict[str, Print | None], links: dict[st
     return results
 
 
-_FORKED: tuple | None = None
-
-
-def _forked_share(index: int) -> list:
-    keys, trees, links, run, shares = _FORKED
-    return _build_share(keys[index::shares], trees, links, run)
-
-
 def _build_all(stale: dict[str, Print | None], links: dict[str, PageLinks], run: _Run) -> dict[str, tuple]:
     """key -> (entry, whether its page was written) for each stale environment still there.
 
@@ -274,19 +266,9 @@ def _build_all(stale: dict[str, Print | None], links: dict[str, PageLinks], run:
 
 def _build_in_workers(keys: list[str], trees: dict[str, Print | None], links: dict[str, PageLinks], run: _Run,
                       workers: int) -> list:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _FORKED
     run.history.prepare()
     run.templates.markdown, run.templates.html, run.templates.text  # noqa: B018 (load once, before forking)
-    shares = workers * 4
-    _FORKED = (keys, trees, links, run, shares)
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = [item for share in pool.map(_forked_share, range(shares)) for item in share]
-    finally:
-        _FORKED = None
+    results = map_forked_shares(lambda index, shares: _build_share(keys[index::shares], trees, links, run), workers)
     for _, entry, written, info in results:  # the workers wrote these pages
         run.writer.adopt(entry.page, info, written)
     return results
