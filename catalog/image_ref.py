@@ -21,10 +21,6 @@ class ImageReference:
     def pinned(self) -> bool:
         return self.templated_tag or self.digest is not None or (self.tag is not None and self.tag != "latest")
 
-    @property
-    def name(self) -> str:
-        return f"{self.registry}/{self.repository}"
-
 
 def parse_image_reference(text: str) -> ImageReference:
     """Parse a reference; template tags are kept whole, whatever their regex holds."""

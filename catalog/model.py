@@ -162,10 +162,6 @@ class EnvironmentAsset:
         return None if has_template(self.spec_version) else self.spec_version
 
     @property
-    def auto_version(self) -> bool:
-        return self.version == "auto"
-
-    @property
     def categories(self) -> list[str]:
         value = self.asset_doc.get("categories")
         return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
@@ -240,10 +236,6 @@ class EnvironmentAsset:
     def tags(self) -> dict[str, Any]:
         tags = self._spec("tags")
         return tags if isinstance(tags, dict) else {}
-
-    def tag_text(self, key: str) -> str | None:
-        value = self.tags.get(key)
-        return None if value is None else str(value)
 
     @property
     def deprecated(self) -> bool:
