@@ -249,6 +249,13 @@ class EnvironmentAsset:
         return self.spec_doc.location("tags", key)
 
     @cached_property
+    def facts(self):
+        """What is derived from the files (CPU or GPU, framework, base image, ...): ``catalog.facts``."""
+        from catalog.facts import derive_facts
+
+        return derive_facts(self)
+
+    @cached_property
     def description_text(self) -> str | None:
         """The Markdown of description_file, or None when unset or unreadable."""
         from catalog.files import UnreadableFile, read_text

@@ -6,32 +6,12 @@ import datetime
 import re
 from typing import Iterator
 
+from catalog.facts import DEPRECATION_NOTICE
 from catalog.finding import Problem, Severity
 from catalog.model import EnvironmentAsset
 from catalog.rules import rule
 
-DEPRECATION_NOTICE = re.compile(r"DEPRECATED: Please use (?P<replacement>\S+?) instead\.")
 DATE_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def replacement_name(description: str | None) -> str | None:
-    """The replacement named by a deprecation notice, without a version or label."""
-    match = DEPRECATION_NOTICE.match((description or "").lstrip())
-    if match is None:
-        return None
-    return re.split(r"[:@]", match.group("replacement"), maxsplit=1)[0]
-
-
-def delete_on(env: EnvironmentAsset) -> datetime.date | None:
-    value = env.tags.get("DeleteOn")
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str) and DATE_FORMAT.fullmatch(value):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -107,7 +87,7 @@ def _check_delete_on(env: EnvironmentAsset, ctx, has_tag: bool) -> Iterator[Prob
     location = env.tag_location("DeleteOn")
     if not has_tag:
         yield Problem(location, "DeleteOn is set but the environment has no Deprecated tag")
-    day = delete_on(env)
+    day = env.facts.delete_on
     if day is None:
         yield Problem(location, f"DeleteOn {tags['DeleteOn']!r} is not a calendar date in the form YYYY-MM-DD")
         return
@@ -127,7 +107,7 @@ def _check_delete_on(env: EnvironmentAsset, ctx, has_tag: bool) -> Iterator[Prob
 
 
 def _check_replacement(env: EnvironmentAsset, ctx, location) -> Iterator[Problem]:
-    name = replacement_name(env.description)
+    name = env.facts.replacement
     if name == env.name:
         yield Problem(location, "an environment cannot be its own replacement")
         return

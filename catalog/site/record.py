@@ -52,8 +52,6 @@ def tag_text(value: object) -> str:
 
 
 def describe(env: EnvironmentAsset, reports_dir: Path, history) -> EnvironmentRecord:
-    from catalog.rules.deprecation import delete_on, replacement_name
-
     name = env.name or env.directory.name
     tags = {str(key): tag_text(value) for key, value in env.tags.items()}
     versions = environment_versions(env)
@@ -61,8 +59,8 @@ def describe(env: EnvironmentAsset, reports_dir: Path, history) -> EnvironmentRe
     framework = next(((k, v) for k, v in tags.items() if k not in PLATFORM_TAGS), None)
     deprecation = None
     if env.deprecated:
-        day = delete_on(env)
-        deprecation = {"replacement": replacement_name(env.description), "delete_on": day.isoformat() if day else None}
+        day = env.facts.delete_on
+        deprecation = {"replacement": env.facts.replacement, "delete_on": day.isoformat() if day else None}
     report, problem = read_build_report(report_path(reports_dir, name), name)
     dates, provisional = _dates(env, history)
     entry = {
