@@ -56,24 +56,42 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     except UnknownRule as exc:
         raise UsageError(str(exc)) from None
     day = _parse_day(today)
-    target_dirs = _target_dirs(paths, config) if paths else None
     roots = config.root_paths
-    if target_dirs is None and not any(root.is_dir() for root in roots):
+    if not paths and not any(root.is_dir() for root in roots):
         shown = ", ".join(os.path.relpath(root, cwd) for root in roots)
         raise UsageError(f"no catalog to lint: {shown} is not a directory (set roots in [tool.catalog] or pass paths)")
-    if target_dirs == []:  # files outside any environment (pre-commit passes every changed file)
+    searched, target_dirs = _target_dirs(paths) if paths else ([], None)
+    if target_dirs == [] and not searched:  # only files outside any environment (pre-commit passes every changed file)
         _write(render(run_lint(load_catalog([]), [], config, rules, day), fmt, cwd), output)
         return EXIT_CLEAN
+    if target_dirs == []:
+        _no_environments_under(searched[0], cwd)
     catalog = load_catalog(roots, target_dirs or [])
     if target_dirs is None:
         targets = catalog.environments
+        if not targets:
+            _no_environments_under(", ".join(os.path.relpath(root, cwd) for root in roots), cwd)
     else:
         wanted = {directory.resolve() for directory in target_dirs}
         targets = [env for env in catalog.environments if env.directory.resolve() in wanted]
+    for directory in searched:  # a directory named on the command line must hold an environment
+        if not any(_is_within(env.directory, directory) for env in targets):
+            _no_environments_under(directory, cwd)
     result = run_lint(catalog, targets, config, rules, day)
     _write(render(result, fmt, cwd), output)
     failed = result.errors or (strict and result.warnings)
     return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def _no_environments_under(where: Path | str, cwd: Path):
+    shown = os.path.relpath(where, cwd) if isinstance(where, Path) else where
+    raise UsageError(f"no environments found under {shown} "
+                     "(an environment is a directory whose asset.yaml says type: environment)")
+
+
+def _is_within(path: Path, directory: Path) -> bool:
+    path, directory = path.resolve(), directory.resolve()
+    return path == directory or directory in path.parents
 
 
 def _parse_day(text: str | None) -> datetime.date | None:
@@ -85,22 +103,27 @@ def _parse_day(text: str | None) -> datetime.date | None:
         raise UsageError(f"--today {text!r} is not a date in the form YYYY-MM-DD") from None
 
 
-def _target_dirs(paths: tuple[Path, ...], config) -> list[Path]:
-    """Asset directories for the given paths: directories are searched, files map to their asset."""
+def _target_dirs(paths: tuple[Path, ...]) -> tuple[list[Path], list[Path]]:
+    """(the directories named, the asset directories they and the named files belong to).
+
+    Directories are searched; a file maps to the asset directory that owns it.
+    """
     from catalog.model import ASSET_FILE, find_asset_files
 
+    searched: list[Path] = []
     found: list[Path] = []
     for path in paths:
         if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or directory")
         if os.path.isdir(path):
+            searched.append(path)
             found.extend(asset_file.parent for asset_file in find_asset_files(path))
             continue
         for directory in Path(os.path.abspath(path)).parents:
             if os.path.isfile(directory / ASSET_FILE):
                 found.append(directory)
                 break
-    return found
+    return searched, found
 
 
 def _write(text: str, output: Path | None) -> None:

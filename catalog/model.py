@@ -21,7 +21,7 @@ from catalog.template_tags import has_template
 from catalog.yaml_document import Document, load_document
 
 ASSET_FILE = "asset.yaml"
-OTHER_ASSET_TYPES = frozenset({"code", "component", "model", "data", "prompt", "evaluationresult"})
+ENVIRONMENT_TYPE = "environment"
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox"})
 FLAG_TAGS = ("Preview", "Training", "Inferencing", "Deprecated")
 
@@ -300,10 +300,18 @@ def find_asset_files(root: Path) -> Iterator[Path]:
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
 
 
+def is_other_asset_type(doc: Document) -> bool:
+    """Whether asset.yaml says it is an asset of another type (a component, a model, an
+    evaluator, ...). A file that does not parse, or whose ``type`` is missing or not a
+    string, may be a broken environment: it is checked, and the schema says what is wrong."""
+    kind = doc.get("type") if doc.ok else None
+    return isinstance(kind, str) and kind != ENVIRONMENT_TYPE
+
+
 def load_environment(asset_file: Path) -> EnvironmentAsset | None:
     """The environment in ``asset_file``'s directory, or None for another asset type."""
     doc = load_document(asset_file)
-    if doc.ok and doc.get("type") in OTHER_ASSET_TYPES:
+    if is_other_asset_type(doc):
         return None
     return EnvironmentAsset(asset_file, doc)
 

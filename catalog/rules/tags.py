@@ -10,12 +10,12 @@ from catalog.finding import Problem
 from catalog.model import FLAG_TAGS, EnvironmentAsset
 from catalog.rules import rule
 
-_MAJOR_MINOR = (re.compile(r"\d+\.\d+"), "a major.minor version like 3.10")
+_PYTHON = (re.compile(r"\d+\.\d+(\.\d+)?"), "a version like 3.10 or 3.12.8")
 _FRAMEWORK = (re.compile(r"\d+\.\d+(\.\d+)?"), "a version like 2.5 or 2.5.1")
 _DOTTED = (re.compile(r"\d+(\.\d+)+"), "a dotted version like 12.1 or 8.9.7")
 TAG_FORMATS: dict[str, tuple[re.Pattern, str]] = {
     "OS": (re.compile(r"[A-Z][A-Za-z]*\d+(\.\d+)*"), "an OS name and version like Ubuntu22.04"),
-    "Python": _MAJOR_MINOR,
+    "Python": _PYTHON,
     "PyTorch": _FRAMEWORK,
     "TensorFlow": _FRAMEWORK,
     "ScikitLearn": _FRAMEWORK,
@@ -81,7 +81,7 @@ def tag_value(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     """A tag value is not a string, or not in its tag's format.
 
     Every value must be a string. Known tags have formats: `OS` like `Ubuntu22.04`;
-    `Python` like `3.10`; `PyTorch`, `TensorFlow`, `ScikitLearn`, `OnnxRuntime` and
+    `Python` like `3.10` or `3.12.8`; `PyTorch`, `TensorFlow`, `ScikitLearn`, `OnnxRuntime` and
     `DeepSpeed` like `2.5`; `Cuda`, `CuDnn`, `Nccl` and `OpenMpi` dotted versions. The
     flags `Preview`, `Training`, `Inferencing` and `Deprecated` take an empty value.
 
