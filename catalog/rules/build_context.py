@@ -208,6 +208,12 @@ def template_tag(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
                 yield Problem(location, f"unknown template tag {tag.text} (build files may use {{{{latest-image-tag}}}} and {{{{latest-pypi-version}}}})")
 
 
+def _publishes_itself(image: object) -> bool:
+    """Whether the spec's image is the one this environment builds and publishes
+    (``{{image.publish.hostname}}/{{image.name}}:{{asset.version}}``), a standard layout."""
+    return isinstance(image, str) and "{{image.name}}" in image.replace(" ", "")
+
+
 def _within(path: Path, root: Path) -> bool:
     try:
         Path(path).relative_to(root)
@@ -250,7 +256,7 @@ def build_context(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     if spec is not None and spec.ok and image is not None and image.ok:
         if spec.has("build") and context is None:
             yield Problem(spec.location("build"), "the spec builds from a context, but environment.yaml has no image.context")
-        if spec.has("image") and not spec.has("build") and context is not None:
+        if spec.has("image") and not spec.has("build") and context is not None and not _publishes_itself(spec.get("image")):
             yield Problem(
                 spec.location("image"),
                 "environment.yaml has a build context, but the spec uses a pre-built image: the context is never built",

@@ -32,7 +32,7 @@ def _base_images(env: EnvironmentAsset) -> Iterator[tuple[Location, str, ImageRe
 
 @rule("CAT307", "dockerfile-syntax")
 def dockerfile_syntax(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
-    """The Dockerfile cannot be read or parsed, has no FROM, or uses an unknown instruction.
+    """The Dockerfile cannot be read or parsed, lacks a FROM image, or uses an unknown instruction.
 
     The Dockerfile is parsed with BuildKit's own parser, so what fails here fails in
     `docker build` too.
@@ -60,6 +60,8 @@ def dockerfile_syntax(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     for instruction in parsed.instructions:
         if instruction.keyword not in KNOWN_INSTRUCTIONS:
             yield Problem(Location(parsed.path, instruction.line, 1), f"unknown instruction {instruction.keyword}")
+        elif instruction.keyword == "FROM" and not instruction.arguments:
+            yield Problem(Location(parsed.path, instruction.line, 1), "FROM names no image (FROM <image>[:tag] [AS <stage>])")
     if not any(instruction.keyword == "FROM" for instruction in parsed.instructions):
         yield Problem(Location(parsed.path, 1, 1), "the Dockerfile has no FROM instruction")
 

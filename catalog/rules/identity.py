@@ -127,7 +127,8 @@ def image_name(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     """The image is not named `azureml/curated/<asset name>` or not published to MCR.
 
     `image.name` in environment.yaml must be exactly `azureml/curated/` followed by
-    the asset name, and `image.publish.location` must be `mcr`. A visibility other
+    the asset name in lower case, an image that is built needs an `image.publish`
+    section, and `image.publish.location` must be `mcr`. A visibility other
     than `public` is reported as a warning: users of the catalog will not be able to
     pull the image.
 
@@ -159,9 +160,15 @@ def image_name(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
         return
     name = env.image_name
     if name is not None and env.name is not None:
-        expected = CURATED_IMAGE_PREFIX + env.name
+        expected = CURATED_IMAGE_PREFIX + env.name.lower()  # image names cannot hold capitals
         if name != expected:
             yield Problem(doc.location("image", "name"), f"image name {name!r} must be {expected!r}")
+    if env.context is not None and not doc.has("image", "publish"):
+        yield Problem(
+            doc.key_location("image"),
+            "environment.yaml builds an image but has no image.publish section, so the image never reaches MCR: "
+            "add publish: {location: mcr, visibility: public}",
+        )
     location = env.publish_location
     if doc.has("image", "publish", "location") and location != "mcr":
         yield Problem(doc.location("image", "publish", "location"), f"publish location {location!r} must be 'mcr'")
