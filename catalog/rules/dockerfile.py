@@ -127,8 +127,9 @@ def unpinned_base(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
 def base_registry(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     """FROM a registry outside the allow-list (default `mcr.microsoft.com`).
 
-    The list is `allowed-registries` in the configuration. An image without a registry
-    host comes from Docker Hub (`docker.io`).
+    The list is `allowed-registries` in the configuration (the `azureml-assets` preset
+    also allows `nvcr.io` and `docker.io`). An image without a registry host comes from
+    Docker Hub (`docker.io`).
 
     **Why:** base images from arbitrary registries are not patched on the platform's
     schedule and may not be reachable from the build network.
@@ -151,5 +152,6 @@ def base_registry(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
             yield Problem(
                 location,
                 f"FROM {written!r} pulls from {reference.registry}, which is not an allowed registry "
-                f"({', '.join(sorted(allowed))})",
+                f"({', '.join(sorted(allowed))}); to allow it, add {reference.registry!r} to allowed-registries "
+                "in [tool.catalog]",
             )
