@@ -68,3 +68,34 @@ def _alive(pid: int) -> bool:
     except OSError:
         return True  # it exists, as another user's process
     return True
+
+
+def write_tree_atomic(target: Path, files: dict[str, bytes]) -> None:
+    """Make ``target`` a directory holding exactly ``files`` (relative POSIX path -> content),
+    in one step: the tree is written beside it and renamed into place, so a reader (or a
+    run killed half-way) sees the old tree or the new one, never a mix."""
+    import shutil
+
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.{os.getpid()}.{next(_COUNTER)}.tmp"
+    try:
+        for relative, data in files.items():
+            path = staging / relative
+            if ".." in Path(relative).parts or Path(relative).is_absolute():
+                raise ValueError(f"{relative}: not a path inside the tree")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "xb") as stream:
+                stream.write(data)
+        if not os.path.lexists(target):
+            os.rename(staging, target)
+            return
+        if os.path.islink(target) or not target.is_dir():
+            raise NotADirectoryError(f"{target} is there and is not a directory; nothing was replaced")
+        retired = target.parent / f".{target.name}.{os.getpid()}.{next(_COUNTER)}.old"
+        os.rename(target, retired)
+        os.rename(staging, target)
+        shutil.rmtree(retired, ignore_errors=True)
+    finally:
+        if os.path.lexists(staging):
+            shutil.rmtree(staging, ignore_errors=True)

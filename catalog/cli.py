@@ -191,6 +191,97 @@ def site(out_dir, config_file, today) -> int:
     return EXIT_CLEAN
 
 
+def _chosen_environments(config, selectors: tuple[str, ...]):
+    """The catalog, and the environments named (by name or directory); all when none are."""
+    from catalog.model import load_catalog
+
+    roots = config.root_paths
+    if not any(root.is_dir() for root in roots):
+        shown = ", ".join(os.path.relpath(root) for root in roots)
+        raise UsageError(f"no catalog: {shown} is not a directory (set roots in [tool.catalog])")
+    catalog = load_catalog(roots)
+    if not selectors:
+        if not catalog.environments:
+            _no_environments_under(", ".join(os.path.relpath(root) for root in roots), Path.cwd())
+        return catalog, list(catalog.environments)
+    chosen = []
+    for selector in selectors:
+        by_name = catalog.named(selector)
+        if not by_name and os.path.isdir(selector):
+            wanted = Path(selector).resolve()
+            by_name = [env for env in catalog.environments if env.directory.resolve() == wanted]
+        if not by_name:
+            raise UsageError(f"no environment {selector!r} in the catalog (give a name or an environment's directory)")
+        chosen.extend(env for env in by_name if env not in chosen)
+    return catalog, chosen
+
+
+@cli.command()
+@click.argument("environments", nargs=-1)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Write a pinned copy of each environment to DIR/<name>/.")
+@click.option("--check", is_flag=True, help="Write nothing; say what pinning would write (and, with --out, whether DIR is out of date: exit 1).")
+@click.option("--offline", is_flag=True, help="Answer from the lookup cache only; ask no server.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
+def pin(environments, out_dir, check, offline, config_file) -> int:
+    """Resolve the template tags of ENVIRONMENTS' build files ({{latest-image-tag}},
+    {{latest-pypi-version}}) against the registry and the package index.
+
+    ENVIRONMENTS are names or directories; all environments when none are given.
+    """
+    from catalog.config import load_config
+    from catalog.pin.copy import CopyRefused, pinned_tree
+    from catalog.pin.resolve import PinError
+    from catalog.pin.run import pin_environments
+
+    if out_dir is None and not check:
+        raise UsageError("say where the pinned copies go (--out DIR), or --check to only look")
+    config = load_config(config_file, Path.cwd())
+    _, chosen = _chosen_environments(config, environments)
+    run = pin_environments(chosen, config.pin, offline=offline)
+    for line in run.error_lines(os.curdir):
+        click.echo(f"catalog: error: {line}", err=True)
+    stale = 0
+    for plan in run.plans:
+        if plan.errors:
+            continue
+        for use in plan.uses:
+            click.echo(f"{os.path.relpath(use.file)}:{use.line}:{use.column}: {use.text} -> {use.value.lstrip(':@')}")
+        if out_dir is None:
+            continue
+        target = out_dir / plan.environment.name
+        try:
+            tree = pinned_tree(plan)
+        except (CopyRefused, OSError) as exc:
+            click.echo(f"catalog: error: {plan.environment.name}: {exc}", err=True)
+            plan.errors.append(PinError(plan.environment.directory, None, None, str(exc)))
+            continue
+        if check:
+            if _tree_differs(target, tree):
+                stale += 1
+                click.echo(f"{os.path.relpath(target)}: out of date")
+            continue
+        from catalog.atomic import write_tree_atomic
+
+        try:
+            write_tree_atomic(target, tree)
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{target}: cannot write the pinned copy: {exc}") from None
+        click.echo(f"wrote {os.path.relpath(target)}")
+    failed = sum(1 for plan in run.plans if plan.errors)
+    click.echo(f"{len(run.plans)} environments, {sum(len(p.uses) for p in run.plans)} template tags, "
+               f"{run.lookups} lookups; {failed} failed" + (f", {stale} out of date" if check and out_dir else ""))
+    return EXIT_FINDINGS if failed or stale else EXIT_CLEAN
+
+
+def _tree_differs(target: Path, tree: dict[str, bytes]) -> bool:
+    from catalog.pin.copy import asset_files
+
+    if not target.is_dir():
+        return True
+    existing = asset_files(target)
+    return existing.keys() != tree.keys() or any(existing[name].read_bytes() != data for name, data in tree.items())
+
+
 @cli.command()
 @click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=".")
 @click.option("--root", "roots", multiple=True, metavar="DIR", help="A catalog root, relative to DIRECTORY (repeatable; default: environments/ or assets/, whichever exists).")

@@ -30,8 +30,25 @@ DEFAULT_PRESET = "envcatalog"
 DEFAULT_BUILD_REPORTS = "build-reports"
 
 
+DEFAULT_INDEX_URL = "https://pypi.org/simple/"
+DEFAULT_RELEASES = "releases"
+
+
 class ConfigError(Exception):
     """A configuration problem; the CLI reports it and exits with status 2."""
+
+
+@dataclass
+class PinSettings:
+    """``[tool.catalog.pin]``: where template tags are looked up, and how patiently."""
+
+    index_url: str = DEFAULT_INDEX_URL
+    registry_mirrors: dict[str, str] = field(default_factory=dict)  # registry host -> base URL
+    timeout: float = 10.0
+    retries: int = 3
+    cache_dir: Path | None = None  # None: ~/.cache/envcatalog
+    cache_ttl: float = 600.0  # seconds an answer is reused
+    ca_bundle: str | None = None
 
 
 @dataclass
@@ -47,6 +64,12 @@ class Config:
     naming_skip: re.Pattern | None = None
     site_dir: str = DEFAULT_SITE_DIR  # where `catalog site` writes pages (MkDocs' docs_dir)
     build_reports: str = DEFAULT_BUILD_REPORTS  # where build reports are read from
+    releases: str = DEFAULT_RELEASES  # the release ledger
+    pin: PinSettings = field(default_factory=PinSettings)
+
+    @property
+    def releases_path(self) -> Path:
+        return self.base_dir / self.releases
 
     @property
     def root_paths(self) -> list[Path]:
@@ -116,4 +139,20 @@ def _from_table(table: dict, path: Path) -> Config:
     config.naming_skip = skip
     config.site_dir = table.get("site-dir", DEFAULT_SITE_DIR)
     config.build_reports = table.get("build-reports", DEFAULT_BUILD_REPORTS)
+    config.releases = table.get("releases", DEFAULT_RELEASES)
+    config.pin = _pin_settings(table.get("pin", {}), path.parent)
     return config
+
+
+def _pin_settings(table: dict, base_dir: Path) -> PinSettings:
+    settings = PinSettings()
+    settings.index_url = table.get("index-url", DEFAULT_INDEX_URL)
+    settings.registry_mirrors = {host.lower(): url for host, url in table.get("registry-mirrors", {}).items()}
+    settings.timeout = float(table.get("timeout", settings.timeout))
+    settings.retries = int(table.get("retries", settings.retries))
+    settings.cache_ttl = float(table.get("cache-ttl", settings.cache_ttl))
+    if "cache-dir" in table:
+        settings.cache_dir = base_dir / table["cache-dir"]
+    if "ca-bundle" in table:
+        settings.ca_bundle = str(base_dir / table["ca-bundle"])
+    return settings
