@@ -29,6 +29,13 @@ class LintContext:
     today: datetime.date
 
     @cached_property
+    def equal_definitions(self) -> dict[str, list[EnvironmentAsset]]:
+        """Content hash -> environments, where two or more share one."""
+        from catalog.release.content_hash import equal_definitions
+
+        return equal_definitions(self.catalog.environments)
+
+    @cached_property
     def by_image_name(self) -> dict[str, list[EnvironmentAsset]]:
         index: dict[str, list[EnvironmentAsset]] = {}
         for environment in self.catalog.environments:

@@ -256,6 +256,13 @@ class EnvironmentAsset:
         return derive_facts(self)
 
     @cached_property
+    def content_hash(self) -> str:
+        """The hash of the definition as written (``catalog.release.content_hash``)."""
+        from catalog.release.content_hash import content_hash
+
+        return content_hash(self)
+
+    @cached_property
     def description_text(self) -> str | None:
         """The Markdown of description_file, or None when unset or unreadable."""
         from catalog.files import UnreadableFile, read_text
