@@ -282,6 +282,120 @@ def _tree_differs(target: Path, tree: dict[str, bytes]) -> bool:
     return existing.keys() != tree.keys() or any(existing[name].read_bytes() != data for name, data in tree.items())
 
 
+@cli.command("hash")
+@click.argument("environments", nargs=-1)
+@click.option("--pinned", is_flag=True, help="Hash the definition as `catalog pin` would write it (asks the registry and index, or the cache).")
+@click.option("--offline", is_flag=True, help="With --pinned: answer from the lookup cache only.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
+def hash_command(environments, pinned, offline, config_file) -> int:
+    """Print the content hash of ENVIRONMENTS (all when none): what determines the
+    image (base image, Dockerfile instructions, copied files), not the name or tags."""
+    from catalog.config import load_config
+
+    config = load_config(config_file, Path.cwd())
+    _, chosen = _chosen_environments(config, environments)
+    if not pinned:
+        for env in chosen:
+            click.echo(f"{env.content_hash}  {env.name}")
+        return EXIT_CLEAN
+    from catalog.pin.run import pin_environments
+    from catalog.release.content_hash import content_hash
+    from catalog.release.plan import pinned_texts
+
+    run = pin_environments(chosen, config.pin, offline=offline)
+    for line in run.error_lines(os.curdir):
+        click.echo(f"catalog: error: {line}", err=True)
+    for plan in run.plans:
+        if not plan.errors:
+            click.echo(f"{content_hash(plan.environment, pinned_texts(plan))}  {plan.environment.name}")
+    return EXIT_FINDINGS if any(plan.errors for plan in run.plans) else EXIT_CLEAN
+
+
+@cli.command()
+@click.argument("environments", nargs=-1)
+@click.option("--dry-run", is_flag=True, help="Print what would be released; write nothing.")
+@click.option("--git-tag", is_flag=True, help="Also tag HEAD as environment/<name>/<version> for each release.")
+@click.option("--offline", is_flag=True, help="Answer template tags from the lookup cache only.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
+def release(environments, dry_run, git_tag, offline, config_file) -> int:
+    """Release ENVIRONMENTS (all when none) whose pinned definition changed: a new
+    numbered version in the ledger (releases/<name>/<version>/).
+
+    Unchanged environments are left alone; `version: auto` counts up from the last
+    release, an explicit version is used as written and never reused for another
+    definition.
+    """
+    import datetime
+
+    from catalog import git
+    from catalog.config import load_config
+    from catalog.pin.run import make_lookups, pin_environments
+    from catalog.release.ledger import read_ledger
+    from catalog.release.plan import FAILED, NEW, REFUSED, decide
+
+    config = load_config(config_file, Path.cwd())
+    _, chosen = _chosen_environments(config, environments)
+    ledger = read_ledger(config.releases_path)
+    lookups = make_lookups(config.pin, offline)
+    run = pin_environments(chosen, config.pin, offline=offline, lookups=lookups)
+    for line in run.error_lines(os.curdir):
+        click.echo(f"catalog: error: {line}", err=True)
+    decisions = [decide(plan, ledger) for plan in run.plans]
+    commit, remote = git.head_commit(config.base_dir), git.remote_url(config.base_dir)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    released = 0
+    for decision in decisions:
+        if decision.action != NEW or dry_run:
+            click.echo(("would release: " if dry_run and decision.action == NEW else "") + decision.line())
+            continue
+        try:
+            target = _write_release(decision, ledger, config.base_dir, lookups, now, commit, remote)
+        except (OSError, ValueError) as exc:
+            decision.action, decision.reason = FAILED, f"cannot write the release: {exc}"
+            click.echo(decision.line(), err=True)
+            continue
+        released += 1
+        click.echo(f"{decision.line()} -> {os.path.relpath(target)}")
+        if git_tag:
+            problem = git.create_tag(config.base_dir, f"environment/{decision.name}/{decision.version}")
+            if problem:
+                click.echo(f"catalog: warning: {decision.name}: git tag not created: {problem}", err=True)
+    lookups.cache.save()
+    failed = sum(1 for d in decisions if d.action in (FAILED, REFUSED))
+    new = sum(1 for d in decisions if d.action == NEW)
+    click.echo(f"{len(decisions)} environments: {new if dry_run else released} {'to release' if dry_run else 'released'}, "
+               f"{sum(1 for d in decisions if d.action == 'unchanged')} unchanged, {failed} failed or refused")
+    return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def _write_release(decision, ledger, base_dir: Path, lookups, when, commit, remote) -> Path:
+    import json
+
+    from catalog.atomic import write_tree_atomic
+    from catalog.image_ref import parse_image_reference
+    from catalog.pin.http import LookupFailed
+    from catalog.pin.lookups import DigestQuery
+    from catalog.release.ledger import RELEASE_FILE
+    from catalog.release.plan import pinned_base_reference, record_for, release_files
+
+    target = ledger.root / decision.name / str(decision.version)
+    files = release_files(decision, target, base_dir, commit, remote)
+    base_digest = None
+    reference = pinned_base_reference(decision)
+    if reference is not None:
+        parsed = parse_image_reference(reference)
+        base_digest = parsed.digest
+        if base_digest is None and parsed.tag is not None and not parsed.templated_tag:
+            try:
+                base_digest = lookups.answer(DigestQuery(parsed.registry, parsed.repository, parsed.tag))
+            except LookupFailed:
+                base_digest = None  # the release still records the tag it was built from
+    record = record_for(decision, files, when, commit, base_digest)
+    files[RELEASE_FILE] = (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    write_tree_atomic(target, files)
+    return target
+
+
 @cli.command()
 @click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=".")
 @click.option("--root", "roots", multiple=True, metavar="DIR", help="A catalog root, relative to DIRECTORY (repeatable; default: environments/ or assets/, whichever exists).")

@@ -16,6 +16,9 @@ from catalog.lint import lint
 from catalog.model import load_catalog
 from catalog.rules import choose
 
+# Real servers on 127.0.0.1 (a registry, a package index, a misbehaving registry) for pin and release.
+pytest_plugins = ["tests.servers.fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 TODAY = datetime.date(2026, 11, 22)
 

@@ -52,6 +52,20 @@ class PackageQuery:
 
 
 @dataclass(frozen=True)
+class DigestQuery:
+    registry: str
+    repository: str
+    reference: str  # a tag
+
+    @property
+    def key(self) -> str:
+        return f"digest {self.registry}/{self.repository}:{self.reference}"
+
+    def describe(self) -> str:
+        return f"the digest of {self.registry}/{self.repository}:{self.reference}"
+
+
+@dataclass(frozen=True)
 class ImageAnswer:
     tag: str | None  # the tag to pin, or None to pin the digest
     digest: str | None  # latest's digest, when known
@@ -120,7 +134,7 @@ class Lookups:
         self._run: dict[str, object] = {}
         self._lock = threading.Lock()
 
-    def answer(self, query: ImageQuery | PackageQuery):
+    def answer(self, query: ImageQuery | PackageQuery | DigestQuery):
         """The answer to ``query``; raises ``LookupFailed``."""
         key = query.key
         with self._lock:
@@ -153,6 +167,8 @@ class Lookups:
     def _ask(self, query):
         if isinstance(query, PackageQuery):
             return self.package_index(query.index_url).latest_version(query.project, query.pre)
+        if isinstance(query, DigestQuery):
+            return self.registry.digest(query.registry, query.repository, query.reference)
         tags = self.registry.tags(query.registry, query.repository)
         if query.pattern is not None:
             pattern = re.compile(query.pattern)

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import run_cli, write_env
 import sys
 
-from tests.pin.conftest import BASE_TAGS, PROJECTS, start_process, stop
+from tests.servers.fixtures import BASE_TAGS, PROJECTS, start_process, stop
 
 
 def configure(project, index_url: str, mirror: str, cache=".cache") -> None:

@@ -10,7 +10,7 @@ import pytest
 from catalog.pin.http import HttpOptions, LookupFailed, make_session
 from catalog.pin.lookups import DiskCache, ImageQuery, Lookups
 from catalog.pin.registry import RegistryClient, parse_challenge
-from tests.pin.conftest import BASE_REPOSITORY, BASE_TAGS
+from tests.servers.fixtures import BASE_REPOSITORY, BASE_TAGS
 
 
 def client(mirror: str, timeout: float = 3.0, retries: int = 2, page_size: int = 1000) -> RegistryClient:

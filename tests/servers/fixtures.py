@@ -16,7 +16,6 @@ import pytest
 import requests
 
 from catalog.config import PinSettings
-from tests.conftest import REPO
 
 DOCKER_REGISTRY = "/usr/bin/docker-registry"
 BUILDAH = "/usr/bin/buildah"
@@ -31,6 +30,9 @@ PROJECTS = {
     "only-pre": [{"filename": "only_pre-2.0b1-py3-none-any.whl"}],
     "all-yanked": [{"filename": "all_yanked-1.0-py3-none-any.whl", "yanked": True}],
 }
+
+
+REPO = Path(__file__).resolve().parent.parent.parent
 
 
 def start_process(args: list[str], cwd: Path = REPO) -> tuple[subprocess.Popen, int]:
