@@ -29,6 +29,13 @@ class LintContext:
     today: datetime.date
 
     @cached_property
+    def ledger(self):
+        """The release ledger (``releases`` in the configuration)."""
+        from catalog.release.ledger import read_ledger
+
+        return read_ledger(self.config.releases_path)
+
+    @cached_property
     def equal_definitions(self) -> dict[str, list[EnvironmentAsset]]:
         """Content hash -> environments, where two or more share one."""
         from catalog.release.content_hash import equal_definitions

@@ -61,10 +61,12 @@ tags:
   ScikitLearn: "1.5"
 """
 
+# Each environment installs into a directory of its own name, as real ones do, so two
+# environments written by a test are two definitions (duplicate-definition stays quiet).
 DOCKERFILE = """\
 FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{{latest-image-tag}}
 COPY requirements.txt /tmp/requirements.txt
-RUN pip install --no-cache-dir -r /tmp/requirements.txt
+RUN pip install --no-cache-dir --target /opt/NAME -r /tmp/requirements.txt
 """
 
 REQUIREMENTS = "scikit-learn==1.5.2\nazureml-mlflow=={{latest-pypi-version}}\n"

@@ -128,7 +128,7 @@ def test_file_outside_any_environment_is_skipped_without_claiming_clean(project)
 def test_catalog_wide_rules_see_environments_not_named(project):
     write_env(project / "environments", "sklearn-1.5", directory="copy-of-sklearn")
     code, report = lint_json("environments/sklearn-1.5", cwd=project)
-    assert {f["rule"] for f in report["findings"]} == {"duplicate"}
+    assert {f["rule"] for f in report["findings"]} == {"duplicate", "duplicate-definition"}
     assert all(f["path"].startswith("environments/sklearn-1.5/") for f in report["findings"])
 
 

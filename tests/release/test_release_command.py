@@ -7,8 +7,10 @@ import subprocess
 
 import pytest
 
+from jsonschema import Draft202012Validator
+
 from catalog.release.ledger import read_ledger
-from tests.conftest import REQUIREMENTS, run_cli, write_env
+from tests.conftest import REPO, REQUIREMENTS, run_cli, write_env
 from tests.pin.test_pin_command import configure
 from tests.servers.fixtures import BASE_TAGS
 
@@ -54,6 +56,8 @@ def test_release_writes_the_ledger_then_nothing_when_unchanged(project):
     assert sorted(record["files"]) == ["asset.yaml", "context/Dockerfile", "context/requirements.txt",
                                        "description.md", "environment.yaml", "spec.yaml"]
     assert read_ledger(project / "releases").latest("sklearn-1.5").mismatches() == []
+    schema = json.loads((REPO / "schemas" / "release.schema.json").read_text())
+    Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(record)
 
     again = run_cli("release", cwd=project)
     assert again.returncode == 0
@@ -86,7 +90,8 @@ def test_explicit_version_is_used_and_never_reused_for_another_definition(projec
 
 def test_renamed_environment_keeps_its_hash(project):
     first = run_cli("hash", "sklearn-1.5", cwd=project).stdout.split()[0]
-    write_env(project / "environments", "sklearn-renamed-1.5", directory="copy")
+    dockerfile = (project / "environments/sklearn-1.5/context/Dockerfile").read_text()
+    write_env(project / "environments", "sklearn-renamed-1.5", {"context/Dockerfile": dockerfile}, directory="copy")
     second = run_cli("hash", "sklearn-renamed-1.5", cwd=project).stdout.split()[0]
     assert first == second and first.startswith("sha256:")
     pinned = run_cli("hash", "--pinned", "sklearn-1.5", cwd=project)
@@ -107,3 +112,28 @@ def test_failed_pin_releases_nothing_and_says_why(tmp_path, package_index):
     assert "sklearn-1.5: failed: 1 template tags could not be pinned" in result.stdout
     assert "connection refused" in result.stderr
     assert not (tmp_path / "releases").exists()
+
+
+def test_lint_finds_edited_releases_and_reused_versions(project):
+    asset = project / "environments/xgboost-2.1/asset.yaml"
+    asset.write_text(asset.read_text().replace("version: auto", "version: 5"))
+    assert run_cli("release", cwd=project).returncode == 0
+    assert run_cli("lint", "--select", "ledger", cwd=project).returncode == 0
+
+    (project / "releases/sklearn-1.5/1/context/requirements.txt").write_text("scikit-learn==9.9\n")
+    (project / "environments/xgboost-2.1/context/requirements.txt").write_text("xgboost==2.1.0\n")
+    result = run_cli("lint", "--select", "ledger", cwd=project)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert ("releases/sklearn-1.5/1/release.json: CAT007 ledger version 1 does not match its files: "
+            "context/requirements.txt was changed after the release; a release is never edited, "
+            "release a new version instead") in lines
+    assert any(line.startswith("environments/xgboost-2.1/asset.yaml:2:10: CAT007 ledger version 5 is already released "
+                               "with another definition") for line in lines), lines
+
+
+def test_lint_reports_a_broken_release_json(project):
+    assert run_cli("release", "sklearn-1.5", cwd=project).returncode == 0
+    (project / "releases/sklearn-1.5/1/release.json").write_text("{not json")
+    result = run_cli("lint", "--select", "ledger", cwd=project)
+    assert result.returncode == 1 and "releases/sklearn-1.5/1/release.json: CAT007 ledger not valid JSON" in result.stdout
