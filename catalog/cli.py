@@ -316,8 +316,9 @@ def hash_command(environments, pinned, offline, config_file) -> int:
 @click.option("--dry-run", is_flag=True, help="Print what would be released; write nothing.")
 @click.option("--git-tag", is_flag=True, help="Also tag HEAD as environment/<name>/<version> for each release.")
 @click.option("--offline", is_flag=True, help="Answer template tags from the lookup cache only.")
+@click.option("--verbose", "-v", is_flag=True, help="Also list the environments that are unchanged.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
-def release(environments, dry_run, git_tag, offline, config_file) -> int:
+def release(environments, dry_run, git_tag, offline, verbose, config_file) -> int:
     """Release ENVIRONMENTS (all when none) whose pinned definition changed: a new
     numbered version in the ledger (releases/<name>/<version>/).
 
@@ -331,7 +332,7 @@ def release(environments, dry_run, git_tag, offline, config_file) -> int:
     from catalog.config import load_config
     from catalog.pin.run import make_lookups, pin_environments
     from catalog.release.ledger import read_ledger
-    from catalog.release.plan import FAILED, NEW, REFUSED, decide
+    from catalog.release.plan import FAILED, NEW, REFUSED, UNCHANGED, decide
 
     config = load_config(config_file, Path.cwd())
     _, chosen = _chosen_environments(config, environments)
@@ -346,7 +347,8 @@ def release(environments, dry_run, git_tag, offline, config_file) -> int:
     released = 0
     for decision in decisions:
         if decision.action != NEW or dry_run:
-            click.echo(("would release: " if dry_run and decision.action == NEW else "") + decision.line())
+            if decision.action != UNCHANGED or verbose:
+                click.echo(("would release: " if dry_run and decision.action == NEW else "") + decision.line())
             continue
         try:
             target = _write_release(decision, ledger, config.base_dir, lookups, now, commit, remote)
@@ -364,7 +366,7 @@ def release(environments, dry_run, git_tag, offline, config_file) -> int:
     failed = sum(1 for d in decisions if d.action in (FAILED, REFUSED))
     new = sum(1 for d in decisions if d.action == NEW)
     click.echo(f"{len(decisions)} environments: {new if dry_run else released} {'to release' if dry_run else 'released'}, "
-               f"{sum(1 for d in decisions if d.action == 'unchanged')} unchanged, {failed} failed or refused")
+               f"{sum(1 for d in decisions if d.action == UNCHANGED)} unchanged, {failed} failed or refused")
     return EXIT_FINDINGS if failed else EXIT_CLEAN
 
 

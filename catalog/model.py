@@ -39,7 +39,16 @@ class BuildContext:
     template_files: tuple[Path, ...]
 
     def relative(self, path: Path) -> str:
+        text, prefix = str(path), self._prefix
+        if text.startswith(prefix):  # the common case: a clean path below the context, no relpath needed
+            rest = text[len(prefix):]
+            if rest and not any(part in ("", ".", "..") for part in rest.split(os.sep)):
+                return rest.replace(os.sep, "/")
         return Path(os.path.relpath(path, self.directory)).as_posix()
+
+    @cached_property
+    def _prefix(self) -> str:
+        return str(self.directory) + os.sep
 
     @cached_property
     def dockerignore(self) -> DockerIgnore:
