@@ -24,7 +24,7 @@ def replacement_name(description: str | None) -> str | None:
 
 def delete_on(env: EnvironmentAsset) -> datetime.date | None:
     value = env.tags.get("DeleteOn")
-    if isinstance(value, datetime.date):
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):  # a time is no DeleteOn
         return value
     if isinstance(value, str) and DATE_FORMAT.fullmatch(value):
         try:
@@ -109,7 +109,8 @@ def _check_delete_on(env: EnvironmentAsset, ctx, has_tag: bool) -> Iterator[Prob
         yield Problem(location, "DeleteOn is set but the environment has no Deprecated tag")
     day = delete_on(env)
     if day is None:
-        yield Problem(location, f"DeleteOn {tags['DeleteOn']!r} is not a calendar date in the form YYYY-MM-DD")
+        shown = env.spec_doc.raw_scalar("tags", "DeleteOn") if env.spec_doc is not None else None
+        yield Problem(location, f"DeleteOn {shown or tags['DeleteOn']!r} is not a calendar date in the form YYYY-MM-DD")
         return
     if day < ctx.today:
         yield Problem(location, f"DeleteOn {day.isoformat()} has passed: archive the environment and remove it")
