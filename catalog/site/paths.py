@@ -40,13 +40,15 @@ def assign_slugs(keys_and_names: list[tuple[str, str | None]]) -> dict[str, str]
     same slug (duplicate names, a lint error) get ``-2``, ``-3``.
     """
     taken: set[str] = set()
+    last_count: dict[str, int] = {}  # per base: where to go on counting (3,000 copies of a name)
     slugs: dict[str, str] = {}
     for key, name in sorted(keys_and_names, key=lambda item: (item[1] or "", item[0])):
         base = slug_for(name)
-        slug, count = base, 1
+        slug, count = base, last_count.get(base, 1)
         while slug in taken:
             count += 1
             slug = f"{base}-{count}"
+        last_count[base] = count
         taken.add(slug)
         slugs[key] = slug
     return slugs
