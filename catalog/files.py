@@ -1,4 +1,5 @@
-"""Reading files from a catalog safely: bounded size, no FIFOs, clear reasons on failure."""
+"""Reading files from a catalog safely: bounded size, no FIFOs, nothing outside the asset,
+clear reasons on failure."""
 
 from __future__ import annotations
 
@@ -72,6 +73,18 @@ def decode_utf8(data: bytes) -> str:
 
 def read_text(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> str:
     return decode_utf8(read_bytes(path, max_bytes))
+
+
+def resolves_inside(path: Path | str, directory: Path | str) -> bool:
+    """Whether ``path``, with every symbolic link and ``..`` followed, lies in ``directory``.
+
+    Lint quotes what it reads and the site publishes it, so the model reads nothing
+    outside an asset directory: not a spec of ``../../private/secrets.yaml``, not a
+    build context that is a link to ``/``.
+    """
+    real_directory = os.path.realpath(directory)
+    real_path = os.path.realpath(path)
+    return real_path == real_directory or real_path.startswith(real_directory.rstrip(os.sep) + os.sep)
 
 
 def looks_binary(head: bytes) -> bool:

@@ -229,8 +229,10 @@ def build_context(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
 
     Checks that the context directory lies inside the asset directory; that every
     `COPY`/`ADD` source exists in the context and is not excluded by `.dockerignore`;
-    that no symlink in the context leads outside it (or loops); and that the spec
-    builds from a context exactly when environment.yaml has one.
+    that no symlink in the context leads outside it (or loops); that every directory
+    of the context can be listed and `.dockerignore` can be read and holds only
+    patterns `docker build` accepts; and that the spec builds from a context exactly
+    when environment.yaml has one. Nothing outside the asset directory is read.
 
     **Why:** the release copies the asset directory and the builder sends only the
     context: anything outside it, or excluded from it, is missing at build time.
@@ -264,6 +266,11 @@ def build_context(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
         return
     if not _within(context_root, asset_root):
         yield Problem(image.location("image", "context", "dir"), "the build context directory is outside the asset directory")
+        return  # not listed, not read
+    for directory, reason in context.unreadable:
+        yield Problem(Location(directory), f"cannot list directory {context.relative(directory)!r} of the build context: {reason}")
+    for line, message in context.dockerignore.problems:
+        yield Problem(Location(context.directory / ".dockerignore", line, 1 if line else None), message)
     for path in sorted(context.symlinks):
         target = _resolve(path)
         if target is None:
