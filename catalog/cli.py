@@ -36,7 +36,7 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
 @click.option("--today", metavar="YYYY-MM-DD", help="Check dates (DeleteOn) as of this day instead of today.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of standard output.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of standard output (atomically; a link to a file replaces its target, a FIFO or device is written to).")
 def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     """Check environments against the schemas and the curated-environment rules.
 
@@ -56,7 +56,8 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     except UnknownRule as exc:
         raise UsageError(str(exc)) from None
     day = _parse_day(today)
-    target_dirs = _target_dirs(paths, config) if paths else None
+    unreadable: list[tuple[Path, str]] = []
+    target_dirs = _target_dirs(paths, config, unreadable) if paths else None
     roots = config.root_paths
     if target_dirs is None and not any(root.is_dir() for root in roots):
         shown = ", ".join(os.path.relpath(root, cwd) for root in roots)
@@ -72,6 +73,11 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
         targets = [env for env in catalog.environments if env.directory.resolve() in wanted]
     result = run_lint(catalog, targets, config, rules, day)
     _write(render(result, fmt, cwd), output)
+    unchecked = dict(unreadable + catalog.unreadable)
+    for directory, reason in unchecked.items():  # what is in them went unchecked: not clean, not a finding
+        click.echo(f"catalog: error: cannot read directory {os.path.relpath(directory, cwd)}: {reason}", err=True)
+    if unchecked:
+        return EXIT_USAGE
     failed = result.errors or (strict and result.warnings)
     return EXIT_FINDINGS if failed else EXIT_CLEAN
 
@@ -85,7 +91,7 @@ def _parse_day(text: str | None) -> datetime.date | None:
         raise UsageError(f"--today {text!r} is not a date in the form YYYY-MM-DD") from None
 
 
-def _target_dirs(paths: tuple[Path, ...], config) -> list[Path]:
+def _target_dirs(paths: tuple[Path, ...], config, unreadable: list[tuple[Path, str]]) -> list[Path]:
     """Asset directories for the given paths: directories are searched, files map to their asset."""
     from catalog.model import ASSET_FILE, find_asset_files
 
@@ -94,7 +100,7 @@ def _target_dirs(paths: tuple[Path, ...], config) -> list[Path]:
         if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or directory")
         if os.path.isdir(path):
-            found.extend(asset_file.parent for asset_file in find_asset_files(path))
+            found.extend(asset_file.parent for asset_file in find_asset_files(path, unreadable))
             continue
         for directory in Path(os.path.abspath(path)).parents:
             if os.path.isfile(directory / ASSET_FILE):
@@ -107,10 +113,10 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from catalog.atomic import write_text_atomic
+    from catalog.atomic import write_to_named
 
     try:
-        write_text_atomic(output, text)
+        write_to_named(output, text.encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"{output}: cannot write report: {exc.strerror or exc}") from None
 
