@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from catalog.dockerfile_model import ParsedDockerfile, parse_dockerfile
 from catalog.dockerignore import DockerIgnore
-from catalog.files import UnreadableFile, looks_binary, read_bytes, read_text, resolves_inside
+from catalog.files import UnreadableFile, Within, looks_binary, read_bytes, read_text
 from catalog.finding import Location, Problem, internal_error
 from catalog.template_tags import has_template
 from catalog.yaml_document import Document, load_document
@@ -49,8 +49,12 @@ class BuildContext:
         return Path(os.path.relpath(path, self.directory)).as_posix()
 
     @cached_property
+    def _within_asset(self) -> Within:
+        return Within(self.asset_directory)
+
+    @cached_property
     def inside_asset(self) -> bool:
-        return resolves_inside(self.directory, self.asset_directory)
+        return self._within_asset(self.directory)
 
     @cached_property
     def dockerignore(self) -> DockerIgnore:
@@ -59,7 +63,7 @@ class BuildContext:
     def text_of(self, path: Path) -> str | None:
         """A context file's text (read once), or None if binary, too large, unreadable or outside the asset."""
         if path not in self._texts:
-            self._texts[path] = _read_context_text(path) if resolves_inside(path, self.asset_directory) else None
+            self._texts[path] = _read_context_text(path) if self._within_asset(path) else None
         return self._texts[path]
 
     @cached_property
@@ -163,10 +167,14 @@ class EnvironmentAsset:
     def contains(self, path: Path) -> bool:
         """Whether ``path`` lies in the asset directory, symbolic links followed.
 
-        The model reads nothing outside its asset (see ``catalog.files.resolves_inside``);
-        lint and the site both rely on that.
+        The model reads nothing outside its asset (see ``catalog.files.Within``); lint
+        and the site both rely on that.
         """
-        return resolves_inside(path, self.directory)
+        return self._within(path)
+
+    @cached_property
+    def _within(self) -> Within:
+        return Within(self.directory)
 
     def documents(self) -> Iterator[Document]:
         for doc in (self.asset_doc, self.image_doc, self.spec_doc):
@@ -303,7 +311,7 @@ class EnvironmentAsset:
         try:
             return read_text(path), None
         except UnreadableFile as exc:
-            return None, f"{exc} (line {exc.line})" if exc.line else str(exc)
+            return None, f"{exc} on line {exc.line}" if exc.line else str(exc)
 
 
 @dataclass
