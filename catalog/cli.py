@@ -73,7 +73,7 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
         targets = [env for env in catalog.environments if env.directory.resolve() in wanted]
     result = run_lint(catalog, targets, config, rules, day)
     _write(render(result, fmt, cwd), output)
-    unchecked = dict(unreadable + catalog.unreadable)
+    unchecked = {os.path.abspath(directory): reason for directory, reason in unreadable + catalog.unreadable}
     for directory, reason in unchecked.items():  # what is in them went unchecked: not clean, not a finding
         click.echo(f"catalog: error: cannot read directory {os.path.relpath(directory, cwd)}: {reason}", err=True)
     if unchecked:
