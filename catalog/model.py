@@ -298,16 +298,14 @@ class EnvironmentAsset:
 
     @property
     def description_error(self) -> str | None:
-        """Why description_file cannot be read (it exists, but is no text file of the asset)."""
+        """Why description_file, a file of the asset, cannot be read (a directory, a FIFO, not UTF-8, too large)."""
         return self._description[1]
 
     @cached_property
     def _description(self) -> tuple[str | None, str | None]:
         path = self.description_path
-        if path is None or not os.path.lexists(path):
-            return None, None
-        if not self.contains(path):
-            return None, "leads outside the asset directory"
+        if path is None or not os.path.lexists(path) or not self.contains(path):
+            return None, None  # missing, or outside the asset: the missing-file rule says which
         try:
             return read_text(path), None
         except UnreadableFile as exc:

@@ -260,11 +260,10 @@ def build_context(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
             )
     if context is None or not os.path.isdir(context.directory):
         return
-    asset_root = _resolve(env.directory)
     context_root = _resolve(context.directory)
-    if asset_root is None or context_root is None:
+    if context_root is None:
         return
-    if not _within(context_root, asset_root):
+    if not context.inside_asset:
         yield Problem(image.location("image", "context", "dir"), "the build context directory is outside the asset directory")
         return  # not listed, not read
     for directory, reason in context.unreadable:

@@ -126,7 +126,7 @@ def missing_file(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
             yield Problem(asset.location(key), f"{what} file {value!r} does not exist")
         elif isinstance(value, str) and not has_template(value) and not env.contains(base / value):
             yield Problem(asset.location(key), f"{what} file {value!r} is outside the asset directory; it is not read")
-    if env.description_error and env.contains(env.description_path):
+    if env.description_error:
         shown = asset.get("description_file")
         yield Problem(asset.location("description_file"), f"description file {shown!r} cannot be read: {env.description_error}")
     for index, value in enumerate(asset.get("release_paths") or []):
