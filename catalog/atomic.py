@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import re
+import stat
 from pathlib import Path
 
 _COUNTER = itertools.count()
@@ -43,6 +45,48 @@ def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_to_named(path: Path, data: bytes) -> None:
+    """Write ``data`` to what the user named ``path``, replacing nothing but a regular file.
+
+    - nothing there, or a regular file: replaced atomically;
+    - a symbolic link to a regular file: the file it leads to is replaced atomically,
+      and the link stays;
+    - a FIFO, device or socket, or a link to one or to a descriptor of this process
+      (``/dev/stdout``, ``/dev/null``): written to in place, after what it holds;
+    - a directory, or a link to nothing: OSError.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise FileNotFoundError(errno.ENOENT, "a symbolic link to nothing", str(path)) from None
+        write_bytes_atomic(path, data)
+        return
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if stat.S_ISREG(info.st_mode) and not _names_a_descriptor(path):
+        write_bytes_atomic(Path(os.path.realpath(path)), data)
+        return
+    handle = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+
+
+def _names_a_descriptor(path: Path) -> bool:
+    """Whether ``path`` leads through /proc (``/dev/stdout``, ``/dev/fd/1``): an open
+    descriptor, maybe the shell's ``>> log``, which must be written to, not replaced."""
+    current = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on links in a path
+        parent = os.path.realpath(os.path.dirname(current))
+        if parent == "/proc" or parent.startswith("/proc/"):
+            return True
+        current = os.path.join(parent, os.path.basename(current))
+        if not os.path.islink(current):
+            return False
+        current = os.path.join(parent, os.readlink(current))
+    return False
 
 
 def stale_temporaries(directory: Path) -> list[Path]:

@@ -36,7 +36,7 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
 @click.option("--today", metavar="YYYY-MM-DD", help="Check dates (DeleteOn) as of this day instead of today.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of standard output.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of standard output (atomically; a link to a file replaces its target, a FIFO or device is written to).")
 def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     """Check environments against the schemas and the curated-environment rules.
 
@@ -56,11 +56,12 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     except UnknownRule as exc:
         raise UsageError(str(exc)) from None
     day = _parse_day(today)
+    unreadable: list[tuple[Path, str]] = []
     roots = config.root_paths
     if not paths and not any(root.is_dir() for root in roots):
         shown = ", ".join(os.path.relpath(root, cwd) for root in roots)
         raise UsageError(f"no catalog to lint: {shown} is not a directory (set roots in [tool.catalog] or pass paths)")
-    searched, target_dirs = _target_dirs(paths) if paths else ([], None)
+    searched, target_dirs = _target_dirs(paths, unreadable) if paths else ([], None)
     if target_dirs == [] and not searched:  # only files outside any environment (pre-commit passes every changed file)
         _write(render(run_lint(load_catalog([]), [], config, rules, day), fmt, cwd), output)
         return EXIT_CLEAN
@@ -79,6 +80,11 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
             _no_environments_under(directory, cwd)
     result = run_lint(catalog, targets, config, rules, day)
     _write(render(result, fmt, cwd), output)
+    unchecked = {os.path.abspath(directory): reason for directory, reason in unreadable + catalog.unreadable}
+    for directory, reason in unchecked.items():  # what is in them went unchecked: not clean, not a finding
+        click.echo(f"catalog: error: cannot read directory {os.path.relpath(directory, cwd)}: {reason}", err=True)
+    if unchecked:
+        return EXIT_USAGE
     failed = result.errors or (strict and result.warnings)
     return EXIT_FINDINGS if failed else EXIT_CLEAN
 
@@ -103,10 +109,11 @@ def _parse_day(text: str | None) -> datetime.date | None:
         raise UsageError(f"--today {text!r} is not a date in the form YYYY-MM-DD") from None
 
 
-def _target_dirs(paths: tuple[Path, ...]) -> tuple[list[Path], list[Path]]:
+def _target_dirs(paths: tuple[Path, ...], unreadable: list[tuple[Path, str]]) -> tuple[list[Path], list[Path]]:
     """(the directories named, the asset directories they and the named files belong to).
 
-    Directories are searched; a file maps to the asset directory that owns it.
+    Directories are searched (directories that cannot be listed go to ``unreadable``); a
+    file maps to the asset directory that owns it.
     """
     from catalog.model import ASSET_FILE, find_asset_files
 
@@ -117,7 +124,7 @@ def _target_dirs(paths: tuple[Path, ...]) -> tuple[list[Path], list[Path]]:
             raise UsageError(f"{path}: no such file or directory")
         if os.path.isdir(path):
             searched.append(path)
-            found.extend(asset_file.parent for asset_file in find_asset_files(path))
+            found.extend(asset_file.parent for asset_file in find_asset_files(path, unreadable))
             continue
         for directory in Path(os.path.abspath(path)).parents:
             if os.path.isfile(directory / ASSET_FILE):
@@ -130,10 +137,10 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from catalog.atomic import write_text_atomic
+    from catalog.atomic import write_to_named
 
     try:
-        write_text_atomic(output, text)
+        write_to_named(output, text.encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"{output}: cannot write report: {exc.strerror or exc}") from None
 

@@ -290,11 +290,9 @@ def replacement_name(description: str | None) -> str | None:
 
 
 def delete_on(tags: dict) -> datetime.date | None:
-    """The DeleteOn tag's date; an unquoted YAML timestamp counts by its day."""
+    """The DeleteOn tag's date; a date with a time of day (an unquoted YAML timestamp) is none."""
     value = tags.get("DeleteOn")
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
     if isinstance(value, str) and _DATE.fullmatch(value):
         try:

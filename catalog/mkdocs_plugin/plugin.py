@@ -69,6 +69,9 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             result = generate_site(replace(self.options, changed=changed))
         except (SiteError, OSError, ValueError) as exc:
             raise PluginError(f"catalog: cannot generate the site: {exc}") from None
+        except Exception as exc:  # a bug: still one line for the user, never a traceback
+            raise PluginError(f"catalog: cannot generate the site: internal error: {type(exc).__name__}: "
+                              f"{exc}, please report") from None
         for problem in result.problems:
             log.warning(problem)
         log.info(f"catalog: {result.summary()}")

@@ -92,7 +92,8 @@ def _check_delete_on(env: EnvironmentAsset, ctx, has_tag: bool) -> Iterator[Prob
         yield Problem(location, "DeleteOn is set but the environment has no Deprecated tag")
     day = env.facts.delete_on
     if day is None:
-        yield Problem(location, f"DeleteOn {tags['DeleteOn']!r} is not a calendar date in the form YYYY-MM-DD")
+        shown = env.spec_doc.raw_scalar("tags", "DeleteOn") if env.spec_doc is not None else None
+        yield Problem(location, f"DeleteOn {shown or tags['DeleteOn']!r} is not a calendar date in the form YYYY-MM-DD")
         return
     if day < ctx.today:
         yield Problem(location, f"DeleteOn {day.isoformat()} has passed: archive the environment and remove it")

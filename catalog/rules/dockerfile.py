@@ -55,7 +55,7 @@ def dockerfile_syntax(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     if parsed is None:
         return
     if parsed.error:
-        yield Problem(Location(parsed.path), parsed.error)
+        yield Problem(Location(parsed.path, parsed.error_line, 1 if parsed.error_line else None), parsed.error)
         return
     for instruction in parsed.instructions:
         if instruction.keyword not in KNOWN_INSTRUCTIONS:

@@ -205,12 +205,26 @@ def duplicate(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     image name.
     """
     if env.name is not None:
-        others = [other for other in ctx.catalog.named(env.name) if other is not env]
-        if others:
-            where = ", ".join(_display(other) for other in others)
-            yield Problem(env.name_location(), f"another environment is also named {env.name!r}: {where}")
+        yield from _shared(env, ctx.catalog.named(env.name), env.name_location(),
+                           f"another environment is also named {env.name!r}")
     if env.image_name is not None:
-        others = [other for other in ctx.by_image_name.get(env.image_name, []) if other is not env]
-        if others:
-            where = ", ".join(_display(other) for other in others)
-            yield Problem(env.image_doc.location("image", "name"), f"another environment also uses image {env.image_name!r}: {where}")
+        yield from _shared(env, ctx.by_image_name.get(env.image_name, []), env.image_doc.location("image", "name"),
+                           f"another environment also uses image {env.image_name!r}")
+
+
+def _shared(env: EnvironmentAsset, sharing: list[EnvironmentAsset], location, message: str) -> Iterator[Problem]:
+    """One finding for an environment among ``sharing``: the first names the second, the others name the first.
+
+    Listing every other environment would make n findings of n names each: with
+    3,000 copies of one name, hundreds of megabytes of report.
+    """
+    if len(sharing) < 2:
+        return
+    first = sharing[0]
+    if env is first:
+        message += f": {_display(sharing[1])}"
+    else:
+        message += f": {_display(first)}, which comes first"
+    if len(sharing) > 2:
+        message += f" ({len(sharing):,} environments share it)"
+    yield Problem(location, message)

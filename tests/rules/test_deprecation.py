@@ -59,10 +59,10 @@ def test_malformed_notice_without_tags_names_the_missing_tags(catalog_root):
     ]
 
 
-def test_unquoted_delete_on_timestamp_is_read_by_its_day(catalog_root):
+def test_unquoted_delete_on_timestamp_is_no_date(catalog_root):
     write_pair(catalog_root, deprecated_spec(tags=('Deprecated: ""', "DeleteOn: 2026-11-21 10:00:00")))
     found = messages(catalog_root, "deprecation")
-    assert found == ["DeleteOn 2026-11-21 has passed: archive the environment and remove it"]
+    assert found == ["DeleteOn '2026-11-21 10:00:00' is not a calendar date in the form YYYY-MM-DD"]
 
 
 def test_deprecated_needs_delete_on(catalog_root):
