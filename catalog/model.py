@@ -387,6 +387,10 @@ def is_other_asset_type(doc: Document) -> bool:
 
 def load_environment(asset_file: Path) -> EnvironmentAsset | None:
     """The environment in ``asset_file``'s directory, or None for another asset type."""
+    if os.path.islink(asset_file) and not Within(asset_file.parent)(asset_file):
+        doc = Document(asset_file)  # a link out of the asset: never read, reported as the file's problem
+        doc._problem("asset.yaml is a symbolic link leading outside the asset directory; it is not read", 1, 1)
+        return EnvironmentAsset(asset_file, doc)
     doc = load_document(asset_file)
     if is_other_asset_type(doc):
         return None
