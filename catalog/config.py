@@ -52,6 +52,19 @@ class PinSettings:
 
 
 @dataclass
+class BuildSettings:
+    """``[tool.catalog.build]``: how `catalog build` builds and what it refuses."""
+
+    builder: str | None = None  # buildah, docker or podman; None: detect
+    jobs: int = 1
+    timeout: float | None = 3600.0  # seconds per environment: build, checks and push
+    ca_bundle: str | None = None  # mounted into RUN steps only, never into the image
+    isolation: str | None = None  # buildah/podman --isolation; buildah defaults to chroot
+    discard_images: bool = False
+    policy: dict[str, str] = field(default_factory=dict)  # rule -> error, warning or off
+
+
+@dataclass
 class Config:
     base_dir: Path  # paths in the configuration are relative to this directory
     source: Path | None = None
@@ -66,6 +79,11 @@ class Config:
     build_reports: str = DEFAULT_BUILD_REPORTS  # where build reports are read from
     releases: str = DEFAULT_RELEASES  # the release ledger
     pin: PinSettings = field(default_factory=PinSettings)
+    build: BuildSettings = field(default_factory=BuildSettings)
+
+    @property
+    def build_reports_path(self) -> Path:
+        return self.base_dir / self.build_reports
 
     @property
     def releases_path(self) -> Path:
@@ -141,7 +159,22 @@ def _from_table(table: dict, path: Path) -> Config:
     config.build_reports = table.get("build-reports", DEFAULT_BUILD_REPORTS)
     config.releases = table.get("releases", DEFAULT_RELEASES)
     config.pin = _pin_settings(table.get("pin", {}), path.parent)
+    config.build = _build_settings(table.get("build", {}), path.parent)
     return config
+
+
+def _build_settings(table: dict, base_dir: Path) -> BuildSettings:
+    settings = BuildSettings()
+    settings.builder = table.get("builder")
+    settings.jobs = int(table.get("jobs", settings.jobs))
+    if "timeout" in table:
+        settings.timeout = float(table["timeout"]) or None  # 0: no timeout
+    if "ca-bundle" in table:
+        settings.ca_bundle = str(base_dir / table["ca-bundle"])
+    settings.isolation = table.get("isolation")
+    settings.discard_images = bool(table.get("discard-images", False))
+    settings.policy = dict(table.get("policy", {}))
+    return settings
 
 
 def _pin_settings(table: dict, base_dir: Path) -> PinSettings:

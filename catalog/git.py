@@ -124,3 +124,25 @@ def create_tag(directory: Path, name: str) -> str | None:
     except (OSError, subprocess.SubprocessError) as exc:
         return str(exc)
     return None if result.returncode == 0 else (result.stderr.strip().splitlines() or ["git tag failed"])[-1]
+
+
+def changed_since(directory: Path, revision: str) -> tuple[list[Path] | None, str | None]:
+    """(files changed since ``revision``: committed, staged, in the work tree or untracked;
+    None and git's error when git cannot tell)."""
+    if not in_work_tree(directory):
+        return None, f"{directory} is not in a git work tree"
+    try:
+        check = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd=directory,
+                               capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, str(exc)
+    if check.returncode != 0:
+        return None, f"{revision!r} is not a commit git knows"
+    top = _run_git(["rev-parse", "--show-toplevel"], directory, timeout=10)
+    changed = _run_git(["-c", "core.quotePath=false", "diff", "--name-only", "-z", check.stdout.strip(), "--"], directory)
+    untracked = _run_git(["-c", "core.quotePath=false", "ls-files", "-z", "--full-name", "--others", "--exclude-standard"], directory)
+    if top is None or changed is None or untracked is None:
+        return None, "git diff failed"
+    root = Path(top.strip())
+    names = [name for name in (changed + untracked).split("\0") if name]
+    return [root / name for name in names], None

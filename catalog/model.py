@@ -132,6 +132,16 @@ def _read_context_text(path: Path) -> str | None:
     return data.decode("utf-8", errors="replace")
 
 
+@dataclass(frozen=True)
+class PytestTests:
+    """asset.yaml's ``test.pytest``: a directory of tests run inside the built image."""
+
+    tests_dir: Path
+    pip_requirements: Path | None  # installed into the test container first
+    conda_environment: str | None  # as written; the build reports it unsupported
+    location: Location
+
+
 class EnvironmentAsset:
     """One environment asset directory; each of its files is read at most once."""
 
@@ -214,6 +224,24 @@ class EnvironmentAsset:
     def categories(self) -> list[str]:
         value = self.asset_doc.get("categories")
         return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+    @property
+    def test_imports(self) -> list[str]:
+        """Modules the build's smoke test imports (asset.yaml ``test.imports``); empty when
+        unset, and the build derives them from the packages the requirements declare."""
+        value = self.asset_doc.get("test", "imports")
+        return [item for item in value if isinstance(item, str) and item] if isinstance(value, list) else []
+
+    @property
+    def pytest_tests(self) -> "PytestTests | None":
+        """The environment's own pytest tests (asset.yaml ``test.pytest``), when enabled."""
+        settings = self.asset_doc.get("test", "pytest")
+        if not isinstance(settings, dict) or settings.get("enabled") is not True:
+            return None
+        tests_dir = _text(settings.get("tests_dir")) or "tests"
+        requirements = _text(settings.get("pip_requirements"))
+        return PytestTests(self.directory / tests_dir, self.directory / requirements if requirements else None,
+                           _text(settings.get("conda_environment")), self.asset_doc.location("test", "pytest"))
 
     def name_location(self) -> Location:
         if self.asset_doc.has("name"):

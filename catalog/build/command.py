@@ -1,0 +1,209 @@
+"""``catalog build`` between the command line and the build: plan, then build and report.
+
+The CLI parses flags and decides the exit code; this module turns the configuration
+and flags into a plan (``plan_environments``) and carries it out
+(``build_environments``). Problems with the request itself raise ``BuildRefused``
+(exit 2); everything that goes wrong with an environment is in its report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from catalog.build.plan import BUILD, FAIL, SKIP, BuildTarget, environments_changed, plan_builds
+
+
+class BuildRefused(Exception):
+    """The request cannot be carried out (no builder, a bad revision, an unusable path)."""
+
+
+@dataclass
+class BuildRequest:
+    rebuild_all: bool = False
+    changed_since: str | None = None
+    builder: str | None = None
+    jobs: int | None = None
+    push: str | None = None
+    report_dir: Path | None = None
+    no_cache: bool = False
+    timeout: float | None = None
+    ca_bundle: Path | None = None
+    discard_images: bool = False
+    offline: bool = False
+
+
+@dataclass
+class PlannedBuilds:
+    targets: list[BuildTarget]
+    reports_dir: Path
+    lookups: object = None  # the pin run's lookups, reused for base image digests
+
+    @property
+    def to_build(self) -> list[BuildTarget]:
+        return [target for target in self.targets if target.action == BUILD]
+
+    @property
+    def failed(self) -> list[BuildTarget]:
+        return [target for target in self.targets if target.action == FAIL]
+
+    def render(self, fmt: str) -> str:
+        if fmt == "github-matrix":
+            return json.dumps({"include": [{"environment": target.name} for target in self.to_build]},
+                              separators=(",", ":"))
+        if fmt == "json":
+            return json.dumps([{"environment": target.name, "action": target.action, "reason": target.reason,
+                                "version": target.version if target.content_hash else None,
+                                "image": target.tags[0] if target.tags else None,
+                                "content_hash": target.content_hash} for target in self.targets], indent=2)
+        lines = [target.line() for target in self.targets]
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        counts = {action: sum(1 for target in self.targets if target.action == action) for action in (BUILD, SKIP, FAIL)}
+        return (f"{len(self.targets)} environments: {counts[BUILD]} to build, {counts[SKIP]} skipped, "
+                f"{counts[FAIL]} failed to plan")
+
+
+@dataclass
+class BuildResult:
+    planned: PlannedBuilds
+    outcomes: list = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.planned.failed) or any(not outcome.report.passed or outcome.problem for outcome in self.outcomes)
+
+
+def plan_environments(config, chosen, request: BuildRequest, echo: Callable[[str], None]) -> PlannedBuilds:
+    from catalog import git
+    from catalog.pin.run import make_lookups, pin_environments
+    from catalog.release.ledger import read_ledger
+
+    if request.changed_since:
+        changed, problem = git.changed_since(config.base_dir, request.changed_since)
+        if changed is None:
+            raise BuildRefused(f"--changed-since {request.changed_since}: {problem}")
+        chosen = environments_changed(chosen, changed)
+    reports_dir = request.report_dir if request.report_dir is not None else config.build_reports_path
+    if reports_dir.exists() and not reports_dir.is_dir():
+        raise BuildRefused(f"{reports_dir}: the reports directory is not a directory")
+    lookups = make_lookups(config.pin, request.offline)
+    buildable = [env for env in chosen if env.context is not None]
+    run = pin_environments(buildable, config.pin, offline=request.offline, lookups=lookups)
+    plans = {id(plan.environment): plan for plan in run.plans}
+    from catalog.pin.resolve import PinPlan
+
+    ordered = [plans.get(id(env)) or PinPlan(env, []) for env in chosen]
+    targets = plan_builds(ordered, read_ledger(config.releases_path), reports_dir, request.rebuild_all, os.curdir)
+    return PlannedBuilds(targets, reports_dir, lookups)
+
+
+def build_environments(config, planned: PlannedBuilds, request: BuildRequest, echo: Callable[[str], None]) -> BuildResult:
+    from catalog import git
+    from catalog.build.progress import make_progress
+    from catalog.build.run import build_all
+
+    result = BuildResult(planned)
+    for target in planned.targets:
+        if target.action != BUILD:
+            echo(target.line())
+    for target in planned.failed:
+        _report_unbuildable(target, planned.reports_dir, echo)
+    if not planned.to_build:
+        echo(_summary(result))
+        return result
+    session = _session(config, planned, request)
+    session.commit = git.head_commit(config.base_dir)
+    jobs = request.jobs or config.build.jobs
+    echo(f"Building {len(planned.to_build)} environments with {session.builder_version} "
+         f"({jobs} at a time); reports in {os.path.relpath(planned.reports_dir)}")
+    progress = make_progress()
+    try:
+        result.outcomes = build_all(planned.to_build, session, jobs, progress)
+    finally:
+        progress.close()
+        if planned.lookups is not None:
+            planned.lookups.cache.save()  # the base images' digests, asked while building
+    for outcome in result.outcomes:
+        if outcome.problem:
+            echo(f"catalog: error: {outcome.problem}")
+        elif not outcome.report.passed:
+            echo(f"catalog: error: {outcome.target.name}: build failed: {outcome.report.message} "
+                 f"(log: {os.path.relpath(planned.reports_dir / outcome.report.log) if outcome.report.log else 'none'})")
+    echo(_summary(result))
+    return result
+
+
+def _summary(result: BuildResult) -> str:
+    passed = sum(1 for outcome in result.outcomes if outcome.report.passed)
+    failed = len(result.outcomes) - passed + len(result.planned.failed)
+    skipped = sum(1 for target in result.planned.targets if target.action == SKIP)
+    return f"{len(result.planned.targets)} environments: {passed} passed, {failed} failed, {skipped} skipped"
+
+
+def _report_unbuildable(target: BuildTarget, reports_dir: Path, echo) -> None:
+    """A failed report for an environment that could not even be pinned: the site shows why."""
+    import datetime
+
+    from catalog.build.report import BuildReport, write_report
+
+    if target.environment.name is None:
+        return
+    now = datetime.datetime.now(datetime.timezone.utc)
+    report = BuildReport(target.name, target.version, now, None, failure=f"{target.name}: {target.reason}", finished_at=now)
+    try:
+        write_report(reports_dir, report)
+    except (OSError, ValueError) as exc:
+        echo(f"catalog: error: {target.name}: cannot write its build report: {exc}")
+
+
+def _session(config, planned: PlannedBuilds, request: BuildRequest):
+    from catalog.build.backend import BuildOptions, NoBuilder, detect_builder, make_builder
+    from catalog.build.build_copy import insecure_hosts, mirrors_from
+    from catalog.build.run import BuildSession
+
+    settings = config.build
+    try:
+        name = request.builder or settings.builder
+        builder = make_builder(name) if name else detect_builder()
+    except NoBuilder as exc:
+        raise BuildRefused(str(exc)) from None
+    mirrors = mirrors_from(config.pin.registry_mirrors)
+    insecure = list(insecure_hosts(mirrors))
+    push = request.push
+    if push and push.startswith("http://"):
+        insecure.append(push[len("http://"):].split("/", 1)[0])
+    ca_bundle = str(request.ca_bundle.resolve()) if request.ca_bundle else settings.ca_bundle
+    if ca_bundle and not os.path.isfile(ca_bundle):
+        raise BuildRefused(f"the CA bundle {ca_bundle} is not a file")
+    options = BuildOptions(no_cache=request.no_cache, ca_bundle=ca_bundle, insecure_registries=tuple(insecure),
+                           isolation=settings.isolation)
+    timeout = request.timeout if request.timeout is not None else settings.timeout
+    return BuildSession(builder=builder, builder_version=builder.version(), options=options,
+                        reports_dir=planned.reports_dir, mirrors=mirrors, timeout=timeout or None, push=push,
+                        discard_images=request.discard_images or settings.discard_images, policy=settings.policy,
+                        base_digest=_digest_lookup(planned.lookups))
+
+
+def _digest_lookup(lookups):
+    def base_digest(reference: str) -> str | None:
+        from catalog.image_ref import parse_image_reference
+        from catalog.pin.http import LookupFailed
+        from catalog.pin.lookups import DigestQuery
+
+        parsed = parse_image_reference(reference)
+        if parsed.digest:
+            return parsed.digest
+        if lookups is None or parsed.tag is None or parsed.templated_tag:
+            return None
+        try:
+            return lookups.answer(DigestQuery(parsed.registry, parsed.repository, parsed.tag))
+        except LookupFailed:
+            return None
+
+    return base_digest
