@@ -53,7 +53,7 @@ def test_sample_catalog_pages(catalog, tmp_path):
 
     page = (out / "environments/sklearn-1.5.md").read_text()
     assert page.startswith('---\ntitle: "sklearn-1.5"\n')
-    assert '  - "Python: 3.10"\n' in page
+    assert '  - "Python: 3.11"\n' in page
     assert '<code id="image-ref">mcr.microsoft.com/azureml/curated/sklearn-1.5:latest</code>' in page
     assert 'id="copy-image-ref"' in page
     for usage in ('=== "Azure ML CLI v2"', '=== "Python SDK v2"', '=== "docker pull"',
@@ -63,7 +63,7 @@ def test_sample_catalog_pages(catalog, tmp_path):
     assert '```dockerfile linenums="1"\nFROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{{latest-image-tag}}' in page
     assert '=== "requirements.txt"' in page
     assert 'data-status="unverified"' in page and "Not verified yet" in page
-    assert "[Python](../tags.md#tag:python): [3.10](../tags.md#tag:python-310)" in page
+    assert "[Python](../tags.md#tag:python): [3.11](../tags.md#tag:python-311)" in page
     assert "| next &#40;unreleased&#41; | mcr.microsoft.com/azureml/curated/sklearn-1.5:latest | not yet |" in page
     assert "deprecation-banner" not in page
 
@@ -113,11 +113,11 @@ def test_a_changed_environment_rewrites_only_what_shows_it(catalog, tmp_path):
     assert {p for p in after if after[p] != before[p]} == {"environments/lightgbm-4.5.md"}
 
     spec = catalog / "lightgbm-4.5" / "spec.yaml"
-    spec.write_text(spec.read_text().replace('Python: "3.10"', 'Python: "3.11"'))
+    spec.write_text(spec.read_text().replace('Python: "3.11"', 'Python: "3.12"'))
     settle(spec)
     result = generate(catalog, out)
     assert sorted(result.written) == ["catalog.json", "environments/lightgbm-4.5.md", "index.md"]
-    assert '<option value="3.11">3.11</option>' in (out / "index.md").read_text()
+    assert '<option value="3.12">3.12</option>' in (out / "index.md").read_text()
 
 
 def test_a_vanished_environment_loses_its_page_and_nothing_else(catalog, tmp_path):
@@ -237,14 +237,14 @@ def test_a_new_day_updates_the_days_left(tmp_path):
 
 
 REPORT = {
-    "version": 1,
+    "version": 2,
     "environment": "sklearn-1.5",
-    "asset_version": "auto",
+    "asset_version": "next",
     "status": "passed",
     "started_at": "2026-11-20T10:00:00Z",
     "finished_at": "2026-11-20T10:04:30Z",
     "duration_seconds": 270.5,
-    "image": "localhost/sklearn-1.5:auto",
+    "image": "azureml/curated/sklearn-1.5:next",
     "image_digest": "sha256:" + "a" * 64,
     "image_size_bytes": 734003200,
     "builder": "buildah 1.28.2",
@@ -257,8 +257,8 @@ REPORT = {
 def test_build_reports_show_on_the_page_home_and_catalog_json(catalog, tmp_path):
     out = tmp_path / "out"
     reports = tmp_path / "build-reports"
-    reports.mkdir()
-    (reports / "sklearn-1.5.json").write_text(json.dumps(REPORT))
+    (reports / "sklearn-1.5").mkdir(parents=True)
+    (reports / "sklearn-1.5" / "next.json").write_text(json.dumps(REPORT))
     result = generate(catalog, out)
     assert not result.problems
     page = (out / "environments/sklearn-1.5.md").read_text()
@@ -271,15 +271,20 @@ def test_build_reports_show_on_the_page_home_and_catalog_json(catalog, tmp_path)
 
     # a report that changes is picked up; a broken one is reported and not shown
     settle(reports)
-    (reports / "sklearn-1.5.json").write_text(json.dumps({**REPORT, "status": "failed"}))
+    (reports / "sklearn-1.5" / "next.json").write_text(json.dumps({**REPORT, "status": "failed"}))
     result = generate(catalog, out)
     assert 'data-status="failed"' in (out / "environments/sklearn-1.5.md").read_text()
-    (reports / "sklearn-1.5.json").write_text(json.dumps({**REPORT, "status": "maybe"}))
+    (reports / "sklearn-1.5" / "next.json").write_text(json.dumps({**REPORT, "status": "maybe"}))
     result = generate(catalog, out)
     assert len(result.problems) == 1 and "$.status" in result.problems[0]
     assert 'data-status="unverified"' in (out / "environments/sklearn-1.5.md").read_text()
-    (reports / "sklearn-1.5.json").write_text(json.dumps({**REPORT, "environment": "other"}))
+    (reports / "sklearn-1.5" / "next.json").write_text(json.dumps({**REPORT, "environment": "other"}))
     assert "expected 'sklearn-1.5'" in generate(catalog, out).problems[0]
+    # the newest report of any version (by finished_at) is the one shown
+    (reports / "sklearn-1.5" / "next.json").write_text(json.dumps({**REPORT, "status": "failed"}))
+    (reports / "sklearn-1.5" / "2.json").write_text(json.dumps({**REPORT, "asset_version": "2", "finished_at": "2026-11-21T08:00:00Z"}))
+    result = generate(catalog, out)
+    assert not result.problems and 'data-status="passed"' in (out / "environments/sklearn-1.5.md").read_text()
 
 
 def test_a_watcher_s_changes_limit_what_is_looked_at(catalog, tmp_path):
