@@ -22,8 +22,9 @@ def lookup_options(command):
 
 def load_lookup_config(config_file, mirrors: tuple[str, ...], index_url: str | None):
     """The configuration, with the command line's mirrors and index over [tool.catalog.pin]."""
+    from catalog.config import load_config
 
-    config = load_lookup_config(config_file, mirrors, index_url)
+    config = load_config(config_file, Path.cwd())
     for mirror in mirrors:
         host, equals, url = mirror.partition("=")
         if not equals or not host or not url.startswith(("http://", "https://")):
