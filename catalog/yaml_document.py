@@ -195,12 +195,15 @@ class _Builder:
     def _grow(self, amount: int, event: Any) -> None:
         self.size += amount
         if self.size > MAX_EXPANDED_CHARS:
-            where = f" (alias *{event.anchor} here)" if type(event) is events.AliasEvent else ""
-            raise YamlTooComplex(
-                f"YAML expands to more than {MAX_EXPANDED_CHARS >> 20} MB of text{where}; "
-                "aliases repeat too much of the document",
-                event.start_mark,
-            )
+            self._too_big(event)
+
+    def _too_big(self, event: Any) -> None:
+        where = f" (alias *{event.anchor} here)" if type(event) is events.AliasEvent else ""
+        raise YamlTooComplex(
+            f"YAML expands to more than {MAX_EXPANDED_CHARS >> 20} MB of text{where}; "
+            "aliases repeat too much of the document",
+            event.start_mark,
+        )
 
     def build(self, text: str, loader_class: type = _Loader) -> Any:
         loader = loader_class(text)
@@ -215,7 +218,9 @@ class _Builder:
                 if kind is events.ScalarEvent:
                     value, raw = self._scalar(event)
                     size = len(event.value) + 1
-                    self._grow(size, event)
+                    self.size += size
+                    if self.size > MAX_EXPANDED_CHARS:
+                        self._too_big(event)
                     if event.anchor:
                         self.anchors[event.anchor] = (value, size)
                     if not stack:
