@@ -116,10 +116,16 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, int, str]:
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=child_env(), capture_output=True, text=True)
-    return time.perf_counter() - started, result.returncode, result.stdout + result.stderr
+def run(command: list[str], cwd: Path) -> tuple[float, float, int, str]:
+    """Wall seconds, CPU seconds (user + system), exit code and output of one process."""
+    with tempfile.TemporaryFile("w+") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=child_env(), stdout=output, stderr=subprocess.STDOUT, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        return wall, usage.ru_utime + usage.ru_stime, process.returncode, output.read()
 
 
 def main() -> int:
@@ -141,22 +147,26 @@ def main() -> int:
             "envcatalog catalog lint": [sys.executable, "-m", "catalog", "lint", str(catalog)],
         }
         for label, command in tools.items():  # each must accept the catalog; these runs also warm caches
-            _, code, output = run(command, work)
+            _, _, code, output = run(command, work)
             if code != 0:
                 print(f"{label} rejects the synthetic catalog (exit {code}):\n{output[-3000:]}")
                 return 1
         print(f"{options.count} environments in the azureml-assets layout, accepted by both tools; "
               f"{options.rounds} rounds, the two commands alternating")
-        times: dict[str, list[float]] = {label: [] for label in tools}
+        walls: dict[str, list[float]] = {label: [] for label in tools}
+        cpus: dict[str, list[float]] = {label: [] for label in tools}
         for _ in range(options.rounds):
             for label, command in tools.items():
-                seconds, code, output = run(command, work)
+                wall, cpu, code, output = run(command, work)
                 assert code == 0, output
-                times[label].append(seconds)
-        for label, seconds in times.items():
-            print(f"{label:<32} median {statistics.median(seconds):6.3f} s  (min {min(seconds):.3f}, max {max(seconds):.3f})")
-        ours, theirs = (statistics.median(times[label]) for label in ("envcatalog catalog lint", "azureml-assets validate_assets"))
-        print(f"envcatalog is {theirs / ours:.1f}x faster")
+                walls[label].append(wall)
+                cpus[label].append(cpu)
+        for label in tools:
+            print(f"{label:<32} wall median {statistics.median(walls[label]):6.3f} s "
+                  f"(min {min(walls[label]):.3f}, max {max(walls[label]):.3f}); CPU median {statistics.median(cpus[label]):6.3f} s")
+        ours, theirs = "envcatalog catalog lint", "azureml-assets validate_assets"
+        print(f"envcatalog is {statistics.median(walls[theirs]) / statistics.median(walls[ours]):.1f}x faster "
+              f"(wall), {statistics.median(cpus[theirs]) / statistics.median(cpus[ours]):.1f}x (CPU)")
     return 0
 
 
