@@ -95,11 +95,9 @@ def conforms(data: Any, schema: dict) -> bool:
 
 
 def _valid(value: Any, schema: Any, root: dict) -> bool:
-    if schema is True or schema == {}:
-        return True
-    if schema is False or not isinstance(schema, dict):
-        if schema is False:
-            return False
+    if schema is True or schema is False:
+        return schema
+    if not isinstance(schema, dict):
         raise _Unsure
     for keyword, rule in schema.items():
         if keyword in _ANNOTATIONS or (keyword == "$id" and schema is root):
