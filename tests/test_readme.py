@@ -18,8 +18,10 @@ def test_ci_runs_the_readme_test_command_as_written():
     [[install, test_command]] = shell_blocks("Running the tests")
     ci = (REPO / ".ci" / "run").read_text().splitlines()
     assert test_command in ci
-    assert install == "apt-get update && apt-get install -y chromium libatomic1"
-    assert any("apt-get install -y -qq chromium libatomic1" in line for line in ci)
+    packages = "chromium libatomic1 buildah docker-registry debootstrap"
+    assert install == f"apt-get update && apt-get install -y {packages}"
+    assert any(f"apt-get install -y -qq {packages}" in line for line in ci)
+    assert any(f"dpkg -s {packages}" in line for line in ci)
 
 
 def test_readme_commands_need_no_sudo():
