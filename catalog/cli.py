@@ -198,261 +198,6 @@ def site(out_dir, config_file, today) -> int:
     return EXIT_CLEAN
 
 
-def _chosen_environments(config, selectors: tuple[str, ...]):
-    """The catalog, and the environments named (by name or directory); all when none are."""
-    from catalog.model import load_catalog
-
-    roots = config.root_paths
-    if not any(root.is_dir() for root in roots):
-        shown = ", ".join(os.path.relpath(root) for root in roots)
-        raise UsageError(f"no catalog: {shown} is not a directory (set roots in [tool.catalog])")
-    catalog = load_catalog(roots)
-    if not selectors:
-        if not catalog.environments:
-            _no_environments_under(", ".join(os.path.relpath(root) for root in roots), Path.cwd())
-        return catalog, list(catalog.environments)
-    chosen = []
-    for selector in selectors:
-        by_name = catalog.named(selector)
-        if not by_name and os.path.isdir(selector):
-            wanted = Path(selector).resolve()
-            by_name = [env for env in catalog.environments if env.directory.resolve() == wanted]
-        if not by_name:
-            raise UsageError(f"no environment {selector!r} in the catalog (give a name or an environment's directory)")
-        chosen.extend(env for env in by_name if env not in chosen)
-    return catalog, chosen
-
-
-@cli.command()
-@click.argument("environments", nargs=-1)
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Write a pinned copy of each environment to DIR/<name>/.")
-@click.option("--check", is_flag=True, help="Write nothing; say what pinning would write (and, with --out, whether DIR is out of date: exit 1).")
-@click.option("--offline", is_flag=True, help="Answer from the lookup cache only; ask no server.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
-def pin(environments, out_dir, check, offline, config_file) -> int:
-    """Resolve the template tags of ENVIRONMENTS' build files ({{latest-image-tag}},
-    {{latest-pypi-version}}) against the registry and the package index.
-
-    ENVIRONMENTS are names or directories; all environments when none are given.
-    """
-    from catalog.config import load_config
-    from catalog.pin.copy import CopyRefused, pinned_tree
-    from catalog.pin.resolve import PinError
-    from catalog.pin.run import pin_environments
-
-    if out_dir is None and not check:
-        raise UsageError("say where the pinned copies go (--out DIR), or --check to only look")
-    config = load_config(config_file, Path.cwd())
-    _, chosen = _chosen_environments(config, environments)
-    run = pin_environments(chosen, config.pin, offline=offline)
-    for line in run.error_lines(os.curdir):
-        click.echo(f"catalog: error: {line}", err=True)
-    stale = 0
-    for plan in run.plans:
-        if plan.errors:
-            continue
-        for use in plan.uses:
-            click.echo(f"{os.path.relpath(use.file)}:{use.line}:{use.column}: {use.text} -> {use.value.lstrip(':@')}")
-        if out_dir is None:
-            continue
-        target = out_dir / plan.environment.name
-        try:
-            tree = pinned_tree(plan)
-        except (CopyRefused, OSError) as exc:
-            click.echo(f"catalog: error: {plan.environment.name}: {exc}", err=True)
-            plan.errors.append(PinError(plan.environment.directory, None, None, str(exc)))
-            continue
-        if check:
-            if _tree_differs(target, tree):
-                stale += 1
-                click.echo(f"{os.path.relpath(target)}: out of date")
-            continue
-        from catalog.atomic import write_tree_atomic
-
-        try:
-            write_tree_atomic(target, tree)
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"{target}: cannot write the pinned copy: {exc}") from None
-        click.echo(f"wrote {os.path.relpath(target)}")
-    failed = sum(1 for plan in run.plans if plan.errors)
-    click.echo(f"{len(run.plans)} environments, {sum(len(p.uses) for p in run.plans)} template tags, "
-               f"{run.lookups} lookups; {failed} failed" + (f", {stale} out of date" if check and out_dir else ""))
-    return EXIT_FINDINGS if failed or stale else EXIT_CLEAN
-
-
-def _tree_differs(target: Path, tree: dict[str, bytes]) -> bool:
-    from catalog.pin.copy import asset_files
-
-    if not target.is_dir():
-        return True
-    existing = asset_files(target)
-    return existing.keys() != tree.keys() or any(existing[name].read_bytes() != data for name, data in tree.items())
-
-
-@cli.command("hash")
-@click.argument("environments", nargs=-1)
-@click.option("--pinned", is_flag=True, help="Hash the definition as `catalog pin` would write it (asks the registry and index, or the cache).")
-@click.option("--offline", is_flag=True, help="With --pinned: answer from the lookup cache only.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
-def hash_command(environments, pinned, offline, config_file) -> int:
-    """Print the content hash of ENVIRONMENTS (all when none): what determines the
-    image (base image, Dockerfile instructions, copied files), not the name or tags."""
-    from catalog.config import load_config
-
-    config = load_config(config_file, Path.cwd())
-    _, chosen = _chosen_environments(config, environments)
-    if not pinned:
-        for env in chosen:
-            click.echo(f"{env.content_hash}  {env.name}")
-        return EXIT_CLEAN
-    from catalog.pin.run import pin_environments
-    from catalog.release.content_hash import content_hash
-    from catalog.release.plan import pinned_texts
-
-    run = pin_environments(chosen, config.pin, offline=offline)
-    for line in run.error_lines(os.curdir):
-        click.echo(f"catalog: error: {line}", err=True)
-    for plan in run.plans:
-        if not plan.errors:
-            click.echo(f"{content_hash(plan.environment, pinned_texts(plan))}  {plan.environment.name}")
-    return EXIT_FINDINGS if any(plan.errors for plan in run.plans) else EXIT_CLEAN
-
-
-@cli.command()
-@click.argument("environments", nargs=-1)
-@click.option("--dry-run", is_flag=True, help="Print what would be released; write nothing.")
-@click.option("--git-tag", is_flag=True, help="Also tag HEAD as environment/<name>/<version> for each release.")
-@click.option("--offline", is_flag=True, help="Answer template tags from the lookup cache only.")
-@click.option("--verbose", "-v", is_flag=True, help="Also list the environments that are unchanged.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
-def release(environments, dry_run, git_tag, offline, verbose, config_file) -> int:
-    """Release ENVIRONMENTS (all when none) whose pinned definition changed: a new
-    numbered version in the ledger (releases/<name>/<version>/).
-
-    Unchanged environments are left alone; `version: auto` counts up from the last
-    release, an explicit version is used as written and never reused for another
-    definition.
-    """
-    import datetime
-
-    from catalog import git
-    from catalog.config import load_config
-    from catalog.pin.run import make_lookups, pin_environments
-    from catalog.release.ledger import read_ledger
-    from catalog.release.plan import FAILED, NEW, REFUSED, UNCHANGED, decide
-
-    config = load_config(config_file, Path.cwd())
-    _, chosen = _chosen_environments(config, environments)
-    ledger = read_ledger(config.releases_path)
-    lookups = make_lookups(config.pin, offline)
-    run = pin_environments(chosen, config.pin, offline=offline, lookups=lookups)
-    for line in run.error_lines(os.curdir):
-        click.echo(f"catalog: error: {line}", err=True)
-    decisions = [decide(plan, ledger) for plan in run.plans]
-    commit, remote = git.head_commit(config.base_dir), git.remote_url(config.base_dir)
-    now = datetime.datetime.now(datetime.timezone.utc)
-    released = 0
-    for decision in decisions:
-        if decision.action != NEW or dry_run:
-            if decision.action != UNCHANGED or verbose:
-                click.echo(("would release: " if dry_run and decision.action == NEW else "") + decision.line())
-            continue
-        try:
-            target = _write_release(decision, ledger, config.base_dir, lookups, now, commit, remote)
-        except (OSError, ValueError) as exc:
-            decision.action, decision.reason = FAILED, f"cannot write the release: {exc}"
-            click.echo(decision.line(), err=True)
-            continue
-        released += 1
-        click.echo(f"{decision.line()} -> {os.path.relpath(target)}")
-        if git_tag:
-            problem = git.create_tag(config.base_dir, f"environment/{decision.name}/{decision.version}")
-            if problem:
-                click.echo(f"catalog: warning: {decision.name}: git tag not created: {problem}", err=True)
-    lookups.cache.save()
-    failed = sum(1 for d in decisions if d.action in (FAILED, REFUSED))
-    new = sum(1 for d in decisions if d.action == NEW)
-    click.echo(f"{len(decisions)} environments: {new if dry_run else released} {'to release' if dry_run else 'released'}, "
-               f"{sum(1 for d in decisions if d.action == UNCHANGED)} unchanged, {failed} failed or refused")
-    return EXIT_FINDINGS if failed else EXIT_CLEAN
-
-
-def _write_release(decision, ledger, base_dir: Path, lookups, when, commit, remote) -> Path:
-    import json
-
-    from catalog.atomic import write_tree_atomic
-    from catalog.image_ref import parse_image_reference
-    from catalog.pin.http import LookupFailed
-    from catalog.pin.lookups import DigestQuery
-    from catalog.release.ledger import RELEASE_FILE
-    from catalog.release.plan import pinned_base_reference, record_for, release_files
-
-    target = ledger.root / decision.name / str(decision.version)
-    files = release_files(decision, target, base_dir, commit, remote)
-    base_digest = None
-    reference = pinned_base_reference(decision)
-    if reference is not None:
-        parsed = parse_image_reference(reference)
-        base_digest = parsed.digest
-        if base_digest is None and parsed.tag is not None and not parsed.templated_tag:
-            try:
-                base_digest = lookups.answer(DigestQuery(parsed.registry, parsed.repository, parsed.tag))
-            except LookupFailed:
-                base_digest = None  # the release still records the tag it was built from
-    record = record_for(decision, files, when, commit, base_digest)
-    files[RELEASE_FILE] = (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
-    write_tree_atomic(target, files)
-    return target
-
-
-@cli.command()
-@click.argument("environments", nargs=-1)
-@click.option("--all", "rebuild_all", is_flag=True, help="Build every environment, also those whose last passing build was of the same definition.")
-@click.option("--changed-since", metavar="REV", help="Only environments with files changed since this git revision (committed or not).")
-@click.option("--builder", type=click.Choice(["buildah", "docker", "podman"]), help="The container tool (default: [tool.catalog.build] builder, else docker where a daemon answers, else podman, else buildah).")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Environments built at once (default: [tool.catalog.build] jobs, else 1).")
-@click.option("--push", metavar="REGISTRY", help="Push each passing image to REGISTRY[/PREFIX] (http://REGISTRY for a plain-HTTP one).")
-@click.option("--report-dir", type=click.Path(path_type=Path, file_okay=False), help="Where reports and logs go (default: build-reports in [tool.catalog]).")
-@click.option("--no-cache", is_flag=True, help="Build without the builder's layer cache.")
-@click.option("--timeout", type=click.FloatRange(min=0), help="Seconds one environment may take: build, checks and push (default 3600; 0: no limit).")
-@click.option("--ca-bundle", type=click.Path(path_type=Path, dir_okay=False), help="A CA bundle mounted into RUN steps and checks, never into the image (builds behind a TLS-intercepting proxy).")
-@click.option("--discard-images", is_flag=True, help="Remove each image once it is checked and pushed.")
-@click.option("--plan", "plan_only", is_flag=True, help="Print what would be built, build nothing.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github-matrix"]), default="text", show_default=True, help="With --plan: text, JSON, or a GitHub Actions matrix on one line.")
-@click.option("--offline", is_flag=True, help="Pin from the lookup cache only.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
-def build(environments, rebuild_all, changed_since, builder, jobs, push, report_dir, no_cache, timeout, ca_bundle,
-          discard_images, plan_only, fmt, offline, config_file) -> int:
-    """Build ENVIRONMENTS (all when none) into images and check them inside: the Python
-    version against the Python tag, pip check, the key imports, the environment's own
-    tests, the build policy. Each writes build-reports/<name>/<version>.json and a log.
-
-    An environment whose last passing build was of the same pinned definition is
-    skipped (unless --all); one failed build never stops the others.
-    """
-    from catalog.build.command import BuildRefused, BuildRequest, build_environments, plan_environments
-    from catalog.config import load_config
-
-    if rebuild_all and changed_since:
-        raise UsageError("--all and --changed-since exclude each other: --all builds everything")
-    if fmt != "text" and not plan_only:
-        raise UsageError(f"--format {fmt} is for --plan")
-    config = load_config(config_file, Path.cwd())
-    _, chosen = _chosen_environments(config, environments)
-    request = BuildRequest(rebuild_all=rebuild_all, changed_since=changed_since, builder=builder, jobs=jobs, push=push,
-                           report_dir=report_dir, no_cache=no_cache, timeout=timeout, ca_bundle=ca_bundle,
-                           discard_images=discard_images, offline=offline)
-    try:
-        planned = plan_environments(config, chosen, request, click.echo)
-        if plan_only:
-            click.echo(planned.render(fmt))
-            return EXIT_FINDINGS if planned.failed else EXIT_CLEAN
-        result = build_environments(config, planned, request, click.echo)
-    except BuildRefused as exc:
-        raise UsageError(str(exc)) from None
-    return EXIT_FINDINGS if result.failed else EXIT_CLEAN
-
-
 @cli.command()
 @click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=".")
 @click.option("--root", "roots", multiple=True, metavar="DIR", help="A catalog root, relative to DIRECTORY (repeatable; default: environments/ or assets/, whichever exists).")
@@ -482,6 +227,31 @@ def init(directory, roots, preset, site_name) -> int:
     return EXIT_CLEAN
 
 
+def chosen_environments(config, selectors: tuple[str, ...]):
+    """The catalog, and the environments named (by name or directory); all when none are."""
+    from catalog.model import load_catalog
+
+    roots = config.root_paths
+    if not any(root.is_dir() for root in roots):
+        shown = ", ".join(os.path.relpath(root) for root in roots)
+        raise UsageError(f"no catalog: {shown} is not a directory (set roots in [tool.catalog])")
+    catalog = load_catalog(roots)
+    if not selectors:
+        if not catalog.environments:
+            _no_environments_under(", ".join(os.path.relpath(root) for root in roots), Path.cwd())
+        return catalog, list(catalog.environments)
+    chosen = []
+    for selector in selectors:
+        by_name = catalog.named(selector)
+        if not by_name and os.path.isdir(selector):
+            wanted = Path(selector).resolve()
+            by_name = [env for env in catalog.environments if env.directory.resolve() == wanted]
+        if not by_name:
+            raise UsageError(f"no environment {selector!r} in the catalog (give a name or an environment's directory)")
+        chosen.extend(env for env in by_name if env not in chosen)
+    return catalog, chosen
+
+
 def main(argv: list[str] | None = None) -> None:
     from catalog.config import ConfigError
 
@@ -506,3 +276,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"catalog: internal error: {type(exc).__name__}: {exc} (set CATALOG_DEBUG=1 for details)", err=True)
         code = EXIT_USAGE
     sys.exit(code or 0)
+
+
+# Commands that live in modules of their own register themselves on ``cli`` when imported.
+from catalog.commands import build, versions  # noqa: E402,F401

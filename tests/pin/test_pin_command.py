@@ -125,3 +125,14 @@ def test_cache_file_is_valid_json(project):
     assert run_cli("pin", "--check", cwd=project).returncode == 0
     payload = json.loads((project / ".cache" / "lookups.json").read_text())
     assert payload["version"] == 1 and len(payload["entries"]) == 2
+
+
+def test_mirror_and_index_on_the_command_line(tmp_path, registry, package_index):
+    write_env(tmp_path / "environments", "sklearn-1.5")
+    (tmp_path / "pyproject.toml").write_text('[tool.catalog]\nroots = ["environments"]\n\n[tool.catalog.pin]\ncache-dir = ".cache"\n')
+    result = run_cli("pin", "--check", "--registry-mirror", f"mcr.microsoft.com={registry}", "--index-url", package_index,
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"-> {BASE_TAGS[-1]}" in result.stdout and "-> 1.58.0" in result.stdout
+    bad = run_cli("pin", "--check", "--registry-mirror", "mcr.microsoft.com", cwd=tmp_path)
+    assert bad.returncode == 2 and "expected HOST=URL" in bad.stderr

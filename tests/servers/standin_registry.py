@@ -1,6 +1,6 @@
 """A registry on 127.0.0.1 holding stand-ins for the base images the bundled catalog uses.
 
-    python -m tests.servers.standin_registry [--port 5000] [--state-dir DIR] [--print-config]
+    python -m tests.servers.standin_registry [--port 5000] [--state-dir DIR] [--background | --stop]
 
 mcr.microsoft.com cannot be reached from every machine (not from CI here), so the
 bundled catalog is pinned, released and built against stand-ins: a small Debian
@@ -13,7 +13,8 @@ the mirror of mcr.microsoft.com in [tool.catalog.pin]:
 The Debian root file system and the registry's storage are kept in the state directory
 (default ~/.cache/envcatalog/standin), so a second start takes seconds; a fresh machine
 builds them (about two minutes). Needs root, debootstrap, buildah and docker-registry.
-The registry runs in the foreground until interrupted; the first line printed is its URL.
+The registry runs in the foreground until interrupted (the first line printed is its
+URL), or with ``--background`` in a process of its own, until ``--stop``.
 """
 
 from __future__ import annotations
@@ -99,14 +100,14 @@ def image_from_tarball(tarball: Path, tag: str, log) -> str:
     return name
 
 
-def start_registry(state: Path, port: int) -> subprocess.Popen:
+def start_registry(state: Path, port: int, background: bool = False) -> subprocess.Popen:
     import requests
 
     config = state / "registry.yml"
     config.write_text(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {state / 'registry'}\n"
                       f"http:\n  addr: 127.0.0.1:{port}\n")
     process = subprocess.Popen(["/usr/bin/docker-registry", "serve", str(config)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.DEVNULL, start_new_session=background)
     for _ in range(200):
         try:
             requests.get(f"http://127.0.0.1:{port}/v2/", timeout=1)
@@ -144,7 +145,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--state-dir", type=Path, default=default_state_dir())
+    parser.add_argument("--background", action="store_true", help="Leave the registry running and return.")
+    parser.add_argument("--stop", action="store_true", help="Stop a registry started with --background.")
     options = parser.parse_args()
+    pid_file = options.state_dir / "registry.pid"
+    if options.stop:
+        try:
+            os.kill(int(pid_file.read_text()), 15)
+            pid_file.unlink()
+        except (OSError, ValueError):
+            sys.exit("standin_registry: no registry started with --background is running")
+        return
     missing = missing_tools()
     if missing:
         sys.exit(f"standin_registry: missing {', '.join(missing)}: apt-get install -y debootstrap buildah docker-registry")
@@ -152,13 +163,16 @@ def main() -> None:
     state = options.state_dir
     state.mkdir(parents=True, exist_ok=True)
     with open(state / "standin.log", "a") as log:
-        process = start_registry(state, options.port)
+        process = start_registry(state, options.port, options.background)
         try:
             publish(state, options.port, log)
         except (subprocess.CalledProcessError, RuntimeError, OSError) as exc:
             process.kill()
             sys.exit(f"standin_registry: cannot publish the stand-in images ({exc}); see {state / 'standin.log'}")
     print(f"http://127.0.0.1:{options.port}", flush=True)
+    if options.background:
+        pid_file.write_text(str(process.pid))
+        return
     try:
         process.wait()
     except KeyboardInterrupt:
