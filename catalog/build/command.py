@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from catalog.build.plan import BUILD, FAIL, SKIP, BuildTarget, environments_changed, plan_builds
+from catalog.build.plan import BUILD, FAIL, SKIP, BuildTarget, environments_changed, plan_builds, plan_target
 
 
 class BuildRefused(Exception):
@@ -93,14 +93,55 @@ def plan_environments(config, chosen, request: BuildRequest, echo: Callable[[str
     if reports_dir.exists() and not reports_dir.is_dir():
         raise BuildRefused(f"{reports_dir}: the reports directory is not a directory")
     lookups = make_lookups(config.pin, request.offline)
-    buildable = [env for env in chosen if env.context is not None]
+    ledger = read_ledger(config.releases_path)
+    decided: dict[int, BuildTarget] = {}
+    if not request.rebuild_all:
+        decided = _up_to_date_in_workers(chosen, config, ledger, reports_dir, lookups)
+    rest = [env for env in chosen if id(env) not in decided]
+    buildable = [env for env in rest if env.context is not None]
     run = pin_environments(buildable, config.pin, offline=request.offline, lookups=lookups)
     plans = {id(plan.environment): plan for plan in run.plans}
     from catalog.pin.resolve import PinPlan
 
-    ordered = [plans.get(id(env)) or PinPlan(env, []) for env in chosen]
-    targets = plan_builds(ordered, read_ledger(config.releases_path), reports_dir, request.rebuild_all, os.curdir)
-    return PlannedBuilds(targets, reports_dir, lookups)
+    ordered = [plans.get(id(env)) or PinPlan(env, []) for env in rest]
+    targets = {id(target.environment): target
+               for target in plan_builds(ordered, ledger, reports_dir, request.rebuild_all, os.curdir)}
+    return PlannedBuilds([decided.get(id(env)) or targets[id(env)] for env in chosen], reports_dir, lookups)
+
+
+PARALLEL_MIN_ENVIRONMENTS = 200  # below this, starting workers costs more than it saves
+
+
+def _up_to_date_in_workers(chosen, config, ledger, reports_dir: Path, lookups) -> dict[int, BuildTarget]:
+    """The environments that are up to date (skipped), found by forked workers.
+
+    Most of a large catalog is up to date, and finding that out (pin, hash, read the last
+    report) is the whole cost of a run that builds nothing: it is shared among workers
+    forked after the catalog is loaded. What is to be built is planned again, in full,
+    by the caller. Runs only where forking is safe (see ``catalog.forking``).
+    """
+    from catalog.forking import fork_is_safe, map_forked_shares
+    from catalog.pin.resolve import apply_answers, plan_pins
+
+    workers = min(os.cpu_count() or 1, 4)
+    candidates = [env for env in chosen if env.context is not None and env.name is not None]
+    if len(candidates) < PARALLEL_MIN_ENVIRONMENTS or workers < 2 or not fork_is_safe():
+        return {}
+    ledger.names()  # read the ledger once, before forking
+
+    def share(index: int, shares: int) -> list:
+        found = []
+        for position in range(index, len(candidates), shares):
+            plan = plan_pins(candidates[position], config.pin.index_url)
+            apply_answers(plan, lookups.answer)
+            target = plan_target(plan, ledger, reports_dir, False, os.curdir)
+            if target.action == SKIP:
+                found.append((position, target.reason, target.content_hash, target.version, target.tags))
+        return found
+
+    skipped = map_forked_shares(share, workers)
+    return {id(candidates[position]): BuildTarget(candidates[position], SKIP, reason, None, digest, version, tags)
+            for position, reason, digest, version, tags in skipped}
 
 
 def build_environments(config, planned: PlannedBuilds, request: BuildRequest, echo: Callable[[str], None]) -> BuildResult:

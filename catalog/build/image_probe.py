@@ -76,6 +76,17 @@ def importable(module):
     return module.isidentifier() and not module.startswith("_") and module.lower() not in NOT_MODULES
 
 
+def key_modules(distribution, modules):
+    """The modules a distribution is for: those its name names (scikit-learn: sklearn,
+    mlflow-skinny: mlflow), not the strays some wheels also ship (mlflow-skinny 2.9's
+    pylint_plugins, matplotlib's pylab); all of them when none is named."""
+    candidates = sorted(m for m in modules if importable(m))
+    tokens = [token for token in normalize(distribution).split("-") if len(token) >= 3]
+    whole = normalize(distribution).replace("-", "_")
+    named = [m for m in candidates if m.lower() == whole or any(token in m.lower() for token in tokens)]
+    return named or candidates
+
+
 def check_python(request):
     version = platform.python_version()
     return {"name": "python-version", "value": version, "executable": sys.executable}
@@ -92,7 +103,7 @@ def check_imports(request, timeout):
     if not wanted:
         by_distribution = modules_by_distribution()
         for distribution in request.get("distributions") or []:
-            modules = sorted(m for m in by_distribution.get(normalize(distribution), ()) if importable(m))
+            modules = key_modules(distribution, by_distribution.get(normalize(distribution), ()))
             if modules:
                 wanted.extend(m for m in modules if m not in wanted)
             else:

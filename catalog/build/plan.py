@@ -77,13 +77,15 @@ def plan_target(plan: PinPlan, ledger: ReleaseLedger, reports_dir: Path, rebuild
     tags = [f"{image}:{version}"]
     if isinstance(env.version, int) and not isinstance(env.version, bool) and str(env.version) != version:
         tags.append(f"{image}:{env.version}")
-    base = pinned_base_reference(ReleaseDecision(env, "build", None, "", plan))
-    target = BuildTarget(env, BUILD, "", plan, digest, version, tags, base)
+    target = BuildTarget(env, BUILD, "", plan, digest, version, tags)
     last = None if rebuild_all else last_passed_report(reports_dir, env.name)
     if last is not None and last.get("content_hash") == digest:
         target.action = SKIP
         target.reason = f"unchanged since its build of {last['finished_at']} passed (version {last.get('asset_version')})"
-    elif last is not None:
+        return target  # deciding nothing needs building reads no more than this: no facts, no spec
+    # the environment's facts (the spec, every declared package) are read only for what is built
+    target.base_reference = pinned_base_reference(ReleaseDecision(env, "build", None, "", plan))
+    if last is not None:
         target.reason = f"changed since its last passing build ({last['finished_at']})"
     else:
         target.reason = "every build requested" if rebuild_all else "no passing build yet"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -72,7 +73,11 @@ def build_machine(tmp_path_factory) -> BuildMachine:
         pytest.fail(f"the stand-in registry did not start: {line!r} {process.stderr.read()[-2000:]}")
     machine = BuildMachine(line, env, storage)
     yield machine
-    stop(process)
+    process.send_signal(signal.SIGINT)  # in the foreground it stops its docker-registry on an interrupt
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        stop(process)
     machine.buildah("rm", "--all", check=False)
     machine.buildah("rmi", "--all", "--force", check=False)
     shutil.rmtree(storage, ignore_errors=True)

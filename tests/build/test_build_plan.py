@@ -126,3 +126,22 @@ def test_an_environment_that_cannot_be_pinned_fails_and_says_where(project):
     assert built.returncode == 1
     report = json.loads((project / "build-reports" / "broken-pin" / "next.json").read_text())
     assert report["status"] == "failed" and "cannot pin" in report["message"] and "log" not in report
+
+
+def test_a_large_catalog_is_decided_by_forked_workers_with_the_same_answers(tmp_path, registry, package_index):
+    from catalog.build.command import PARALLEL_MIN_ENVIRONMENTS
+
+    root = tmp_path / "environments"
+    count = PARALLEL_MIN_ENVIRONMENTS + 10
+    for index in range(count):
+        write_env(root, f"env-{index:03d}", {"context/requirements.txt": f"package{index}==1.0\n"})
+    configure(tmp_path, package_index, registry)
+    planned = json.loads(run_cli("build", "--plan", "--all", "--format", "json", cwd=tmp_path).stdout)
+    assert len({item["content_hash"] for item in planned}) == count
+    for item in planned[1:]:  # every one but the first is up to date
+        passed_report(tmp_path, item["environment"], item["content_hash"])
+    result = run_cli("build", "--plan", "--format", "github-matrix", cwd=tmp_path)
+    assert json.loads(result.stdout) == {"include": [{"environment": "env-000"}]}
+    text = run_cli("build", "--plan", cwd=tmp_path).stdout
+    assert text.splitlines()[-1] == f"{count} environments: 1 to build, {count - 1} skipped, 0 failed to plan"
+    assert text.splitlines()[1] == "env-001: skipped (unchanged since its build of 2026-11-20T10:04:30Z passed (version next))"
