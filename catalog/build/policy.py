@@ -35,6 +35,7 @@ class BuildEvidence:
     python: str | None  # as the image reported it; None when the build failed first
     packages: list[dict]
     log_text: str
+    base_reference: str | None = None  # the final stage's base as pinned, when known
 
 
 def _version_tuple(text: str | None) -> tuple[int, ...] | None:
@@ -58,7 +59,7 @@ def ubuntu_20_04_base(evidence: BuildEvidence) -> str | None:
     """Ubuntu 20.04's standard support ended in May 2025; its images get no more fixes."""
     base = evidence.environment.facts.base_image
     if base is not None and base.os is not None and base.os.distro == "ubuntu" and base.os.version == "20.04":
-        return f"builds FROM {base.reference or base.written}, an Ubuntu 20.04 base (out of standard support since May 2025)"
+        return f"builds FROM {evidence.base_reference or base.reference or base.written}, an Ubuntu 20.04 base (out of standard support since May 2025)"
     return None
 
 

@@ -114,7 +114,7 @@ def _build_and_check(target: BuildTarget, session: BuildSession, report: BuildRe
         progress.update(target.name, "checking")
         smoke = _smoke_test(target, session, work, log, deadline, report)
         log_text = _read_log(log)
-        evidence = BuildEvidence(env, smoke.python if smoke else None, report.packages, log_text)
+        evidence = BuildEvidence(env, smoke.python if smoke else None, report.packages, log_text, target.base_reference)
         report.policy = check_policy(evidence, session.policy)
         if session.push and report.passed:
             progress.update(target.name, "pushing")

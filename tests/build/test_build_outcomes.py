@@ -119,7 +119,8 @@ def test_a_broken_dockerfile_gives_a_failed_report_with_its_log(outcomes):
     project, result = outcomes
     broken = report(project, "broken-env")
     assert broken["status"] == "failed" and broken["checks"] == [] and "image_digest" not in broken
-    assert broken["message"].startswith("broken-env: buildah bud failed (exit status 1)")
+    assert broken["message"] == ("broken-env: buildah bud failed (exit status 3): "
+                                 "Error: building at STEP \"RUN echo 'about to fail' && exit 3\": exit status 3")
     log = (project / "build-reports" / broken["log"]).read_text()
     assert "about to fail" in log and "exit status 3" in log
     assert "catalog: error: broken-env: build failed: broken-env: buildah bud failed" in result.stdout
