@@ -13,6 +13,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,9 @@ from typing import IO
 
 BUILDERS = ("buildah", "docker", "podman")
 KILL_GRACE_SECONDS = 10  # after SIGTERM, before SIGKILL: buildah removes its working containers
+_RUNNING: set[subprocess.Popen] = set()  # tool processes of this run, stopped on an interrupt
+_RUNNING_LOCK = threading.Lock()
+_INTERRUPTED = threading.Event()
 
 
 @dataclass
@@ -136,6 +140,8 @@ def run_command(command: list[str], log: IO[str] | None, deadline: Deadline | No
     except OSError as exc:
         return StepResult(False, f"{what}: cannot run {command[0]}: {exc.strerror or exc}")
     timeout = deadline.left() if deadline is not None else None
+    with _RUNNING_LOCK:
+        _RUNNING.add(process)
     try:
         stdout, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -148,9 +154,29 @@ def run_command(command: list[str], log: IO[str] | None, deadline: Deadline | No
     except BaseException:
         stop_session(process)
         raise
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(process)
     if process.returncode != 0:
+        if _INTERRUPTED.is_set():
+            return StepResult(False, f"{what}: interrupted", stdout or "")
+        if process.returncode < 0:
+            return StepResult(False, f"{what} was killed by {signal.Signals(-process.returncode).name}", stdout or "")
         return StepResult(False, f"{what} failed (exit status {process.returncode})", stdout or "")
     return StepResult(True, "", stdout or "")
+
+
+def stop_running() -> None:
+    """Stop every tool process of this run (Ctrl-C): builds run in sessions of their own,
+    so the terminal's interrupt does not reach them by itself."""
+    _INTERRUPTED.set()
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for process in running:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def stop_session(process: subprocess.Popen) -> None:

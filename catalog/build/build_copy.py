@@ -10,11 +10,12 @@ a builder may add what it needs (docker mounts the CA bundle as a secret).
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.dockerfile_model import parse_dockerfile_text
-from catalog.pin.copy import pinned_tree
+from catalog.pin.copy import asset_files, pinned_tree
 from catalog.pin.resolve import PinPlan
 
 _FROM = re.compile(r"^(?P<head>[ \t]*from[ \t]+(?:--\S+[ \t]+)*)(?P<image>\S+)", re.IGNORECASE | re.MULTILINE)
@@ -66,10 +67,13 @@ def write_build_copy(plan: PinPlan, work: Path, mirrors: list[Mirror], prepare) 
     ``prepare(text, run_lines)`` is the builder's last word on the Dockerfile."""
     env = plan.environment
     asset = work / "asset"
+    sources = asset_files(env.directory)
     for relative, data in pinned_tree(plan).items():
         path = asset / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+        if relative in sources:
+            shutil.copymode(sources[relative], path)  # a script the Dockerfile runs stays executable
     context_dir = asset / env.context.directory.relative_to(env.directory)
     dockerfile_relative = env.context.dockerfile.relative_to(env.directory)
     text = (asset / dockerfile_relative).read_text(encoding="utf-8")

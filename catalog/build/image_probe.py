@@ -176,8 +176,9 @@ def main():
         request = json.load(handle)
     timeout = int(request.get("command_timeout") or 600)
     result = {"python": check_python(request), "pip_check": check_pip(timeout),
-              "imports": check_imports(request, timeout), "pytest": check_pytest(request, timeout),
-              "packages": inventory(timeout)}
+              "imports": check_imports(request, timeout)}
+    result["packages"] = inventory(timeout)  # before the tests install their own requirements
+    result["pytest"] = check_pytest(request, timeout)
     sys.stdout.write("\n" + RESULT_MARKER + json.dumps(result) + "\n")
     sys.stdout.flush()
 

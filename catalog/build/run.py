@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from catalog.build import image_probe
-from catalog.build.backend import BuildOptions, Builder, Deadline, Mount
+from catalog.build.backend import BuildOptions, Builder, Deadline, Mount, stop_running
 from catalog.build.build_copy import Mirror, write_build_copy
 from catalog.build.plan import BuildTarget
 from catalog.build.policy import BuildEvidence, check_policy
@@ -59,10 +59,18 @@ class BuildOutcome:
 
 def build_all(targets: list[BuildTarget], session: BuildSession, jobs: int, progress) -> list[BuildOutcome]:
     progress.planned([target.name for target in targets])
-    if jobs <= 1 or len(targets) <= 1:
-        return [build_one(target, session, progress) for target in targets]
-    with ThreadPoolExecutor(min(jobs, len(targets))) as pool:
-        return list(pool.map(lambda target: build_one(target, session, progress), targets))
+    pool = ThreadPoolExecutor(max(1, min(jobs, len(targets))))
+    futures = []
+    try:
+        futures = [pool.submit(build_one, target, session, progress) for target in targets]
+        return [future.result() for future in futures]
+    except KeyboardInterrupt:  # stop what runs, start nothing more; each build still writes its report
+        for future in futures:
+            future.cancel()
+        stop_running()
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 def build_one(target: BuildTarget, session: BuildSession, progress) -> BuildOutcome:

@@ -202,3 +202,35 @@ def test_reports_of_each_version_are_kept_and_the_site_shows_the_newest(outcomes
     newest, problem = read_build_report(report_path(project / "build-reports", "good-env"), "good-env")
     assert problem is None and newest["status"] == "passed"
     assert json.loads((project / "build-reports" / "good-env" / "next.json").read_text()) == newest
+
+
+def test_ctrl_c_stops_the_builds_and_each_still_reports(build_machine, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO
+
+    write_env(tmp_path / "environments", "slow-env", {
+        "spec.yaml": spec("3.11"),
+        "context/Dockerfile": "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{{latest-image-tag}}\nRUN sleep 600\n",
+        "context/requirements.txt": "six==1.16.0\n",
+    })
+    configure_build(tmp_path, build_machine)
+    before = build_machine.buildah("containers", "--quiet").stdout.split()
+    process = subprocess.Popen([sys.executable, "-m", "catalog", "build"], cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(REPO), **build_machine.env))
+    log = tmp_path / "build-reports" / "logs" / "slow-env-next.log"
+    for _ in range(600):
+        if log.is_file() and "RUN sleep 600" in log.read_text():
+            break
+        time.sleep(0.2)
+    time.sleep(1)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130 and "catalog: interrupted" in stderr and "Traceback" not in stderr
+    slow = report(tmp_path, "slow-env")
+    assert slow["status"] == "failed" and slow["message"].startswith("slow-env: buildah bud: interrupted")
+    assert build_machine.buildah("containers", "--quiet").stdout.split() == before
