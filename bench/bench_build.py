@@ -30,11 +30,10 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
+from bench_versions import PROJECTS  # noqa: E402  (the package index's answers for the synthetic catalog)
 from synthetic_catalog import write_catalog  # noqa: E402
 from tests.servers.fixtures import start_process, stop  # noqa: E402
 
-PROJECTS = {"azureml-inference-server-http": [{"filename": "azureml_inference_server_http-1.4.0-py3-none-any.whl"}],
-            "azureml-mlflow": [{"filename": "azureml_mlflow-1.58.0-py3-none-any.whl"}]}
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 
 

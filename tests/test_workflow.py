@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 
 import yaml
 from jsonschema import Draft7Validator
@@ -89,9 +90,7 @@ def test_every_catalog_command_of_the_workflow_is_accepted_by_the_cli():
         assert context.params is not None
 
 
-def test_the_workflow_s_plan_step_prints_a_matrix_for_the_sample_catalog(build_machine, tmp_path):
-    import shutil
-
+def test_the_workflow_s_plan_step_prints_a_matrix_for_the_sample_catalog(build_machine, tmp_path):  # noqa: F811
     plan = next(command for command in catalog_commands() if "--plan" in command)
     shutil.copytree(REPO / "environments", tmp_path / "environments")
     shutil.copytree(REPO / "releases", tmp_path / "releases")

@@ -79,7 +79,7 @@ class BuildResult:
         return bool(self.planned.failed) or any(not outcome.report.passed or outcome.problem for outcome in self.outcomes)
 
 
-def plan_environments(config, chosen, request: BuildRequest, echo: Callable[[str], None]) -> PlannedBuilds:
+def plan_environments(config, chosen, request: BuildRequest) -> PlannedBuilds:
     from catalog import git
     from catalog.pin.run import make_lookups, pin_environments
     from catalog.release.ledger import read_ledger

@@ -50,7 +50,7 @@ def build(environments, rebuild_all, changed_since, builder, jobs, push, report_
                            report_dir=report_dir, no_cache=no_cache, timeout=timeout, ca_bundle=ca_bundle,
                            discard_images=discard_images, offline=offline)
     try:
-        planned = plan_environments(config, chosen, request, click.echo)
+        planned = plan_environments(config, chosen, request)
         if plan_only:
             click.echo(planned.render(fmt))
             return EXIT_FINDINGS if planned.failed else EXIT_CLEAN

@@ -9,15 +9,20 @@ and the broken one does not stop the others. A second run shows the timeout.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 import requests
 from jsonschema import Draft202012Validator, FormatChecker
 
 from catalog.resources import load_schema
-from catalog.site.build_reports import read_version_report
+from catalog.site.build_reports import environment_reports, read_build_report, read_version_report, report_path
 from tests.build.conftest import configure_build
-from tests.conftest import run_cli, write_env
+from tests.conftest import REPO, run_cli, write_env
 
 VENV_DOCKERFILE = """\
 FROM mcr.microsoft.com/azureml/{base}:{{{{latest-image-tag}}}}
@@ -173,14 +178,19 @@ def test_policy_findings_are_warnings_or_errors_as_configured(outcomes):
     assert policy["message"].startswith("policy mixed-azure-ml-sdks:")
 
 
-def test_a_build_over_its_timeout_is_stopped_and_reported(build_machine, tmp_path):
+def slow_project(build_machine, tmp_path) -> list[str]:
+    """A project whose one environment sleeps in a RUN step; the containers there were before."""
     write_env(tmp_path / "environments", "slow-env", {
         "spec.yaml": spec("3.11"),
         "context/Dockerfile": "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{{latest-image-tag}}\nRUN sleep 600\n",
         "context/requirements.txt": "six==1.16.0\n",
     })
     configure_build(tmp_path, build_machine)
-    before = build_machine.buildah("containers", "--quiet").stdout.split()
+    return build_machine.buildah("containers", "--quiet").stdout.split()
+
+
+def test_a_build_over_its_timeout_is_stopped_and_reported(build_machine, tmp_path):
+    before = slow_project(build_machine, tmp_path)
     result = run_cli("build", "--timeout", "15", cwd=tmp_path, env=build_machine.env, timeout=300)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     slow = report(tmp_path, "slow-env")
@@ -195,8 +205,6 @@ def test_a_build_over_its_timeout_is_stopped_and_reported(build_machine, tmp_pat
 
 def test_reports_of_each_version_are_kept_and_the_site_shows_the_newest(outcomes):
     project, _ = outcomes
-    from catalog.site.build_reports import environment_reports, read_build_report, report_path
-
     reports, problems = environment_reports(report_path(project / "build-reports", "good-env"), "good-env")
     assert problems == [] and [r["asset_version"] for r in reports] == ["next"]
     newest, problem = read_build_report(report_path(project / "build-reports", "good-env"), "good-env")
@@ -205,21 +213,7 @@ def test_reports_of_each_version_are_kept_and_the_site_shows_the_newest(outcomes
 
 
 def test_ctrl_c_stops_the_builds_and_each_still_reports(build_machine, tmp_path):
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from tests.conftest import REPO
-
-    write_env(tmp_path / "environments", "slow-env", {
-        "spec.yaml": spec("3.11"),
-        "context/Dockerfile": "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{{latest-image-tag}}\nRUN sleep 600\n",
-        "context/requirements.txt": "six==1.16.0\n",
-    })
-    configure_build(tmp_path, build_machine)
-    before = build_machine.buildah("containers", "--quiet").stdout.split()
+    before = slow_project(build_machine, tmp_path)
     process = subprocess.Popen([sys.executable, "-m", "catalog", "build"], cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(REPO), **build_machine.env))
     log = tmp_path / "build-reports" / "logs" / "slow-env-next.log"
