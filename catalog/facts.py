@@ -369,6 +369,19 @@ def _from_instructions(dockerfile):
             if instruction.keyword == "FROM" and instruction.arguments]
 
 
+def packages_in_file(name: str, text: str, relative: str) -> list[DeclaredPackage]:
+    """The packages a build file names, chosen by its name: a requirements file, a conda
+    environment file or a Dockerfile (its pip install lines); none for other files."""
+    base = name.rsplit("/", 1)[-1]
+    if _is_requirements_file(base):
+        return list(packages_in_requirements(text, relative))
+    if _is_conda_file(base):
+        return list(packages_in_conda(text, relative))
+    if base.lower().endswith("dockerfile"):
+        return list(packages_in_dockerfile(text.splitlines(), relative))
+    return []
+
+
 def declared_packages(env: EnvironmentAsset) -> tuple[DeclaredPackage, ...]:
     """Packages the build context's requirement files, conda files and Dockerfile name."""
     context = env.context
@@ -376,17 +389,13 @@ def declared_packages(env: EnvironmentAsset) -> tuple[DeclaredPackage, ...]:
         return ()
     found: list[DeclaredPackage] = []
     for path in context.files:
-        if path in context.symlinks:
+        if path in context.symlinks or path == context.dockerfile:
             continue
-        if _is_requirements_file(path.name):
-            reader = packages_in_requirements
-        elif _is_conda_file(path.name):
-            reader = packages_in_conda
-        else:
+        if not (_is_requirements_file(path.name) or _is_conda_file(path.name)):
             continue
         text = context.text_of(path)
         if text is not None:
-            found.extend(reader(text, context.relative(path)))
+            found.extend(packages_in_file(path.name, text, context.relative(path)))
     if env.dockerfile is not None and env.dockerfile.error is None:
         found.extend(packages_in_dockerfile(env.dockerfile.lines, context.relative(env.dockerfile.path)))
     return tuple(found)

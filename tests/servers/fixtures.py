@@ -86,7 +86,10 @@ def _free_port() -> int:
 
 def buildah(storage: Path, *args: str) -> str:
     command = [BUILDAH, "--root", str(storage / "root"), "--runroot", str(storage / "run"), "--storage-driver", "vfs", *args]
-    return subprocess.run(command, check=True, capture_output=True, text=True, timeout=300).stdout.strip()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}): {result.stderr.strip()[-2000:]}")
+    return result.stdout.strip()
 
 
 @pytest.fixture(scope="session")
