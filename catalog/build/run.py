@@ -102,7 +102,6 @@ def build_one(target: BuildTarget, session: BuildSession, progress) -> BuildOutc
 
 
 def _build_and_check(target: BuildTarget, session: BuildSession, report: BuildReport, log, progress) -> None:
-    env = target.environment
     builder = session.builder
     deadline = Deadline(session.timeout)
     work = Path(tempfile.mkdtemp(prefix=f"catalog-build-{target.name}-"))
@@ -113,6 +112,7 @@ def _build_and_check(target: BuildTarget, session: BuildSession, report: BuildRe
         result = builder.build(copy.context, copy.dockerfile, target.tags, session.options, log, deadline)
         if not result.ok:
             report.failure = _failure(target, result.detail, result.timed_out, "the build", log)
+            _judge(target, session, report, log, None)  # what the definition and log show still counts
             return
         built = True
         facts = builder.inspect(target.tags[0])
@@ -121,9 +121,7 @@ def _build_and_check(target: BuildTarget, session: BuildSession, report: BuildRe
             report.base_digest = facts.base_digest or session.base_digest(target.base_reference)
         progress.update(target.name, "checking")
         smoke = _smoke_test(target, session, work, log, deadline, report)
-        log_text = _read_log(log)
-        evidence = BuildEvidence(env, smoke.python if smoke else None, report.packages, log_text, target.base_reference)
-        report.policy = check_policy(evidence, session.policy)
+        _judge(target, session, report, log, smoke.python if smoke else None)
         if session.push and report.passed:
             progress.update(target.name, "pushing")
             _push(target, session, report, log, deadline)
@@ -132,6 +130,11 @@ def _build_and_check(target: BuildTarget, session: BuildSession, report: BuildRe
         if built and session.discard_images:
             for tag in target.tags:
                 builder.remove(tag, log)
+
+
+def _judge(target: BuildTarget, session: BuildSession, report: BuildReport, log, python: str | None) -> None:
+    evidence = BuildEvidence(target.environment, python, report.packages, _read_log(log), target.base_reference)
+    report.policy = check_policy(evidence, session.policy)
 
 
 def _smoke_test(target: BuildTarget, session: BuildSession, work: Path, log, deadline: Deadline, report: BuildReport):
