@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,19 +38,24 @@ from catalog.site.render import (
     Templates,
     catalog_entry_json,
     facet_values,
+    natural_key,
     render_environment_page,
     render_row,
     rows_markup,
+    tag_sections,
 )
 
-GENERATOR_VERSION = 2  # bump when generated output changes without a template change
+GENERATOR_VERSION = 3  # bump when generated output changes without a template change
 PARALLEL_MIN = 200  # below this many environments to parse, workers cost more than they save
 ASSETS = ("catalog.js", "catalog.css")
-HOME_COLUMNS = (("name", "Environment"), ("version", "Latest version"), *FACETS[:4],
-                ("purpose", "Purpose"), ("status", "Status"), ("verified", "Last verified build"))
+# (key, label, class): the home table's columns; the class sets a column's width.
+HOME_COLUMNS = (("name", "Environment", "name"), ("version", "Latest version", "version"), ("os", "OS", "os"),
+                ("python", "Python", "python"), ("framework", "Framework", "framework"),
+                ("compute", "CPU/GPU", "compute"), ("purpose", "Purpose", "purpose"), ("status", "Status", "status"),
+                ("verified", "Last verified build", "verified"))
 # Pages about the whole catalog, and what each one shows of an environment.
-CATALOG_PAGES = ("index.md", "catalog.json", "feed.xml", "deprecations.md")
-STATIC_PAGES = ("tags.md", "rules.md", *(f"assets/catalog/{name}" for name in ASSETS))
+CATALOG_PAGES = ("index.md", "catalog.json", "feed.xml", "deprecations.md", "tags.md")
+STATIC_PAGES = ("rules.md", *(f"assets/catalog/{name}" for name in ASSETS))
 
 
 @dataclass
@@ -77,6 +81,7 @@ class SiteResult:
     removed: list[str]
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    files: list[str] = field(default_factory=list)  # every file the output holds now, relative
 
     def summary(self) -> str:
         return (f"{self.environments} environments, {self.parsed} parsed; {len(self.written)} files written, "
@@ -124,7 +129,7 @@ def generate_site(options: SiteOptions) -> SiteResult:
     cache.save(out, changes, site.sorted_keys(), site.facet_counts(), head, run.today.isoformat(), rules_print())
     problems = [problem for key in site.sorted_keys() for problem in site.problems(key)]
     return SiteResult(out, len(current), site.parsed, run.writer.written, removed, problems,
-                      time.perf_counter() - started)
+                      time.perf_counter() - started, sorted(run.writer.generated))
 
 
 def _generator_key(options: SiteOptions, templates: Templates) -> tuple:
@@ -225,6 +230,7 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
         deprecation=(deprecation["replacement"], deprecation["delete_on"]) if deprecation else None,
         dates=(entry["dates"]["added"], entry["dates"]["version"], entry["dates"]["deprecated"]),
         facets=tuple(tuple(values) for values in facet_values(entry).values()),
+        tags=tuple(entry["tags"].items()),
         row=render_row(run.templates, entry, links),
         json=catalog_entry_json(entry, links),
     )
@@ -406,6 +412,8 @@ def _changed_pages(site: _Catalog, run: _Run) -> set[str]:
             changed.add("feed.xml")
         if (old.deprecation, old.links) != (new.deprecation, new.links):
             changed.add("deprecations.md")
+        if (old.tags, old.links) != (new.tags, new.links):
+            changed.add("tags.md")
     if site.cache.rules != rules_print():
         changed.add("rules.md")
     out = run.writer.out
@@ -436,7 +444,7 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
     keys = site.sorted_keys() if pages & set(CATALOG_PAGES) else []
     if "index.md" in pages:
         counts = site.facet_counts()
-        facets = [(key, label, sorted(counts[i], key=_natural)) for i, (key, label) in enumerate(FACETS)]
+        facets = [(key, label, sorted(counts[i], key=natural_key)) for i, (key, label) in enumerate(FACETS)]
         deprecated = counts[[key for key, _ in FACETS].index("status")].get("deprecated", 0)
         table = templates.fragment("home-table.html.j2", facets=facets, columns=HOME_COLUMNS, count=len(keys),
                                    rows=rows_markup([site.field(key, "row") for key in keys]))
@@ -451,7 +459,9 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
         write("deprecations.md", templates.page("deprecations.md.j2", today=run.today.isoformat(),
                                                 **_deprecation_groups(site, keys, run.today)))
     if "tags.md" in pages:
-        write("tags.md", templates.page("tags.md.j2"))
+        prefix = "../" if options.directory_urls else ""  # the page is tags/ (or tags.html)
+        environments = [(site[key].name, prefix + PageLinks(*site[key].links).href, site[key].tags) for key in keys]
+        write("tags.md", templates.page("tags.md.j2", sections=tag_sections(environments)))
     if "rules.md" in pages:
         from catalog.rules import all_rules
 
@@ -477,10 +487,6 @@ def _restore_missing_pages(site: _Catalog, run: _Run) -> None:
         rebuilt = _build_one(key, None, run, PageLinks(*site[key].links))
         if rebuilt is not None:
             site.replace(key, rebuilt[0])
-
-
-def _natural(value: str) -> list:
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", value)]
 
 
 def _deprecation_groups(site: _Catalog, keys: list[str], today: datetime.date) -> dict[str, list[dict]]:

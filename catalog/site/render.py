@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -30,14 +31,29 @@ from catalog.site.untrusted import (
 
 ENVIRONMENTS_DIR = "environments"
 TAGS_PAGE = "tags.md"
-FACETS = (  # (key, label): the home page's filters and columns
+FACETS = (  # (key, label): the home page's filters
     ("os", "OS"),
+    ("platform", "Platform"),
     ("python", "Python"),
     ("framework", "Framework"),
     ("compute", "CPU/GPU"),
     ("purpose", "Purpose"),
     ("status", "Status"),
 )
+# What the generated pages need from Python-Markdown (the MkDocs plugin adds those a
+# mkdocs.yml lacks). attr_list, md_in_html and pymdownx.snippets stay out: they would
+# let an environment's description set HTML attributes or include files.
+MARKDOWN_EXTENSIONS = {
+    "admonition": {},
+    "tables": {},
+    "toc": {"permalink": True},
+    "pymdownx.details": {},
+    "pymdownx.highlight": {"pygments_lang_class": True},
+    "pymdownx.superfences": {},
+    "pymdownx.tabbed": {"alternate_style": True},
+}
+# Compute the usage snippets name; an environment for GPUs needs a GPU machine.
+COMPUTE_TARGETS = {"CPU": ("cpu-cluster", "Standard_DS3_v2"), "GPU": ("gpu-cluster", "Standard_NC4as_T4_v3")}
 
 
 def _markdown_value(value: object) -> str:
@@ -54,14 +70,9 @@ def tag_anchor(label: str) -> str:
     return "tag:" + slugify(case="lower")(front_matter_text(label), "-")
 
 
-def tag_labels(tags: dict[str, str]) -> list[str]:
-    """A tag for each tag key and one for each key and value: ``OS``, ``OS: Ubuntu22.04``."""
-    labels = []
-    for key, value in tags.items():
-        labels.append(key)
-        if value:
-            labels.append(f"{key}: {value}")
-    return labels
+def tag_label(key: str, value: str) -> str:
+    """How the tags page names a tag with its value: ``OS: Ubuntu22.04``."""
+    return f"{key}: {value}" if value else key
 
 
 def environment_href(slug: str, directory_urls: bool) -> str:
@@ -158,7 +169,9 @@ def render_environment_page(templates: Templates, record: EnvironmentRecord, lin
     reference = f"azureml://registries/azureml/environments/{entry['name']}/" + (
         f"versions/{entry['latest_version']}" if entry["latest_version"] else "labels/latest"
     )
-    snippet_context = {"entry": entry, "reference": reference, "image": entry["image"]["reference"]}
+    cluster, instance_type = COMPUTE_TARGETS[entry["compute"]]
+    snippet_context = {"entry": entry, "reference": reference, "image": entry["image"]["reference"],
+                       "cluster": cluster, "instance_type": instance_type}
     serving = "Inference" in entry["purposes"] and "Training" not in entry["purposes"]
     usage = [
         ("Azure ML CLI v2", "yaml", templates.snippet("deployment.yaml.j2" if serving else "job.yaml.j2", **snippet_context)),
@@ -174,9 +187,8 @@ def render_environment_page(templates: Templates, record: EnvironmentRecord, lin
         description=description,
         release=release,
         usage=usage,
-        tag_links=[(key, value, tag_anchor(key), tag_anchor(f"{key}: {value}") if value else None)
+        tag_links=[(key, value, tag_anchor(key), tag_anchor(tag_label(key, value)) if value else None)
                    for key, value in entry["tags"].items()],
-        tag_labels=tag_labels(entry["tags"]),
         tags_page=f"../{TAGS_PAGE}",
     )
 
@@ -219,7 +231,8 @@ class PageLinks(tuple):
 def render_row(templates: Templates, entry: dict, links: PageLinks) -> str:
     """The environment's row in the home page table."""
     return templates.html.get_template("fragments/home-row.html.j2").render(
-        e=entry, facets=facet_values(entry), href=links.href, slug=links.slug).strip()
+        e=entry, facets=facet_values(entry), href=links.href, slug=links.slug,
+        tags=" ".join(tag_label(key, value) for key, value in entry["tags"].items())).strip()
 
 
 def catalog_entry_json(entry: dict, links: PageLinks) -> str:
@@ -235,6 +248,7 @@ def facet_values(entry: dict) -> dict[str, list[str]]:
     framework = entry["framework"]["name"] if entry["framework"] else ""
     return {
         "os": [entry["os"] or NO_VALUE],
+        "platform": [entry["platform"] or NO_VALUE],
         "python": [entry["python"] or NO_VALUE],
         "framework": [framework or NO_VALUE],
         "compute": [entry["compute"]],
@@ -245,3 +259,43 @@ def facet_values(entry: dict) -> dict[str, list[str]]:
 
 def rows_markup(rows: list[str]) -> Markup:
     return Markup("\n".join(rows))
+
+
+def tag_sections(environments: list[tuple[str, str, tuple]]) -> list[dict]:
+    """The tags page: one section per tag key, listing the environments of each value.
+
+    ``environments`` holds (name, page href from the site root, ((key, value), ...)).
+    Keys (and values) whose anchors coincide share a section, so every anchor an
+    environment page links to is there exactly once.
+    """
+    sections: dict[str, dict] = {}
+    for name, href, tags in environments:
+        for key, value in tags:
+            anchor = tag_anchor(key)
+            section = sections.get(anchor)
+            if section is None:
+                section = sections[anchor] = {"anchor": anchor, "labels": [], "plain": [], "values": {}, "count": 0}
+            if key not in section["labels"]:
+                section["labels"].append(key)
+            section["count"] += 1
+            if not value:
+                section["plain"].append((name, href))
+                continue
+            label = tag_label(key, value)
+            value_anchor = tag_anchor(label)
+            group = section["values"].get(value_anchor)
+            if group is None:
+                group = section["values"][value_anchor] = {"anchor": value_anchor, "labels": [], "environments": []}
+            if label not in group["labels"]:
+                group["labels"].append(label)
+            group["environments"].append((name, href))
+    ordered = []
+    for section in sorted(sections.values(), key=lambda s: natural_key(s["labels"][0])):
+        section["values"] = sorted(section["values"].values(), key=lambda g: natural_key(g["labels"][0]))
+        ordered.append(section)
+    return ordered
+
+
+def natural_key(value: str) -> list:
+    """Sorts ``3.9`` before ``3.10`` and ignores case."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", value)]

@@ -63,9 +63,7 @@ def site_dir(tmp_path_factory) -> Path:
     shutil.copytree(REPO / "environments", project / "environments")
     write_env(project / "environments", "injection-test", {"spec.yaml": INJECTION_SPEC, "description.md": INJECTION_DESCRIPTION})
     (project / "pyproject.toml").write_text('[tool.catalog]\nroots = ["environments"]\n')
-    mkdocs_yml = (REPO / "mkdocs.yml").read_text()
-    mkdocs_yml = mkdocs_yml.replace("custom_dir: site_templates/overrides", f"custom_dir: {REPO / 'site_templates' / 'overrides'}")
-    (project / "mkdocs.yml").write_text(mkdocs_yml)
+    (project / "mkdocs.yml").write_text((REPO / "mkdocs.yml").read_text())
     (project / "site-docs").mkdir()  # MkDocs checks docs_dir exists before plugins run
     env = dict(os.environ, PYTHONPATH=str(REPO), NO_MKDOCS_2_WARNING="1")
     build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site"], cwd=project,

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.conftest import REPO
-from tests.site.conftest import HOSTILE_NAME, PageScan, mkdocs_build, write_hostile_env
+from tests.site.conftest import HOSTILE_NAME, PageScan, commit_all, mkdocs_build, write_hostile_env
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -83,6 +83,7 @@ def test_strict_build_of_the_sample_catalog(project):
 
 def test_injected_environment_executes_nothing(project):
     write_hostile_env(project / "environments")
+    commit_all(project)  # the feed announces what git dates
     result = mkdocs_build(project)
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr
