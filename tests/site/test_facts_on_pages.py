@@ -105,7 +105,7 @@ def test_cuda_environments_are_gpu_environments(site):
                        "foundry-model-serve": "CPU", "designer-cv": "CPU"}
     rows = home_rows(out)
     for name, value in compute.items():
-        assert f'data-compute="{value}"' in rows[name] and f"<td>{value}</td>" in rows[name], name
+        assert f'data-compute="{value}"' in rows[name] and f'<td title="{value}">{value}</td>' in rows[name], name
         text = page(out, name)
         assert f"| CPU/GPU | {value} |" in text
         # usage snippets ask for a machine that can run the image
