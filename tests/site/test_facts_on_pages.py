@@ -11,21 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ASSET, ENVIRONMENT, write_env
+from tests.conftest import SPEC, write_env
 from tests.site.conftest import generate
 from tests.site.test_outputs import catalog_validator
-
-SPEC_HEAD = """\
-$schema: https://azuremlschemas.azureedge.net/latest/environment.schema.json
-description: {description}
-name: "{{{{asset.name}}}}"
-version: "{{{{asset.version}}}}"
-build:
-  path: "{{{{asset.repo.url}}}}#{{{{asset.repo.commit_hash}}}}:{{{{asset.repo.build_context.path}}}}"
-  dockerfile_path: "{{{{image.dockerfile.path}}}}"
-os_type: linux
-tags:
-"""
 
 # name: (tags as YAML lines, Dockerfile FROM line, requirements)
 PATTERNS = {
@@ -65,10 +53,8 @@ PATTERNS = {
 
 def write_pattern(root: Path, name: str) -> None:
     tags, from_line, requirements = PATTERNS[name]
-    spec = SPEC_HEAD.format(description=f"{name} for tests.") + tags
+    spec = SPEC.split("tags:\n", 1)[0].replace("A scikit-learn environment", name) + "tags:\n" + tags
     write_env(root, name, {
-        "asset.yaml": ASSET,
-        "environment.yaml": ENVIRONMENT,
         "spec.yaml": spec,
         "context/Dockerfile": f"{from_line}\nCOPY requirements.txt /tmp/\nRUN pip install -r /tmp/requirements.txt\n",
         "context/requirements.txt": requirements,

@@ -7,18 +7,15 @@ per save.
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO
 from tests.site.conftest import PageScan, mkdocs_build
-from tests.site.test_mkdocs import built_pages, local_target
+from tests.site.test_mkdocs import assert_links_resolve, built_pages, fetch, start_serve, wait_for
 from tests.site.test_outputs import catalog_validator
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -67,18 +64,7 @@ def test_four_line_setup_builds_the_whole_site(four_line_project):
     assert not [href for href in nav if "environments/" in href]
     assert "../guide/" in nav_links(pages["tags/index.html"])
 
-    # every link leads somewhere, tag links to their anchor on the tags page
-    anchors = {page: {a["id"] for _, a in scan.elements if a.get("id")} for page, scan in pages.items()}
-    for page, scan in pages.items():
-        for tag, attributes in scan.elements:
-            href = attributes.get("href") if tag == "a" else None
-            target = local_target(site, page, href) if href else None
-            if target is None or page == "404.html":
-                continue
-            assert target.exists(), (page, href)
-            fragment = href.partition("#")[2]
-            if fragment and target.name == "index.html" and not fragment.startswith("__"):
-                assert fragment in anchors[target.relative_to(site).as_posix()], (page, href)
+    assert_links_resolve(site, pages)
 
 
 def test_a_page_of_the_user_s_own_wins_over_a_generated_one(four_line_project):
@@ -130,38 +116,9 @@ def test_plugin_failures_are_one_line(four_line_project, breakage, expected):
     assert len(errors) == 1 and errors[0].startswith("ERROR   -  catalog: ") and expected in errors[0], result.stderr
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode("utf-8")
-
-
-def wait_for(probe, what: str, timeout: float = 60):
-    deadline = time.time() + timeout
-    while True:
-        try:
-            value = probe()
-            if value:
-                return value
-        except OSError:
-            pass
-        if time.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
 def test_serve_rebuilds_once_per_save(four_line_project):
     project = four_line_project
-    port = free_port()
-    env = dict(os.environ, PYTHONPATH=str(REPO), NO_MKDOCS_2_WARNING="1")
-    log = project / "serve.log"
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}"],
-                              cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    server, port, log = start_serve(project)
     url = f"http://127.0.0.1:{port}/environments/lightgbm-4.5/"
 
     def builds() -> int:
