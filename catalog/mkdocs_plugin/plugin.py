@@ -138,7 +138,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         # observer only, which ignores the cache: else every build would start another.
         rebuild = _rebuild_trigger(server) if any(_inside(out, path) for path in watched) else None
         self.changes = ChangedPaths()
-        self.observer = _start_observer(watched, self.changes, out, rebuild)
+        self.observer = _start_observer(watched, self.changes, self.options.roots, out, rebuild)
         return server
 
     def on_shutdown(self) -> None:
@@ -197,22 +197,27 @@ def _rebuild_trigger(server):
     return rebuild
 
 
-def _start_observer(paths: list[Path], changes: ChangedPaths, ignored: Path, rebuild=None):
-    """A watchdog observer (MkDocs' own file watcher) that records changed paths."""
+def _start_observer(paths: list[Path], changes: ChangedPaths, roots: list[Path], ignored: Path, rebuild=None):
+    """A watchdog observer (MkDocs' own file watcher) that records changed paths.
+
+    ``rebuild``, when given, is called for a change that matters: the observer then
+    stands in for MkDocs' own watcher on roots that hold ``ignored`` (the cache).
+    """
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
+    roots = [os.path.abspath(root) for root in roots]
     skip = os.path.abspath(ignored)
 
     class Recorder(FileSystemEventHandler):
         def on_any_event(self, event) -> None:
             if event.event_type in ("opened", "closed_no_write"):
                 return  # the generator reading files is no change
-            paths = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
-            paths = [p for p in paths if p and not _inside(Path(p), Path(skip))]
-            if not paths:
+            found = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
+            found = [path for path in found if path and _may_matter(path, roots, skip)]
+            if not found:
                 return
-            changes.add(*paths)
+            changes.add(*found)
             if rebuild is not None and not event.is_directory and event.event_type != "closed":
                 rebuild()
 
@@ -222,3 +227,20 @@ def _start_observer(paths: list[Path], changes: ChangedPaths, ignored: Path, reb
         observer.schedule(Recorder(), str(path), recursive=True)
     observer.start()
     return observer
+
+
+def _may_matter(path: str, roots: list[str], skip: str) -> bool:
+    """Whether a change at ``path`` can change the site: not in the cache, not where
+    discovery never looks (``.git``, ``.venv``, ... at the top of a root), not a file
+    beside a root's environments (a log of `mkdocs serve` itself)."""
+    from catalog.model import ASSET_FILE, SKIPPED_DIRS
+
+    if _inside(Path(path), Path(skip)):
+        return False
+    for root in roots:
+        if _inside(Path(path), Path(root)) and path != root:
+            parts = os.path.relpath(path, root).split(os.sep)
+            if len(parts) == 1:
+                return parts[0] == ASSET_FILE or os.path.isdir(path)
+            return not (parts[0].startswith(".") or parts[0] in SKIPPED_DIRS)
+    return True

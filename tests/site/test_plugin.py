@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import REPO
 from tests.site.conftest import PageScan, mkdocs_build
 from tests.site.test_mkdocs import assert_links_resolve, built_pages, fetch, start_serve, wait_for
+from tests.site.test_generate import REPORT
 from tests.site.test_outputs import catalog_validator
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -116,8 +117,12 @@ def test_plugin_failures_are_one_line(four_line_project, breakage, expected):
     assert len(errors) == 1 and errors[0].startswith("ERROR   -  catalog: ") and expected in errors[0], result.stderr
 
 
-def test_serve_rebuilds_once_per_save(four_line_project):
+@pytest.mark.parametrize("root", ["envs", "."])
+def test_serve_rebuilds_once_per_save(four_line_project, root):
+    """Also with the catalog at the top of the repository, where the plugin's cache lies inside it."""
     project = four_line_project
+    (project / "pyproject.toml").write_text(f'[tool.catalog]\nroots = ["{root}"]\n')
+    (project / "build-reports").mkdir()
     server, port, log = start_serve(project)
     url = f"http://127.0.0.1:{port}/environments/lightgbm-4.5/"
 
@@ -147,6 +152,11 @@ def test_serve_rebuilds_once_per_save(four_line_project):
         wait_for(lambda: "edited-by-the-test" in fetch(url), "the edited description")
         settled(3)
         assert "catalog: 9 environments, 1 parsed; 1 files written" in log.read_text()
+
+        report = {**REPORT, "environment": "lightgbm-4.5"}
+        (project / "build-reports" / "lightgbm-4.5.json").write_text(json.dumps(report))
+        wait_for(lambda: 'data-status="passed"' in fetch(url), "the new build report")
+        settled(4)
         assert sorted(p.name for p in (project / "docs").iterdir()) == []  # nothing written into docs/
     finally:
         server.terminate()
