@@ -33,7 +33,7 @@ from catalog.site.output import STATE_DIR
 
 CACHE_FILE = f"{STATE_DIR}/cache.pickle"
 CACHE_LOG = f"{STATE_DIR}/cache.log"
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same timestamp
 
 
@@ -53,25 +53,24 @@ class EnvironmentEntry(NamedTuple):
     deprecation: tuple | None  # (replacement, delete_on)
     dates: tuple  # (added, version, deprecated)
     facets: tuple  # one tuple of values per facet, in FACETS order
-    tags: tuple  # ((key, value), ...) as written, for the tags page
     row: str  # its row in the home table
     json: str  # its entry in catalog.json
+    tag_listing: str  # JSON: [its item on the tags page, [[key, value], ...] as written]
 
     def pack(self) -> tuple:
         """Plain values: the fields every run looks at, then the rest as one JSON string."""
         rest = [list(self.links), self.name, self.description, self.status, self.latest_version,
-                self.deprecation and list(self.deprecation), list(self.dates), [list(v) for v in self.facets],
-                [list(tag) for tag in self.tags]]
+                self.deprecation and list(self.deprecation), list(self.dates), [list(v) for v in self.facets]]
         return (self.fingerprint, "\0".join(self.inputs), self.provisional, self.page, "\0".join(self.problems),
-                json.dumps(rest, ensure_ascii=False, separators=(",", ":")), self.row, self.json)
+                json.dumps(rest, ensure_ascii=False, separators=(",", ":")), self.row, self.json, self.tag_listing)
 
     @classmethod
     def unpack(cls, packed: tuple) -> "EnvironmentEntry":
-        fingerprint, inputs, provisional, page, problems, rest, row, entry_json = packed
-        links, name, description, status, latest, deprecation, dates, facets, tags = json.loads(rest)
+        fingerprint, inputs, provisional, page, problems, rest, row, entry_json, tag_listing = packed
+        links, name, description, status, latest, deprecation, dates, facets = json.loads(rest)
         return cls(fingerprint, _split(inputs), tuple(links), provisional, page, _split(problems), name,
                    description, status, latest, tuple(deprecation) if deprecation else None, tuple(dates),
-                   tuple(tuple(values) for values in facets), tuple(tuple(tag) for tag in tags), row, entry_json)
+                   tuple(tuple(values) for values in facets), row, entry_json, tag_listing)
 
 
 def _split(packed: str) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ guess was wrong.
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from catalog.site.render import (
     render_environment_page,
     render_row,
     rows_markup,
+    tag_listing_json,
     tag_sections,
 )
 
@@ -230,9 +232,9 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
         deprecation=(deprecation["replacement"], deprecation["delete_on"]) if deprecation else None,
         dates=(entry["dates"]["added"], entry["dates"]["version"], entry["dates"]["deprecated"]),
         facets=tuple(tuple(values) for values in facet_values(entry).values()),
-        tags=tuple(entry["tags"].items()),
         row=render_row(run.templates, entry, links),
         json=catalog_entry_json(entry, links),
+        tag_listing=tag_listing_json(run.templates, entry, links),
     )
     return built, len(run.writer.written) > writes, info
 
@@ -283,7 +285,7 @@ def _build_in_workers(keys: list[str], trees: dict[str, Print | None], links: di
 # --- the catalog as a whole ---------------------------------------------------------------
 
 
-_PACKED = {"page": 3, "row": 6, "json": 7}  # positions in EnvironmentEntry.pack()
+_PACKED = {"page": 3, "row": 6, "json": 7, "tag_listing": 8}  # positions in EnvironmentEntry.pack()
 
 
 class _Catalog:
@@ -309,7 +311,7 @@ class _Catalog:
         return self.fresh[key].problems if key in self.fresh else self.cache.problems(key)
 
     def field(self, key: str, name: str):
-        """The page, row or json of an environment, without decoding a cached entry."""
+        """The page, row, json or tag listing of an environment, without decoding a cached entry."""
         return getattr(self.fresh[key], name) if key in self.fresh else self.cache.packed[key][_PACKED[name]]
 
     def structure_changed(self) -> bool:
@@ -412,7 +414,7 @@ def _changed_pages(site: _Catalog, run: _Run) -> set[str]:
             changed.add("feed.xml")
         if (old.deprecation, old.links) != (new.deprecation, new.links):
             changed.add("deprecations.md")
-        if (old.tags, old.links) != (new.tags, new.links):
+        if old.tag_listing != new.tag_listing:
             changed.add("tags.md")
     if site.cache.rules != rules_print():
         changed.add("rules.md")
@@ -459,9 +461,8 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
         write("deprecations.md", templates.page("deprecations.md.j2", today=run.today.isoformat(),
                                                 **_deprecation_groups(site, keys, run.today)))
     if "tags.md" in pages:
-        prefix = "../" if options.directory_urls else ""  # the page is tags/ (or tags.html)
-        environments = [(site[key].name, prefix + PageLinks(*site[key].links).href, site[key].tags) for key in keys]
-        write("tags.md", templates.page("tags.md.j2", sections=tag_sections(environments)))
+        listings = [json.loads(site.field(key, "tag_listing")) for key in keys]
+        write("tags.md", templates.page("tags.md.j2", sections=tag_sections(listings)))
     if "rules.md" in pages:
         from catalog.rules import all_rules
 

@@ -261,15 +261,23 @@ def rows_markup(rows: list[str]) -> Markup:
     return Markup("\n".join(rows))
 
 
-def tag_sections(environments: list[tuple[str, str, tuple]]) -> list[dict]:
+def tag_listing_json(templates: Templates, entry: dict, links: PageLinks) -> str:
+    """What the tags page needs of an environment, as JSON: its list item (a link to its
+    page, from the tags page) and its tags as written."""
+    prefix = "../" if links.directory_urls else ""  # the tags page is tags/ (or tags.html)
+    item = templates.html.get_template("fragments/tag-item.html.j2").render(name=entry["name"], href=prefix + links.href)
+    return json.dumps([item.strip(), list(entry["tags"].items())], ensure_ascii=False, separators=(",", ":"))
+
+
+def tag_sections(listings: list) -> list[dict]:
     """The tags page: one section per tag key, listing the environments of each value.
 
-    ``environments`` holds (name, page href from the site root, ((key, value), ...)).
+    ``listings`` holds each environment's [list item, [[key, value], ...]] in page order.
     Keys (and values) whose anchors coincide share a section, so every anchor an
     environment page links to is there exactly once.
     """
     sections: dict[str, dict] = {}
-    for name, href, tags in environments:
+    for item, tags in listings:
         for key, value in tags:
             anchor = tag_anchor(key)
             section = sections.get(anchor)
@@ -279,19 +287,22 @@ def tag_sections(environments: list[tuple[str, str, tuple]]) -> list[dict]:
                 section["labels"].append(key)
             section["count"] += 1
             if not value:
-                section["plain"].append((name, href))
+                section["plain"].append(item)
                 continue
             label = tag_label(key, value)
             value_anchor = tag_anchor(label)
             group = section["values"].get(value_anchor)
             if group is None:
-                group = section["values"][value_anchor] = {"anchor": value_anchor, "labels": [], "environments": []}
+                group = section["values"][value_anchor] = {"anchor": value_anchor, "labels": [], "items": []}
             if label not in group["labels"]:
                 group["labels"].append(label)
-            group["environments"].append((name, href))
+            group["items"].append(item)
     ordered = []
     for section in sorted(sections.values(), key=lambda s: natural_key(s["labels"][0])):
+        section["plain"] = Markup("".join(section["plain"]))  # items are autoescaped fragments
         section["values"] = sorted(section["values"].values(), key=lambda g: natural_key(g["labels"][0]))
+        for group in section["values"]:
+            group["items"] = Markup("".join(group["items"]))
         ordered.append(section)
     return ordered
 
