@@ -131,14 +131,15 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             return server
         watched = [p for p in (*self.options.roots, self.options.reports_dir) if p.is_dir()]
         out = self.options.out_dir
-        for path in watched:
-            if not _inside(out, path):
-                server.watch(str(path))
         # A root that holds the cache directory (roots = ["."]) is watched by our own
-        # observer only, which ignores the cache: else every build would start another.
-        rebuild = _rebuild_trigger(server) if any(_inside(out, path) for path in watched) else None
+        # observer alone, which ignores the cache: else every build would start another.
+        own = [path for path in watched if _inside(out, path)]
+        for path in watched:
+            if not any(_inside(path, root) for root in own):
+                server.watch(str(path))
         self.changes = ChangedPaths()
-        self.observer = _start_observer(watched, self.changes, self.options.roots, out, rebuild)
+        self.observer = _start_observer(watched, self.changes, self.options.roots, out,
+                                        (own, _rebuild_trigger(server)) if own else None)
         return server
 
     def on_shutdown(self) -> None:
@@ -197,17 +198,19 @@ def _rebuild_trigger(server):
     return rebuild
 
 
-def _start_observer(paths: list[Path], changes: ChangedPaths, roots: list[Path], ignored: Path, rebuild=None):
+def _start_observer(paths: list[Path], changes: ChangedPaths, roots: list[Path], ignored: Path, rebuilds=None):
     """A watchdog observer (MkDocs' own file watcher) that records changed paths.
 
-    ``rebuild``, when given, is called for a change that matters: the observer then
-    stands in for MkDocs' own watcher on roots that hold ``ignored`` (the cache).
+    ``rebuilds``, when given, is (directories, rebuild): the observer stands in for
+    MkDocs' own watcher there, calling ``rebuild`` for a change that matters.
     """
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
     roots = [os.path.abspath(root) for root in roots]
     skip = os.path.abspath(ignored)
+    own, rebuild = rebuilds or ((), None)
+    seen: dict[str, tuple] = {}  # path -> what its last change left, for telling real changes
 
     class Recorder(FileSystemEventHandler):
         def on_any_event(self, event) -> None:
@@ -218,7 +221,9 @@ def _start_observer(paths: list[Path], changes: ChangedPaths, roots: list[Path],
             if not found:
                 return
             changes.add(*found)
-            if rebuild is not None and not event.is_directory and event.event_type != "closed":
+            if rebuild is None or event.is_directory:
+                return
+            if any(_inside(Path(path), Path(root)) and _changed(path, seen) for path in found for root in own):
                 rebuild()
 
     observer = Observer()
@@ -227,6 +232,21 @@ def _start_observer(paths: list[Path], changes: ChangedPaths, roots: list[Path],
         observer.schedule(Recorder(), str(path), recursive=True)
     observer.start()
     return observer
+
+
+def _changed(path: str, seen: dict[str, tuple]) -> bool:
+    """Whether ``path`` differs from when it was last seen. Reading a file new since its
+    last read updates its access time, which inotify reports as a change: polling
+    watchers, such as MkDocs' own, compare size and modification time instead."""
+    try:
+        info = os.lstat(path)
+        state = (info.st_ino, info.st_size, info.st_mtime_ns)
+    except OSError:
+        state = None
+    if seen.get(path, ()) == state:
+        return False
+    seen[path] = state
+    return True
 
 
 def _may_matter(path: str, roots: list[str], skip: str) -> bool:

@@ -234,7 +234,7 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
         facets=tuple(tuple(values) for values in facet_values(entry).values()),
         row=render_row(run.templates, entry, links),
         json=catalog_entry_json(entry, links),
-        tag_listing=tag_listing_json(run.templates, entry, links),
+        tag_listing=tag_listing_json(entry, links),
     )
     return built, len(run.writer.written) > writes, info
 

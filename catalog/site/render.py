@@ -261,12 +261,15 @@ def rows_markup(rows: list[str]) -> Markup:
     return Markup("\n".join(rows))
 
 
-def tag_listing_json(templates: Templates, entry: dict, links: PageLinks) -> str:
-    """What the tags page needs of an environment, as JSON: its list item (a link to its
-    page, from the tags page) and its tags as written."""
-    prefix = "../" if links.directory_urls else ""  # the tags page is tags/ (or tags.html)
-    item = templates.html.get_template("fragments/tag-item.html.j2").render(name=entry["name"], href=prefix + links.href)
-    return json.dumps([item.strip(), list(entry["tags"].items())], ensure_ascii=False, separators=(",", ":"))
+def tag_listing_json(entry: dict, links: PageLinks) -> str:
+    """What the tags page needs of an environment, as JSON: its list item and its tags as written.
+
+    The item is a Markdown link to the page's source (``environments/<slug>.md``), which
+    MkDocs and Zensical both resolve from the tags page; they treat links in raw HTML
+    differently.
+    """
+    item = f"- [{escape_text(entry['name'])}]({links.page})"
+    return json.dumps([item, list(entry["tags"].items())], ensure_ascii=False, separators=(",", ":"))
 
 
 def tag_sections(listings: list) -> list[dict]:
@@ -299,10 +302,10 @@ def tag_sections(listings: list) -> list[dict]:
             group["items"].append(item)
     ordered = []
     for section in sorted(sections.values(), key=lambda s: natural_key(s["labels"][0])):
-        section["plain"] = Markup("".join(section["plain"]))  # items are autoescaped fragments
+        section["plain"] = SafeMarkdown("\n".join(section["plain"]))  # items are escaped already
         section["values"] = sorted(section["values"].values(), key=lambda g: natural_key(g["labels"][0]))
         for group in section["values"]:
-            group["items"] = Markup("".join(group["items"]))
+            group["items"] = SafeMarkdown("\n".join(group["items"]))
         ordered.append(section)
     return ordered
 

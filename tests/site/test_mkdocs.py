@@ -141,6 +141,9 @@ def test_zensical_builds_the_same_pages(project):
     assert (site / "index.html").read_text().count('class="catalog-row"') == 9
     assert (site / "catalog.json").is_file() and (site / "feed.xml").is_file()
     assert (site / "assets" / "catalog" / "catalog.js").is_file()
+    # the tags page is ours: no MkDocs tags plugin needed
+    tags = (site / "tags" / "index.html").read_text()
+    assert 'id="tag:os-ubuntu2404"' in tags and 'href="../environments/minimal-inference/"' in tags
 
 
 def free_port() -> int:
