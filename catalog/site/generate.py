@@ -16,7 +16,6 @@ guess was wrong.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -461,8 +460,8 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
         write("deprecations.md", templates.page("deprecations.md.j2", today=run.today.isoformat(),
                                                 **_deprecation_groups(site, keys, run.today)))
     if "tags.md" in pages:
-        listings = [json.loads(site.field(key, "tag_listing")) for key in keys]
-        write("tags.md", templates.page("tags.md.j2", sections=tag_sections(listings)))
+        sections = tag_sections([site.field(key, "tag_listing") for key in keys])
+        write("tags.md", templates.page("tags.md.j2", sections=sections))
     if "rules.md" in pages:
         from catalog.rules import all_rules
 

@@ -272,42 +272,60 @@ def tag_listing_json(entry: dict, links: PageLinks) -> str:
     return json.dumps([item, list(entry["tags"].items())], ensure_ascii=False, separators=(",", ":"))
 
 
-def tag_sections(listings: list) -> list[dict]:
+def tag_sections(listings: list[str]) -> list[dict]:
     """The tags page: one section per tag key, listing the environments of each value.
 
-    ``listings`` holds each environment's [list item, [[key, value], ...]] in page order.
-    Keys (and values) whose anchors coincide share a section, so every anchor an
-    environment page links to is there exactly once.
+    ``listings`` holds each environment's ``tag_listing_json`` in page order. Keys (and
+    values) whose anchors coincide share a section, so every anchor an environment page
+    links to is there exactly once.
     """
-    sections: dict[str, dict] = {}
-    for item, tags in listings:
+    decoded = _decoded_listings(listings)
+    members: dict[tuple, list[int]] = {}  # (key, value) -> positions in page order
+    for position, (_, tags) in enumerate(decoded):
         for key, value in tags:
-            anchor = tag_anchor(key)
-            section = sections.get(anchor)
-            if section is None:
-                section = sections[anchor] = {"anchor": anchor, "labels": [], "plain": [], "values": {}, "count": 0}
-            if key not in section["labels"]:
-                section["labels"].append(key)
-            section["count"] += 1
-            if not value:
-                section["plain"].append(item)
-                continue
-            label = tag_label(key, value)
-            value_anchor = tag_anchor(label)
-            group = section["values"].get(value_anchor)
-            if group is None:
-                group = section["values"][value_anchor] = {"anchor": value_anchor, "labels": [], "items": []}
-            if label not in group["labels"]:
-                group["labels"].append(label)
-            group["items"].append(item)
+            members.setdefault((key, value), []).append(position)
+    sections: dict[str, dict] = {}
+    for (key, value), positions in members.items():
+        anchor = tag_anchor(key)
+        section = sections.get(anchor)
+        if section is None:
+            section = sections[anchor] = {"anchor": anchor, "labels": [], "plain": [], "values": {}, "count": 0}
+        if key not in section["labels"]:
+            section["labels"].append(key)
+        section["count"] += len(positions)
+        if not value:
+            section["plain"].append(positions)
+            continue
+        label = tag_label(key, value)
+        group = section["values"].setdefault(tag_anchor(label), {"anchor": tag_anchor(label), "labels": [], "items": []})
+        group["labels"].append(label)
+        group["items"].append(positions)
+
+    def items(lists: list[list[int]]) -> SafeMarkdown:
+        positions = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+        return SafeMarkdown("\n".join(decoded[position][0] for position in positions))  # escaped already
+
     ordered = []
     for section in sorted(sections.values(), key=lambda s: natural_key(s["labels"][0])):
-        section["plain"] = SafeMarkdown("\n".join(section["plain"]))  # items are escaped already
+        section["plain"] = items(section["plain"]) if section["plain"] else ""
         section["values"] = sorted(section["values"].values(), key=lambda g: natural_key(g["labels"][0]))
         for group in section["values"]:
-            group["items"] = SafeMarkdown("\n".join(group["items"]))
+            group["items"] = items(group["items"])
         ordered.append(section)
     return ordered
+
+
+def _decoded_listings(listings: list[str]) -> list:
+    """The listings decoded, reusing what the last run in this process decoded
+    (``mkdocs serve`` renders the tags page again after each tag edit)."""
+    global _LAST_LISTINGS
+    last = _LAST_LISTINGS
+    decoded = {text: last.get(text) or json.loads(text) for text in listings}
+    _LAST_LISTINGS = decoded
+    return [decoded[text] for text in listings]
+
+
+_LAST_LISTINGS: dict[str, list] = {}
 
 
 def natural_key(value: str) -> list:
