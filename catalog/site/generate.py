@@ -48,6 +48,7 @@ from catalog.site.render import (
 
 GENERATOR_VERSION = 3  # bump when generated output changes without a template change
 PARALLEL_MIN = 200  # below this many environments to parse, workers cost more than they save
+DOCKERFILE_BATCH = 64  # environments loaded before any is rendered (see _build_share)
 ASSETS = ("catalog.js", "catalog.css")
 # (key, label, class): the home table's columns; the class sets a column's width.
 HOME_COLUMNS = (("name", "Environment", "name"), ("version", "Latest version", "version"), ("os", "OS", "os"),
@@ -197,16 +198,23 @@ def _guess_links(name: str, deprecation: dict | None, run: _Run) -> PageLinks:
                      run.today.isoformat() if deprecation else None, run.options.directory_urls)
 
 
-def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None = None):
-    """Parse, render and write one environment; None if it is gone.
-
-    (entry, whether its page was written, the page's file info).
+def _load(key: str, tree: Print | None) -> tuple[Print | None, object]:
+    """(what the environment's directory holds, the environment or None if it is gone).
 
     Its files are looked at before they are read, so a change while it is being read
     shows as a change next time.
     """
     tree = tree or tree_items(os.path.dirname(key))
-    env = load_environment(Path(key)) if tree is not None and os.path.isfile(key) else None
+    return tree, load_environment(Path(key)) if tree is not None and os.path.isfile(key) else None
+
+
+def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None = None, loaded=None):
+    """Parse, render and write one environment; None if it is gone.
+
+    (entry, whether its page was written, the page's file info). ``loaded`` is what
+    ``_load`` returned, when the caller loaded it already.
+    """
+    tree, env = loaded or _load(key, tree)
     if env is None:
         return None
     record = describe(env, run.options.reports_dir, run.history)
@@ -249,10 +257,18 @@ def _external_inputs(env) -> tuple[str, ...]:
 
 def _build_share(keys: list[str], trees: dict[str, Print | None], links: dict[str, PageLinks], run: _Run) -> list:
     results = []
-    for key in keys:
-        built = _build_one(key, trees[key], run, links.get(key))
-        if built is not None:
-            results.append((key, *built))
+    for start in range(0, len(keys), DOCKERFILE_BATCH):
+        batch = keys[start:start + DOCKERFILE_BATCH]
+        loaded = [_load(key, trees[key]) for key in batch]
+        # The Dockerfile parser (BuildKit's, in Go) takes a few times longer when called
+        # between long stretches of Python: parse the batch's Dockerfiles one after another.
+        for _, env in loaded:
+            if env is not None:
+                env.dockerfile  # noqa: B018 (a cached property)
+        for key, pair in zip(batch, loaded):
+            built = _build_one(key, trees[key], run, links.get(key), pair)
+            if built is not None:
+                results.append((key, *built))
     return results
 
 
