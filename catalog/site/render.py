@@ -305,14 +305,19 @@ def tag_sections(listings: list[str]) -> list[dict]:
         positions = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
         return SafeMarkdown("\n".join(decoded[position][0] for position in positions))  # escaped already
 
+    def label_order(label: str) -> tuple:
+        return natural_key(label), label
+
     ordered = []
-    for section in sorted(sections.values(), key=lambda s: natural_key(s["labels"][0])):
+    for section in sections.values():
+        section["labels"].sort(key=label_order)
         section["plain"] = items(section["plain"]) if section["plain"] else ""
-        section["values"] = sorted(section["values"].values(), key=lambda g: natural_key(g["labels"][0]))
-        for group in section["values"]:
+        for group in section["values"].values():
+            group["labels"].sort(key=label_order)
             group["items"] = items(group["items"])
+        section["values"] = sorted(section["values"].values(), key=lambda g: label_order(g["labels"][0]))
         ordered.append(section)
-    return ordered
+    return sorted(ordered, key=lambda s: label_order(s["labels"][0]))
 
 
 def _decoded_listings(listings: list[str]) -> list:

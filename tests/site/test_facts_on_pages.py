@@ -210,3 +210,17 @@ def test_rules_page_renders_docstrings_as_markdown(tmp_path):
     rules = (tmp_path / "out" / "rules.md").read_text()
     assert "&#96;" not in rules
     assert "| The asset version is neither `auto` nor a positive integer. |" in rules
+
+
+def test_tags_whose_anchors_coincide_share_one_section(tmp_path):
+    """`Preview` and `preview` (real data has both) make one anchor: one section lists both, in name order."""
+    root = tmp_path / "environments"
+    for name, extra in (("b-env", '  Preview: ""\n'), ("a-env", '  preview: ""\n'), ("c-env", '  Preview: ""\n')):
+        write_env(root, name, {"spec.yaml": SPEC + extra})
+    generate(root, tmp_path / "out")
+    tags = (tmp_path / "out" / "tags.md").read_text()
+    assert tags.count('id="tag:preview"') == 1
+    section = tags.split('<h2 id="tag:preview" class="catalog-tag-key">', 1)[1].split("<h2", 1)[0]
+    assert section.startswith("Preview / preview</h2>")
+    assert re.findall(r"^- \[([^\]]*)\]\(environments/", section, re.M) == ["a-env", "b-env", "c-env"]
+    assert '<a class="catalog-tag" href="#tag:preview">Preview / preview <span class="catalog-tag-count">3</span></a>' in tags
