@@ -40,6 +40,10 @@ def write_catalog(out: Path, count: int) -> list[str]:
             for other in names:
                 text = text.replace(f"Please use {other} instead.", f"Please use {other}-{suffix} instead.")
             path.write_text(text, encoding="utf-8")
+        dockerfile = target / "context" / "Dockerfile"
+        if dockerfile.is_file():  # each copy installs into its own directory, so no two definitions are one
+            dockerfile.write_text(dockerfile.read_text(encoding="utf-8").replace(
+                f"/azureml-envs/{source.name}", f"/azureml-envs/{name}"), encoding="utf-8")
         written.append(name)
     return written
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import re
+import stat
 from pathlib import Path
 
 _COUNTER = itertools.count()
@@ -45,6 +47,48 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
+def write_to_named(path: Path, data: bytes) -> None:
+    """Write ``data`` to what the user named ``path``, replacing nothing but a regular file.
+
+    - nothing there, or a regular file: replaced atomically;
+    - a symbolic link to a regular file: the file it leads to is replaced atomically,
+      and the link stays;
+    - a FIFO, device or socket, or a link to one or to a descriptor of this process
+      (``/dev/stdout``, ``/dev/null``): written to in place, after what it holds;
+    - a directory, or a link to nothing: OSError.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise FileNotFoundError(errno.ENOENT, "a symbolic link to nothing", str(path)) from None
+        write_bytes_atomic(path, data)
+        return
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if stat.S_ISREG(info.st_mode) and not _names_a_descriptor(path):
+        write_bytes_atomic(Path(os.path.realpath(path)), data)
+        return
+    handle = os.open(path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+
+
+def _names_a_descriptor(path: Path) -> bool:
+    """Whether ``path`` leads through /proc (``/dev/stdout``, ``/dev/fd/1``): an open
+    descriptor, maybe the shell's ``>> log``, which must be written to, not replaced."""
+    current = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on links in a path
+        parent = os.path.realpath(os.path.dirname(current))
+        if parent == "/proc" or parent.startswith("/proc/"):
+            return True
+        current = os.path.join(parent, os.path.basename(current))
+        if not os.path.islink(current):
+            return False
+        current = os.path.join(parent, os.readlink(current))
+    return False
+
+
 def stale_temporaries(directory: Path) -> list[Path]:
     """Temporary files in ``directory`` left by writers that were killed (their process is gone)."""
     found = []
@@ -68,3 +112,34 @@ def _alive(pid: int) -> bool:
     except OSError:
         return True  # it exists, as another user's process
     return True
+
+
+def write_tree_atomic(target: Path, files: dict[str, bytes]) -> None:
+    """Make ``target`` a directory holding exactly ``files`` (relative POSIX path -> content),
+    in one step: the tree is written beside it and renamed into place, so a reader (or a
+    run killed half-way) sees the old tree or the new one, never a mix."""
+    import shutil
+
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.{os.getpid()}.{next(_COUNTER)}.tmp"
+    try:
+        for relative, data in files.items():
+            path = staging / relative
+            if ".." in Path(relative).parts or Path(relative).is_absolute():
+                raise ValueError(f"{relative}: not a path inside the tree")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "xb") as stream:
+                stream.write(data)
+        if not os.path.lexists(target):
+            os.rename(staging, target)
+            return
+        if os.path.islink(target) or not target.is_dir():
+            raise NotADirectoryError(f"{target} is there and is not a directory; nothing was replaced")
+        retired = target.parent / f".{target.name}.{os.getpid()}.{next(_COUNTER)}.old"
+        os.rename(target, retired)
+        os.rename(staging, target)
+        shutil.rmtree(retired, ignore_errors=True)
+    finally:
+        if os.path.lexists(staging):
+            shutil.rmtree(staging, ignore_errors=True)

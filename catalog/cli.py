@@ -36,7 +36,7 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
 @click.option("--today", metavar="YYYY-MM-DD", help="Check dates (DeleteOn) as of this day instead of today.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of standard output.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of standard output (atomically; a link to a file replaces its target, a FIFO or device is written to).")
 def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     """Check environments against the schemas and the curated-environment rules.
 
@@ -56,24 +56,48 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     except UnknownRule as exc:
         raise UsageError(str(exc)) from None
     day = _parse_day(today)
-    target_dirs = _target_dirs(paths, config) if paths else None
+    unreadable: list[tuple[Path, str]] = []
     roots = config.root_paths
-    if target_dirs is None and not any(root.is_dir() for root in roots):
+    if not paths and not any(root.is_dir() for root in roots):
         shown = ", ".join(os.path.relpath(root, cwd) for root in roots)
         raise UsageError(f"no catalog to lint: {shown} is not a directory (set roots in [tool.catalog] or pass paths)")
-    if target_dirs == []:  # files outside any environment (pre-commit passes every changed file)
+    searched, target_dirs = _target_dirs(paths, unreadable) if paths else ([], None)
+    if target_dirs == [] and not searched:  # only files outside any environment (pre-commit passes every changed file)
         _write(render(run_lint(load_catalog([]), [], config, rules, day), fmt, cwd), output)
         return EXIT_CLEAN
+    if target_dirs == []:
+        _no_environments_under(searched[0], cwd)
     catalog = load_catalog(roots, target_dirs or [])
     if target_dirs is None:
         targets = catalog.environments
+        if not targets:
+            _no_environments_under(", ".join(os.path.relpath(root, cwd) for root in roots), cwd)
     else:
         wanted = {directory.resolve() for directory in target_dirs}
         targets = [env for env in catalog.environments if env.directory.resolve() in wanted]
+    for directory in searched:  # a directory named on the command line must hold an environment
+        if not any(_is_within(env.directory, directory) for env in targets):
+            _no_environments_under(directory, cwd)
     result = run_lint(catalog, targets, config, rules, day)
     _write(render(result, fmt, cwd), output)
+    unchecked = {os.path.abspath(directory): reason for directory, reason in unreadable + catalog.unreadable}
+    for directory, reason in unchecked.items():  # what is in them went unchecked: not clean, not a finding
+        click.echo(f"catalog: error: cannot read directory {os.path.relpath(directory, cwd)}: {reason}", err=True)
+    if unchecked:
+        return EXIT_USAGE
     failed = result.errors or (strict and result.warnings)
     return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def _no_environments_under(where: Path | str, cwd: Path):
+    shown = os.path.relpath(where, cwd) if isinstance(where, Path) else where
+    raise UsageError(f"no environments found under {shown} "
+                     "(an environment is a directory whose asset.yaml says type: environment)")
+
+
+def _is_within(path: Path, directory: Path) -> bool:
+    path, directory = path.resolve(), directory.resolve()
+    return path == directory or directory in path.parents
 
 
 def _parse_day(text: str | None) -> datetime.date | None:
@@ -85,32 +109,38 @@ def _parse_day(text: str | None) -> datetime.date | None:
         raise UsageError(f"--today {text!r} is not a date in the form YYYY-MM-DD") from None
 
 
-def _target_dirs(paths: tuple[Path, ...], config) -> list[Path]:
-    """Asset directories for the given paths: directories are searched, files map to their asset."""
+def _target_dirs(paths: tuple[Path, ...], unreadable: list[tuple[Path, str]]) -> tuple[list[Path], list[Path]]:
+    """(the directories named, the asset directories they and the named files belong to).
+
+    Directories are searched (directories that cannot be listed go to ``unreadable``); a
+    file maps to the asset directory that owns it.
+    """
     from catalog.model import ASSET_FILE, find_asset_files
 
+    searched: list[Path] = []
     found: list[Path] = []
     for path in paths:
         if not os.path.lexists(path):
             raise UsageError(f"{path}: no such file or directory")
         if os.path.isdir(path):
-            found.extend(asset_file.parent for asset_file in find_asset_files(path))
+            searched.append(path)
+            found.extend(asset_file.parent for asset_file in find_asset_files(path, unreadable))
             continue
         for directory in Path(os.path.abspath(path)).parents:
             if os.path.isfile(directory / ASSET_FILE):
                 found.append(directory)
                 break
-    return found
+    return searched, found
 
 
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from catalog.atomic import write_text_atomic
+    from catalog.atomic import write_to_named
 
     try:
-        write_text_atomic(output, text)
+        write_to_named(output, text.encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"{output}: cannot write report: {exc.strerror or exc}") from None
 
@@ -168,6 +198,60 @@ def site(out_dir, config_file, today) -> int:
     return EXIT_CLEAN
 
 
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--root", "roots", multiple=True, metavar="DIR", help="A catalog root, relative to DIRECTORY (repeatable; default: environments/ or assets/, whichever exists).")
+@click.option("--preset", type=click.Choice(["envcatalog", "azureml-assets"]), default="envcatalog", show_default=True, help="Lint policy: envcatalog (MCR bases only, OS and Python tags required) or azureml-assets (the public repository's conventions).")
+@click.option("--site-name", default="Curated environments", show_default=True, help="The catalog site's title.")
+def init(directory, roots, preset, site_name) -> int:
+    """Set up a repository: [tool.catalog] in pyproject.toml, a mkdocs.yml and docs/.
+
+    Then `catalog lint` checks the catalog and `mkdocs serve` browses its site.
+    Refuses to overwrite anything that is there already.
+    """
+    from catalog.init import InitRefused, carry_out, plan_init
+
+    if not directory.is_dir():
+        raise UsageError(f"{directory}: not a directory")
+    try:
+        plan = plan_init(directory, list(roots) or None, preset, site_name)
+    except InitRefused as exc:
+        raise UsageError(f"{exc}; nothing was written") from None
+    try:
+        carry_out(plan)
+    except OSError as exc:
+        raise UsageError(f"cannot write the configuration: {exc}") from None
+    for path in plan.writes:
+        click.echo(f"wrote {os.path.relpath(path)}")
+    click.echo("Next: `catalog lint` checks the catalog, `mkdocs serve` browses its site.")
+    return EXIT_CLEAN
+
+
+def chosen_environments(config, selectors: tuple[str, ...]):
+    """The catalog, and the environments named (by name or directory); all when none are."""
+    from catalog.model import load_catalog
+
+    roots = config.root_paths
+    if not any(root.is_dir() for root in roots):
+        shown = ", ".join(os.path.relpath(root) for root in roots)
+        raise UsageError(f"no catalog: {shown} is not a directory (set roots in [tool.catalog])")
+    catalog = load_catalog(roots)
+    if not selectors:
+        if not catalog.environments:
+            _no_environments_under(", ".join(os.path.relpath(root) for root in roots), Path.cwd())
+        return catalog, list(catalog.environments)
+    chosen = []
+    for selector in selectors:
+        by_name = catalog.named(selector)
+        if not by_name and os.path.isdir(selector):
+            wanted = Path(selector).resolve()
+            by_name = [env for env in catalog.environments if env.directory.resolve() == wanted]
+        if not by_name:
+            raise UsageError(f"no environment {selector!r} in the catalog (give a name or an environment's directory)")
+        chosen.extend(env for env in by_name if env not in chosen)
+    return catalog, chosen
+
+
 def main(argv: list[str] | None = None) -> None:
     from catalog.config import ConfigError
 
@@ -192,3 +276,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"catalog: internal error: {type(exc).__name__}: {exc} (set CATALOG_DEBUG=1 for details)", err=True)
         code = EXIT_USAGE
     sys.exit(code or 0)
+
+
+# Commands that live in modules of their own register themselves on ``cli`` when imported.
+from catalog.commands import versions  # noqa: E402,F401

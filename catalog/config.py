@@ -16,11 +16,39 @@ DEFAULT_ROOTS = ("environments",)
 DEFAULT_REQUIRED_TAGS = ("OS", "Python")
 DEFAULT_ALLOWED_REGISTRIES = ("mcr.microsoft.com",)
 DEFAULT_SITE_DIR = "site-docs"
+# Policy presets: defaults for the lint policy, which the keys of [tool.catalog] override.
+PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
+    # The curated-environment rules at their strictest: bases from MCR only, OS and
+    # Python tags on every environment.
+    "envcatalog": {"allowed-registries": DEFAULT_ALLOWED_REGISTRIES, "required-tags": DEFAULT_REQUIRED_TAGS},
+    # What the public azureml-assets repository holds itself to: bases from MCR, with
+    # NVIDIA's CUDA images from nvcr.io and Docker Hub's official images for build
+    # stages; tags are not required.
+    "azureml-assets": {"allowed-registries": ("mcr.microsoft.com", "nvcr.io", "docker.io"), "required-tags": ()},
+}
+DEFAULT_PRESET = "envcatalog"
 DEFAULT_BUILD_REPORTS = "build-reports"
+
+
+DEFAULT_INDEX_URL = "https://pypi.org/simple/"
+DEFAULT_RELEASES = "releases"
 
 
 class ConfigError(Exception):
     """A configuration problem; the CLI reports it and exits with status 2."""
+
+
+@dataclass
+class PinSettings:
+    """``[tool.catalog.pin]``: where template tags are looked up, and how patiently."""
+
+    index_url: str = DEFAULT_INDEX_URL
+    registry_mirrors: dict[str, str] = field(default_factory=dict)  # registry host -> base URL
+    timeout: float = 10.0
+    retries: int = 3
+    cache_dir: Path | None = None  # None: ~/.cache/envcatalog
+    cache_ttl: float = 600.0  # seconds an answer is reused
+    ca_bundle: str | None = None
 
 
 @dataclass
@@ -36,6 +64,12 @@ class Config:
     naming_skip: re.Pattern | None = None
     site_dir: str = DEFAULT_SITE_DIR  # where `catalog site` writes pages (MkDocs' docs_dir)
     build_reports: str = DEFAULT_BUILD_REPORTS  # where build reports are read from
+    releases: str = DEFAULT_RELEASES  # the release ledger
+    pin: PinSettings = field(default_factory=PinSettings)
+
+    @property
+    def releases_path(self) -> Path:
+        return self.base_dir / self.releases
 
     @property
     def root_paths(self) -> list[Path]:
@@ -48,7 +82,7 @@ def find_pyproject(start: Path) -> Path | None:
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             try:
-                if "catalog" in _read_toml(candidate).get("tool", {}):
+                if "catalog" in read_toml(candidate).get("tool", {}):
                     return candidate
             except ConfigError:
                 return candidate  # report the broken file rather than skip it
@@ -65,7 +99,7 @@ def load_config(explicit: Path | None = None, cwd: Path | None = None) -> Config
         path = find_pyproject(cwd)
     if path is None:
         return Config(base_dir=cwd)
-    table = _read_toml(path).get("tool", {}).get("catalog")
+    table = read_toml(path).get("tool", {}).get("catalog")
     if table is None:
         if explicit is not None:
             raise ConfigError(f"{path}: no [tool.catalog] table")
@@ -73,7 +107,7 @@ def load_config(explicit: Path | None = None, cwd: Path | None = None) -> Config
     return _from_table(table, path)
 
 
-def _read_toml(path: Path) -> dict:
+def read_toml(path: Path) -> dict:
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
@@ -94,14 +128,31 @@ def _from_table(table: dict, path: Path) -> Config:
             skip = re.compile(table["naming-skip"])
         except re.error as exc:
             raise ConfigError(f"{path}: [tool.catalog] naming-skip: invalid regular expression: {exc}") from None
+    preset = PRESETS[table.get("preset", DEFAULT_PRESET)]
     config = Config(base_dir=path.parent, source=path)
     config.roots = tuple(table.get("roots", DEFAULT_ROOTS))
     config.select = tuple(table.get("select", ()))
     config.ignore = tuple(table.get("ignore", ()))
     config.per_path_ignores = {glob: tuple(rules) for glob, rules in table.get("per-path-ignores", {}).items()}
-    config.required_tags = tuple(table.get("required-tags", DEFAULT_REQUIRED_TAGS))
-    config.allowed_registries = tuple(table.get("allowed-registries", DEFAULT_ALLOWED_REGISTRIES))
+    config.required_tags = tuple(table.get("required-tags", preset["required-tags"]))
+    config.allowed_registries = tuple(table.get("allowed-registries", preset["allowed-registries"]))
     config.naming_skip = skip
     config.site_dir = table.get("site-dir", DEFAULT_SITE_DIR)
     config.build_reports = table.get("build-reports", DEFAULT_BUILD_REPORTS)
+    config.releases = table.get("releases", DEFAULT_RELEASES)
+    config.pin = _pin_settings(table.get("pin", {}), path.parent)
     return config
+
+
+def _pin_settings(table: dict, base_dir: Path) -> PinSettings:
+    settings = PinSettings()
+    settings.index_url = table.get("index-url", DEFAULT_INDEX_URL)
+    settings.registry_mirrors = {host.lower(): url for host, url in table.get("registry-mirrors", {}).items()}
+    settings.timeout = float(table.get("timeout", settings.timeout))
+    settings.retries = int(table.get("retries", settings.retries))
+    settings.cache_ttl = float(table.get("cache-ttl", settings.cache_ttl))
+    if "cache-dir" in table:
+        settings.cache_dir = base_dir / table["cache-dir"]
+    if "ca-bundle" in table:
+        settings.ca_bundle = str(base_dir / table["ca-bundle"])
+    return settings

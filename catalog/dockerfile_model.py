@@ -52,6 +52,7 @@ class ParsedDockerfile:
     instructions: list[Instruction]
     base_images: list[BaseImage]
     error: str | None = None
+    error_line: int | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -62,12 +63,16 @@ def parse_dockerfile(path: Path) -> ParsedDockerfile:
     try:
         text = read_text(path)
     except UnreadableFile as exc:
-        return ParsedDockerfile(path, "", [], [], str(exc))
+        return ParsedDockerfile(path, "", [], [], str(exc), exc.line)
     return parse_dockerfile_text(path, text)
 
 
 def parse_dockerfile_text(path: Path, text: str) -> ParsedDockerfile:
     import dockerfile
+
+    if "\0" in text:  # the parser reads a C string: it would silently stop there
+        line = text.count("\n", 0, text.index("\0")) + 1
+        return ParsedDockerfile(path, text, [], [], f"NUL byte on line {line}: the lines after it would be hidden from the parser", line)
 
     try:
         commands = dockerfile.parse_string(text)

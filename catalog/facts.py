@@ -67,22 +67,49 @@ def parse_os_tag(text: str) -> OperatingSystem | None:
     return OperatingSystem(match.group("distro").lower(), match.group("version"))
 
 
+def split_image(reference: str) -> tuple[str, str]:
+    """(repository path, tag) of an image reference, lower case, template tags removed."""
+    from catalog.template_tags import find_template_tags
+
+    text = reference
+    for tag in reversed(find_template_tags(reference)):
+        text = text[: tag.start] + text[tag.end :]
+    text = text.lower().split("@", 1)[0]
+    slash = text.rfind("/")
+    colon = text.rfind(":")
+    if colon > slash:
+        return text[:colon], text[colon + 1 :]
+    return text, ""
+
+
 def os_of_image(reference: str) -> OperatingSystem | None:
     """The distribution a base image's name says it is: ``openmpi5.0-ubuntu24.04``,
-    ``stable-ubuntu2204-cu126``, ``ubuntu:24.04``."""
-    lowered = reference.lower()
-    repository = lowered.split("@", 1)[0]
-    last = repository.rsplit("/", 1)[-1]
-    name, _, tag = last.partition(":")
-    if name in ("ubuntu", "debian") and re.fullmatch(r"\d[\d.]*", tag or ""):
+    ``stable-ubuntu2204-cu126``, ``ubuntu:24.04``, ``nvidia/cuda:12.8.1-devel-ubuntu22.04``."""
+    repository, tag = split_image(reference)
+    name = repository.rsplit("/", 1)[-1]
+    if name in ("ubuntu", "debian") and re.fullmatch(r"\d[\d.]*", tag):
         return OperatingSystem(name, tag)
-    match = OS_IN_IMAGE.search(repository.split(":", 1)[0] if ":" in last else repository)
+    match = OS_IN_IMAGE.search(name) or OS_IN_IMAGE.search(tag)
     if match is None:
         return None
     version = match.group("version").rstrip(".")
     if match.group("distro") == "ubuntu" and "." not in version and len(version) == 4:
         version = f"{version[:2]}.{version[2:]}"  # ubuntu2204
     return OperatingSystem(match.group("distro"), version)
+
+
+def cuda_of_image(reference: str) -> str | None:
+    """The CUDA version a base image's name says: ``cuda12.4``, ``cu126``, or the tag of
+    NVIDIA's ``cuda`` images (``nvidia/cuda:12.8.1-cudnn-devel-ubuntu22.04`` -> 12.8)."""
+    repository, tag = split_image(reference)
+    for match in gpu_tokens(f"{repository}:{tag}"):
+        version = cuda_version_of_token(match)
+        if version:
+            return version
+    if repository.rsplit("/", 1)[-1] == "cuda":
+        match = re.match(r"(\d+\.\d+)", tag)
+        return match.group(1) if match else None
+    return None
 
 
 # --- frameworks ------------------------------------------------------------------------
@@ -249,7 +276,7 @@ class EnvironmentFacts:
 
 DEPRECATION_NOTICE = re.compile(r"DEPRECATED: Please use (?P<replacement>\S+?) instead\.")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_GPU_TAG_KEYS = frozenset({"gpu", "cuda", "cudnn", "nccl"})
+GPU_TAG_KEYS = frozenset({"gpu", "cuda", "cudnn", "nccl"})
 _CUDA_TAG_KEYS = frozenset({"cuda", "cudaversion"})
 _CUDA_IN_VALUE = re.compile(r"cuda\s*(?P<version>\d[\d.]*)", re.IGNORECASE)
 
@@ -263,11 +290,9 @@ def replacement_name(description: str | None) -> str | None:
 
 
 def delete_on(tags: dict) -> datetime.date | None:
-    """The DeleteOn tag's date; an unquoted YAML timestamp counts by its day."""
+    """The DeleteOn tag's date; a date with a time of day (an unquoted YAML timestamp) is none."""
     value = tags.get("DeleteOn")
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
     if isinstance(value, str) and _DATE.fullmatch(value):
         try:
@@ -308,7 +333,7 @@ def cuda_from_tags(env: EnvironmentAsset) -> str | None:
 
 
 def gpu_from_tags(env: EnvironmentAsset) -> bool:
-    return bool(_GPU_TAG_KEYS & _tag_texts(env).keys())
+    return bool(GPU_TAG_KEYS & _tag_texts(env).keys())
 
 
 def base_image_of(env: EnvironmentAsset) -> BaseImageFact | None:
@@ -332,9 +357,10 @@ def base_image_of(env: EnvironmentAsset) -> BaseImageFact | None:
     if image.stage_reference:
         return None  # FROM scratch
     name = image.reference or image.written
-    tokens = list(gpu_tokens(name.split("@", 1)[0]))
-    cuda = next((version for version in map(cuda_version_of_token, tokens) if version), None)
-    gpu = bool(tokens) or name.lower().startswith(_GPU_REPOSITORY_PREFIXES)
+    repository, tag = split_image(name)
+    cuda = cuda_of_image(name)
+    gpu = cuda is not None or any(True for _ in gpu_tokens(f"{repository}:{tag}")) or (
+        repository.startswith(_GPU_REPOSITORY_PREFIXES))
     return BaseImageFact(image.written, image.reference, image.line, image.column, os_of_image(name), cuda, gpu)
 
 

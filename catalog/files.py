@@ -1,4 +1,5 @@
-"""Reading files from a catalog safely: bounded size, no FIFOs, clear reasons on failure."""
+"""Reading files from a catalog safely: bounded size, no FIFOs, nothing outside the asset,
+clear reasons on failure."""
 
 from __future__ import annotations
 
@@ -72,6 +73,51 @@ def decode_utf8(data: bytes) -> str:
 
 def read_text(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> str:
     return decode_utf8(read_bytes(path, max_bytes))
+
+
+class Within:
+    """Whether paths lead inside one directory (or are it), following symbolic links.
+
+    Lint quotes what it reads and the site publishes it, so the model reads nothing
+    outside an asset directory: not a spec of ``../../private/secrets.yaml``, not a
+    build context that is a link to ``/``. The site's writer keeps to its output
+    directory the same way.
+
+    ``os.path.realpath`` costs a system call per path component; here only the
+    components below the directory are checked, each once, and a path is resolved in
+    full only when one of them is a link or it climbs with "..".
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.top = os.path.abspath(directory)
+        self._real_top: str | None = None
+        self._checked: set[str] = set()
+
+    def __call__(self, path: Path | str) -> bool:
+        written = os.path.abspath(path)
+        if written == self.top:
+            return True
+        if written.startswith(self.top + os.sep) and ".." not in written.split(os.sep):
+            current = self.top
+            for part in written[len(self.top) + 1 :].split(os.sep):
+                current = f"{current}{os.sep}{part}"
+                if current in self._checked:
+                    continue
+                if os.path.islink(current):
+                    return self._resolves_inside(written)
+                self._checked.add(current)
+            return True
+        return self._resolves_inside(written)
+
+    def _resolves_inside(self, path: str) -> bool:
+        if self._real_top is None:
+            self._real_top = os.path.realpath(self.top)
+        real = os.path.realpath(path)
+        return real == self._real_top or real.startswith(self._real_top.rstrip(os.sep) + os.sep)
+
+
+def resolves_inside(path: Path | str, directory: Path | str) -> bool:
+    return Within(directory)(path)
 
 
 def looks_binary(head: bytes) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,3 +45,9 @@ class Finding:
     def sort_key(self) -> tuple:
         loc = self.location
         return (str(loc.path), loc.line or 0, loc.column or 0, self.code, self.message)
+
+
+def internal_error(doing: str, path: Path, error: BaseException) -> str:
+    """One line on a bug met while ``doing`` something (``checking naming on``) to a file."""
+    detail = " ".join(str(error).split())[:300]
+    return f"internal error while {doing} {os.path.relpath(path)}: {type(error).__name__}: {detail}, please report"

@@ -125,3 +125,26 @@ def files_added_at(directory: Path) -> dict[Path, datetime.datetime]:
             if name:
                 added.setdefault(root / name, when)  # the log is newest first
     return {path: when for path, when in added.items() if when is not None}
+
+
+def remote_url(directory: Path) -> str | None:
+    """The URL of the ``origin`` remote, without credentials."""
+    if not in_work_tree(directory):
+        return None
+    out = _run_git(["remote", "get-url", "origin"], directory, timeout=10)
+    if not out:
+        return None
+    url = out.strip()
+    if "://" in url and "@" in url.split("://", 1)[1].split("/", 1)[0]:
+        scheme, rest = url.split("://", 1)
+        url = f"{scheme}://{rest.split('@', 1)[1]}"
+    return url
+
+
+def create_tag(directory: Path, name: str) -> str | None:
+    """Tag HEAD as ``name``; the error git gave, or None on success."""
+    try:
+        result = subprocess.run(["git", "tag", name], cwd=directory, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return str(exc)
+    return None if result.returncode == 0 else (result.stderr.strip().splitlines() or ["git tag failed"])[-1]

@@ -6,14 +6,15 @@ import datetime
 import fnmatch
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from catalog.config import Config
 from catalog.forking import fork_is_safe, map_forked_shares
 from catalog.files import UnreadableFile, read_text
-from catalog.finding import Finding, Severity
+from catalog.finding import Finding, Location, Severity, internal_error
 from catalog.model import Catalog, EnvironmentAsset
 from catalog.rules import Rule
 
@@ -27,6 +28,20 @@ class LintContext:
     catalog: Catalog
     config: Config
     today: datetime.date
+
+    @cached_property
+    def ledger(self):
+        """The release ledger (``releases`` in the configuration)."""
+        from catalog.release.ledger import read_ledger
+
+        return read_ledger(self.config.releases_path)
+
+    @cached_property
+    def equal_definitions(self) -> dict[str, list[EnvironmentAsset]]:
+        """Content hash -> environments, where two or more share one."""
+        from catalog.release.content_hash import equal_definitions
+
+        return equal_definitions(self.catalog.environments)
 
     @cached_property
     def by_image_name(self) -> dict[str, list[EnvironmentAsset]]:
@@ -53,6 +68,7 @@ class LintResult:
 
 
 PARALLEL_MIN_TARGETS = 200  # below this, starting workers costs more than it saves
+MAX_FINDINGS_PER_FILE = 20  # of one rule; the rest are counted in one more finding
 
 
 def lint(
@@ -78,18 +94,52 @@ def _check(targets: list[EnvironmentAsset], rules: list[Rule], context: LintCont
     for environment in targets:
         suppressions.remember(environment)
         for rule in rules:
-            for problem in rule.check(environment, context):
-                finding = Finding(
-                    rule=rule.name,
-                    code=rule.code,
-                    severity=problem.severity or rule.severity,
-                    location=problem.location,
-                    environment=environment.name,
-                    message=problem.message,
-                )
-                if not suppressions.suppressed(finding):
-                    findings.append(finding)
+            findings.extend(_bounded(_rule_findings(rule, environment, context, suppressions), rule))
     return findings
+
+
+def _rule_findings(rule: Rule, environment: EnvironmentAsset, context: LintContext,
+                   suppressions: "_Suppressions") -> Iterator[Finding]:
+    """What ``rule`` finds on ``environment``; a bug in the rule is one more finding, not the end of the run."""
+    try:
+        for problem in rule.check(environment, context):
+            finding = Finding(
+                rule=rule.name,
+                code=rule.code,
+                severity=problem.severity or rule.severity,
+                location=problem.location,
+                environment=environment.name,
+                message=problem.message,
+            )
+            if not suppressions.suppressed(finding):
+                yield finding
+    except Exception as exc:
+        message = internal_error(f"checking {rule.name} on", environment.asset_file, exc)
+        yield Finding(rule.name, rule.code, Severity.ERROR, Location(environment.asset_file), None, message)
+
+
+def _bounded(findings: Iterable[Finding], rule: Rule) -> list[Finding]:
+    """The first MAX_FINDINGS_PER_FILE findings of a rule in each file, then one that counts the rest.
+
+    A generated or pasted file can hold thousands of the same mistake; a report of
+    thousands of lines hides everything else.
+    """
+    kept: list[Finding] = []
+    shown: dict[Path, int] = {}
+    hidden: dict[Path, tuple[Finding, int, bool]] = {}  # the first hidden finding, how many, any error
+    for finding in findings:
+        path = finding.location.path
+        shown[path] = shown.get(path, 0) + 1
+        if shown[path] <= MAX_FINDINGS_PER_FILE:
+            kept.append(finding)
+            continue
+        first, count, error = hidden.get(path, (finding, 0, False))
+        hidden[path] = (first, count + 1, error or finding.severity is Severity.ERROR)
+    for first, count, error in hidden.values():
+        message = (f"{count} more {rule.name} finding{'s' if count > 1 else ''} in this file not shown "
+                   f"(only the first {MAX_FINDINGS_PER_FILE} are)")
+        kept.append(replace(first, message=message, severity=Severity.ERROR if error else Severity.WARNING))
+    return kept
 
 
 def _check_in_workers(targets, rules, context: LintContext, workers: int) -> list[Finding]:

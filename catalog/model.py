@@ -9,19 +9,20 @@ the Dockerfile and the build context listing are read on first use.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
 from catalog.dockerfile_model import ParsedDockerfile, parse_dockerfile
 from catalog.dockerignore import DockerIgnore
-from catalog.finding import Location
+from catalog.files import UnreadableFile, Within, looks_binary, read_bytes, read_text
+from catalog.finding import Location, Problem, internal_error
 from catalog.template_tags import has_template
 from catalog.yaml_document import Document, load_document
 
 ASSET_FILE = "asset.yaml"
-OTHER_ASSET_TYPES = frozenset({"code", "component", "model", "data", "prompt", "evaluationresult"})
+ENVIRONMENT_TYPE = "environment"
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox"})
 FLAG_TAGS = ("Preview", "Training", "Inferencing", "Deprecated")
 
@@ -32,23 +33,46 @@ def _text(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class BuildContext:
-    """The Docker build context of an environment (``image.context`` in environment.yaml)."""
+    """The Docker build context of an environment (``image.context`` in environment.yaml).
+
+    Nothing outside ``asset_directory`` is listed or read: a context that is a symbolic
+    link to ``/`` lists as empty (the build-context rule reports it), and so does a
+    file that is a link leading out of the asset.
+    """
 
     directory: Path
     dockerfile: Path
     template_files: tuple[Path, ...]
+    asset_directory: Path
 
     def relative(self, path: Path) -> str:
+        text, prefix = str(path), self._prefix
+        if text.startswith(prefix):  # the common case: a clean path below the context, no relpath needed
+            rest = text[len(prefix):]
+            if rest and not any(part in ("", ".", "..") for part in rest.split(os.sep)):
+                return rest.replace(os.sep, "/")
         return Path(os.path.relpath(path, self.directory)).as_posix()
 
     @cached_property
+    def _prefix(self) -> str:
+        return str(self.directory) + os.sep
+
+    @cached_property
+    def _within_asset(self) -> Within:
+        return Within(self.asset_directory)
+
+    @cached_property
+    def inside_asset(self) -> bool:
+        return self._within_asset(self.directory)
+
+    @cached_property
     def dockerignore(self) -> DockerIgnore:
-        return DockerIgnore.for_context(self.directory)
+        return DockerIgnore.read(self.directory / ".dockerignore", self.asset_directory)
 
     def text_of(self, path: Path) -> str | None:
-        """A context file's text (read once), or None if binary, too large or unreadable."""
+        """A context file's text (read once), or None if binary, too large, unreadable or outside the asset."""
         if path not in self._texts:
-            self._texts[path] = _read_context_text(path)
+            self._texts[path] = _read_context_text(path) if self._within_asset(path) else None
         return self._texts[path]
 
     @cached_property
@@ -65,33 +89,40 @@ class BuildContext:
         return self._listing[1]
 
     @cached_property
-    def _listing(self) -> tuple[list[Path], frozenset[Path]]:
+    def unreadable(self) -> list[tuple[Path, str]]:
+        """Directories of the context that could not be listed, and why."""
+        return self._listing[2]
+
+    @cached_property
+    def _listing(self) -> tuple[list[Path], frozenset[Path], list[tuple[Path, str]]]:
         found: list[Path] = []
         links: set[Path] = set()
-        pending = [self.directory]
+        unreadable: list[tuple[Path, str]] = []
+        pending = [self.directory] if self.inside_asset else []
         while pending:
             current = pending.pop()
             try:
                 with os.scandir(current) as scan:
                     entries = sorted(scan, key=lambda entry: entry.name)
-            except OSError:
+            except FileNotFoundError:
+                continue  # a missing context is the missing-file rule's to report
+            except OSError as exc:
+                unreadable.append((current, exc.strerror or str(exc)))
                 continue
             for entry in entries:
                 path = Path(entry.path)
                 if entry.is_symlink():
                     links.add(path)
                     found.append(path)
-                elif entry.is_dir():
+                elif entry.is_dir(follow_symlinks=False):
                     if entry.name != ".git":
                         pending.append(path)
                 else:
                     found.append(path)
-        return found, frozenset(links)
+        return found, frozenset(links), unreadable
 
 
 def _read_context_text(path: Path) -> str | None:
-    from catalog.files import UnreadableFile, looks_binary, read_bytes
-
     try:
         data = read_bytes(path)
     except UnreadableFile:
@@ -125,16 +156,34 @@ class EnvironmentAsset:
     def __repr__(self) -> str:
         return f"EnvironmentAsset({self.name!r}, {str(self.directory)!r})"
 
+    @classmethod
+    def unloadable(cls, asset_file: Path, error: Exception) -> "EnvironmentAsset":
+        """An environment whose loading failed on a bug: no data, one problem that says so."""
+        doc = Document(asset_file)
+        doc.problems.append(Problem(Location(asset_file, 1, 1), internal_error("loading", asset_file, error)))
+        return cls(asset_file, doc)
+
     @staticmethod
     def _declared_path(doc: Document, key: str) -> Path | None:
         value = _text(doc.get(key))
         return doc.path.parent / value if value else None
 
-    @staticmethod
-    def _load_if_file(path: Path | None) -> Document | None:
-        if path is None or not os.path.lexists(path):
-            return None
+    def _load_if_file(self, path: Path | None) -> Document | None:
+        if path is None or not os.path.lexists(path) or not self.contains(path):
+            return None  # missing, or outside the asset: the missing-file rule says which
         return load_document(path)
+
+    def contains(self, path: Path) -> bool:
+        """Whether ``path`` lies in the asset directory, symbolic links followed.
+
+        The model reads nothing outside its asset (see ``catalog.files.Within``); lint
+        and the site both rely on that.
+        """
+        return self._within(path)
+
+    @cached_property
+    def _within(self) -> Within:
+        return Within(self.directory)
 
     def documents(self) -> Iterator[Document]:
         for doc in (self.asset_doc, self.image_doc, self.spec_doc):
@@ -208,11 +257,14 @@ class EnvironmentAsset:
             directory=root,
             dockerfile=root / dockerfile,
             template_files=tuple(root / item for item in templates if isinstance(item, str)),
+            asset_directory=self.directory,
         )
 
     @cached_property
     def dockerfile(self) -> ParsedDockerfile | None:
-        if self.context is None or not os.path.isfile(self.context.dockerfile):
+        """The parsed Dockerfile; None without one, or when it leads outside the asset
+        (the build-context rule reports that)."""
+        if self.context is None or not os.path.isfile(self.context.dockerfile) or not self.contains(self.context.dockerfile):
             return None
         return parse_dockerfile(self.context.dockerfile)
 
@@ -256,16 +308,31 @@ class EnvironmentAsset:
         return derive_facts(self)
 
     @cached_property
+    def content_hash(self) -> str:
+        """The hash of the definition as written (``catalog.release.content_hash``)."""
+        from catalog.release.content_hash import content_hash
+
+        return content_hash(self)
+
+    @property
     def description_text(self) -> str | None:
         """The Markdown of description_file, or None when unset or unreadable."""
-        from catalog.files import UnreadableFile, read_text
+        return self._description[0]
 
-        if self.description_path is None:
-            return None
+    @property
+    def description_error(self) -> str | None:
+        """Why description_file, a file of the asset, cannot be read (a directory, a FIFO, not UTF-8, too large)."""
+        return self._description[1]
+
+    @cached_property
+    def _description(self) -> tuple[str | None, str | None]:
+        path = self.description_path
+        if path is None or not os.path.lexists(path) or not self.contains(path):
+            return None, None  # missing, or outside the asset: the missing-file rule says which
         try:
-            return read_text(self.description_path)
-        except UnreadableFile:
-            return None
+            return read_text(path), None
+        except UnreadableFile as exc:
+            return None, f"{exc} on line {exc.line}" if exc.line else str(exc)
 
 
 @dataclass
@@ -274,6 +341,7 @@ class Catalog:
 
     roots: list[Path]
     environments: list[EnvironmentAsset]
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)  # directories not searched, and why
 
     def named(self, name: str) -> list[EnvironmentAsset]:
         return self._by_name.get(name, [])
@@ -287,12 +355,21 @@ class Catalog:
         return index
 
 
-def find_asset_files(root: Path) -> Iterator[Path]:
-    """asset.yaml files under ``root``; an asset directory is not searched further."""
+def find_asset_files(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
+    """asset.yaml files under ``root``; an asset directory is not searched further.
+
+    Directories that cannot be listed are added to ``unreadable``: environments in them
+    would otherwise go unchecked without a word.
+    """
     if os.path.isfile(root / ASSET_FILE):
         yield root / ASSET_FILE
         return
-    for current, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def note(error: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append((Path(error.filename or root), error.strerror or str(error)))
+
+    for current, dirnames, filenames in os.walk(root, onerror=note, followlinks=False):
         if ASSET_FILE in filenames:
             dirnames[:] = []
             yield Path(current) / ASSET_FILE
@@ -300,25 +377,41 @@ def find_asset_files(root: Path) -> Iterator[Path]:
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
 
 
+def is_other_asset_type(doc: Document) -> bool:
+    """Whether asset.yaml says it is an asset of another type (a component, a model, an
+    evaluator, ...). A file that does not parse, or whose ``type`` is missing or not a
+    string, may be a broken environment: it is checked, and the schema says what is wrong."""
+    kind = doc.get("type") if doc.ok else None
+    return isinstance(kind, str) and kind != ENVIRONMENT_TYPE
+
+
 def load_environment(asset_file: Path) -> EnvironmentAsset | None:
     """The environment in ``asset_file``'s directory, or None for another asset type."""
+    if os.path.islink(asset_file) and not Within(asset_file.parent)(asset_file):
+        doc = Document(asset_file)  # a link out of the asset: never read, reported as the file's problem
+        doc._problem("asset.yaml is a symbolic link leading outside the asset directory; it is not read", 1, 1)
+        return EnvironmentAsset(asset_file, doc)
     doc = load_document(asset_file)
-    if doc.ok and doc.get("type") in OTHER_ASSET_TYPES:
+    if is_other_asset_type(doc):
         return None
     return EnvironmentAsset(asset_file, doc)
 
 
 def load_catalog(roots: list[Path], extra_asset_dirs: list[Path] = ()) -> Catalog:
-    seen: set[Path] = set()
+    seen: set[str] = set()
     environments: list[EnvironmentAsset] = []
-    asset_files = [file for root in roots if os.path.isdir(root) for file in find_asset_files(root)]
+    unreadable: list[tuple[Path, str]] = []
+    asset_files = [file for root in roots if os.path.isdir(root) for file in find_asset_files(root, unreadable)]
     asset_files += [directory / ASSET_FILE for directory in extra_asset_dirs]
     for asset_file in asset_files:
-        key = asset_file.resolve()
+        key = os.path.realpath(asset_file)
         if key in seen:
             continue
         seen.add(key)
-        environment = load_environment(asset_file)
+        try:
+            environment = load_environment(asset_file)
+        except Exception as exc:  # a bug on one asset must not hide the rest of the catalog
+            environment = EnvironmentAsset.unloadable(asset_file, exc)
         if environment is not None:
             environments.append(environment)
-    return Catalog(list(roots), environments)
+    return Catalog(list(roots), environments, unreadable)

@@ -16,6 +16,9 @@ from catalog.lint import lint
 from catalog.model import load_catalog
 from catalog.rules import choose
 
+# Real servers on 127.0.0.1 (a registry, a package index, a misbehaving registry) for pin and release.
+pytest_plugins = ["tests.servers.fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 TODAY = datetime.date(2026, 11, 22)
 
@@ -58,10 +61,12 @@ tags:
   ScikitLearn: "1.5"
 """
 
+# Each environment installs into a directory of its own name, as real ones do, so two
+# environments written by a test are two definitions (duplicate-definition stays quiet).
 DOCKERFILE = """\
 FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{{latest-image-tag}}
 COPY requirements.txt /tmp/requirements.txt
-RUN pip install --no-cache-dir -r /tmp/requirements.txt
+RUN pip install --no-cache-dir --target /opt/NAME -r /tmp/requirements.txt
 """
 
 REQUIREMENTS = "scikit-learn==1.5.2\nazureml-mlflow=={{latest-pypi-version}}\n"

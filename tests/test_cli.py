@@ -72,17 +72,63 @@ def test_files_map_to_their_asset(project):
 
 
 def test_other_asset_types_are_ignored(project):
-    component = project / "environments" / "train-component"
-    component.mkdir()
-    (component / "asset.yaml").write_text("name: train\ntype: component\nspec: spec.yaml\n")
+    # Real repositories hold evaluators, benchmark specs and evaluation templates beside
+    # environments: any type other than `environment` is another kind of asset.
+    for kind in ("component", "evaluator", "benchmarkspec", "humanevaluationtemplate", "somethingnew"):
+        other = project / "environments" / f"a-{kind}"
+        other.mkdir()
+        (other / "asset.yaml").write_text(f"name: x-{kind}\ntype: {kind}\nspec: spec.yaml\n")
     code, report = lint_json(cwd=project)
     assert report["environments"] == 2
+    assert not any("a-" in f["path"] for f in report["findings"])
+
+
+@pytest.mark.parametrize("type_line", ["type: [environment]", "", "type: 7"])
+def test_missing_or_non_string_type_is_a_schema_finding(project, type_line):
+    write_env(project / "environments", "odd-1.0", {"asset.yaml": f"name: odd-1.0\n{type_line}\nversion: auto\n"
+                                                                  "spec: spec.yaml\nextra_config: environment.yaml\n"})
+    code, report = lint_json("environments/odd-1.0", cwd=project)
+    schema = [f for f in report["findings"] if f["rule"] == "schema"]
+    assert code == 1 and schema, report
+    assert all(f["path"] == "environments/odd-1.0/asset.yaml" for f in schema)
+    assert any("type" in f["message"] for f in schema)
+
+
+def test_empty_directory_is_not_a_clean_catalog(project):
+    (project / "empty").mkdir()
+    result = run_cli("lint", "empty", cwd=project)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == ("catalog: error: no environments found under empty "
+                             "(an environment is a directory whose asset.yaml says type: environment)\n")
+
+
+def test_directory_of_other_assets_is_not_a_clean_catalog(project):
+    models = project / "models" / "phi"
+    models.mkdir(parents=True)
+    (models / "asset.yaml").write_text("name: phi\ntype: model\n")
+    result = run_cli("lint", "models", cwd=project)
+    assert result.returncode == 2 and "no environments found under models" in result.stderr
+
+
+def test_configured_roots_without_environments_are_an_error(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.catalog]\nroots = ["environments"]\n')
+    (tmp_path / "environments").mkdir()
+    result = run_cli("lint", cwd=tmp_path)
+    assert result.returncode == 2 and "no environments found under environments" in result.stderr
+
+
+def test_file_outside_any_environment_is_skipped_without_claiming_clean(project):
+    (project / "README.md").write_text("hi")
+    result = run_cli("lint", "README.md", cwd=project)
+    assert result.returncode == 0
+    assert "All clean" not in result.stdout
+    assert result.stdout == "Nothing to lint: no environment owns the given files.\n"
 
 
 def test_catalog_wide_rules_see_environments_not_named(project):
     write_env(project / "environments", "sklearn-1.5", directory="copy-of-sklearn")
     code, report = lint_json("environments/sklearn-1.5", cwd=project)
-    assert {f["rule"] for f in report["findings"]} == {"duplicate"}
+    assert {f["rule"] for f in report["findings"]} == {"duplicate", "duplicate-definition"}
     assert all(f["path"].startswith("environments/sklearn-1.5/") for f in report["findings"])
 
 

@@ -96,10 +96,10 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         try:
             result = generate_checked(replace(self.options, changed=changed))
         except SiteError as exc:
-            raise PluginError(f"catalog: {exc}") from None
-        except Exception as exc:  # noqa: BLE001 (a bug: still one line, not a traceback)
-            raise PluginError(f"catalog: cannot generate the site in {self.options.out_dir}: "
-                              f"{type(exc).__name__}: {exc}") from None
+            raise PluginError(f"catalog: cannot generate the site: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 (a bug: still one line for the user, never a traceback)
+            raise PluginError(f"catalog: cannot generate the site: internal error: {type(exc).__name__}: "
+                              f"{exc}, please report") from None
         self.generated = result.files
         for problem in result.problems:
             log.warning(problem)

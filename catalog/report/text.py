@@ -24,7 +24,9 @@ def render(result, cwd: Path) -> str:
         prefix = "warning: " if finding.severity is Severity.WARNING else ""
         lines.append(f"{where}: {finding.code} {finding.rule} {prefix}{finding.message}")
     checked = _plural(result.environments, "environment")
-    if result.findings:
+    if not result.environments:
+        lines.append("Nothing to lint: no environment owns the given files.")
+    elif result.findings:
         lines.append(f"Found {_plural(result.errors, 'error')} and {_plural(result.warnings, 'warning')} in {checked}.")
     else:
         lines.append(f"All clean: {checked} checked.")

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from catalog.finding import Problem, Severity
 
-RULE_MODULES = ("files", "identity", "naming", "tags", "deprecation", "dockerfile", "build_context")
+RULE_MODULES = ("files", "identity", "naming", "tags", "deprecation", "dockerfile", "build_context", "release")
 
 
 @dataclass(frozen=True)

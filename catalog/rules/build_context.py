@@ -208,6 +208,12 @@ def template_tag(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
                 yield Problem(location, f"unknown template tag {tag.text} (build files may use {{{{latest-image-tag}}}} and {{{{latest-pypi-version}}}})")
 
 
+def _publishes_itself(image: object) -> bool:
+    """Whether the spec's image is the one this environment builds and publishes
+    (``{{image.publish.hostname}}/{{image.name}}:{{asset.version}}``), a standard layout."""
+    return isinstance(image, str) and "{{image.name}}" in image.replace(" ", "")
+
+
 def _within(path: Path, root: Path) -> bool:
     try:
         Path(path).relative_to(root)
@@ -229,8 +235,10 @@ def build_context(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
 
     Checks that the context directory lies inside the asset directory; that every
     `COPY`/`ADD` source exists in the context and is not excluded by `.dockerignore`;
-    that no symlink in the context leads outside it (or loops); and that the spec
-    builds from a context exactly when environment.yaml has one.
+    that no symlink in the context leads outside it (or loops); that every directory
+    of the context can be listed and `.dockerignore` can be read and holds only
+    patterns `docker build` accepts; and that the spec builds from a context exactly
+    when environment.yaml has one. Nothing outside the asset directory is read.
 
     **Why:** the release copies the asset directory and the builder sends only the
     context: anything outside it, or excluded from it, is missing at build time.
@@ -250,7 +258,7 @@ def build_context(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     if spec is not None and spec.ok and image is not None and image.ok:
         if spec.has("build") and context is None:
             yield Problem(spec.location("build"), "the spec builds from a context, but environment.yaml has no image.context")
-        if spec.has("image") and not spec.has("build") and context is not None:
+        if spec.has("image") and not spec.has("build") and context is not None and not _publishes_itself(spec.get("image")):
             yield Problem(
                 spec.location("image"),
                 "environment.yaml has a build context, but the spec uses a pre-built image: the context is never built",
@@ -258,12 +266,16 @@ def build_context(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
             )
     if context is None or not os.path.isdir(context.directory):
         return
-    asset_root = _resolve(env.directory)
     context_root = _resolve(context.directory)
-    if asset_root is None or context_root is None:
+    if context_root is None:
         return
-    if not _within(context_root, asset_root):
+    if not context.inside_asset:
         yield Problem(image.location("image", "context", "dir"), "the build context directory is outside the asset directory")
+        return  # not listed, not read
+    for directory, reason in context.unreadable:
+        yield Problem(Location(directory), f"cannot list directory {context.relative(directory)!r} of the build context: {reason}")
+    for line, message in context.dockerignore.problems:
+        yield Problem(Location(context.directory / ".dockerignore", line, 1 if line else None), message)
     for path in sorted(context.symlinks):
         target = _resolve(path)
         if target is None:

@@ -66,12 +66,15 @@ def deprecation(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     description = (env.description or "").lstrip()
     notice = DEPRECATION_NOTICE.match(description)
     has_tag = "Deprecated" in tags
+    says_deprecated = description[:10].upper() == "DEPRECATED"
     desc_location = doc.location("description")
-    if description[:10].upper() == "DEPRECATED" and notice is None:
+    if says_deprecated and notice is None:
         yield Problem(desc_location, "description must start exactly 'DEPRECATED: Please use <replacement> instead.'")
-    if notice is not None and not has_tag:
-        yield Problem(env.tag_location() if doc.has("tags") else desc_location, "description says DEPRECATED but the spec has no Deprecated tag")
-    if has_tag and description[:10].upper() != "DEPRECATED":
+    if says_deprecated and not has_tag:
+        missing = "Deprecated and DeleteOn tags" if "DeleteOn" not in tags else "Deprecated tag"
+        yield Problem(env.tag_location() if doc.has("tags") else desc_location,
+                      f"description says DEPRECATED but the spec has no {missing}")
+    if has_tag and not says_deprecated:
         yield Problem(desc_location, "tagged Deprecated, but the description does not start 'DEPRECATED: Please use <replacement> instead.'")
     if has_tag or "DeleteOn" in tags:
         yield from _check_delete_on(env, ctx, has_tag)
@@ -89,7 +92,8 @@ def _check_delete_on(env: EnvironmentAsset, ctx, has_tag: bool) -> Iterator[Prob
         yield Problem(location, "DeleteOn is set but the environment has no Deprecated tag")
     day = env.facts.delete_on
     if day is None:
-        yield Problem(location, f"DeleteOn {tags['DeleteOn']!r} is not a calendar date in the form YYYY-MM-DD")
+        shown = env.spec_doc.raw_scalar("tags", "DeleteOn") if env.spec_doc is not None else None
+        yield Problem(location, f"DeleteOn {shown or tags['DeleteOn']!r} is not a calendar date in the form YYYY-MM-DD")
         return
     if day < ctx.today:
         yield Problem(location, f"DeleteOn {day.isoformat()} has passed: archive the environment and remove it")

@@ -32,7 +32,7 @@ def _base_images(env: EnvironmentAsset) -> Iterator[tuple[Location, str, ImageRe
 
 @rule("CAT307", "dockerfile-syntax")
 def dockerfile_syntax(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
-    """The Dockerfile cannot be read or parsed, has no FROM, or uses an unknown instruction.
+    """The Dockerfile cannot be read or parsed, lacks a FROM image, or uses an unknown instruction.
 
     The Dockerfile is parsed with BuildKit's own parser, so what fails here fails in
     `docker build` too.
@@ -55,11 +55,13 @@ def dockerfile_syntax(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     if parsed is None:
         return
     if parsed.error:
-        yield Problem(Location(parsed.path), parsed.error)
+        yield Problem(Location(parsed.path, parsed.error_line, 1 if parsed.error_line else None), parsed.error)
         return
     for instruction in parsed.instructions:
         if instruction.keyword not in KNOWN_INSTRUCTIONS:
             yield Problem(Location(parsed.path, instruction.line, 1), f"unknown instruction {instruction.keyword}")
+        elif instruction.keyword == "FROM" and not instruction.arguments:
+            yield Problem(Location(parsed.path, instruction.line, 1), "FROM names no image (FROM <image>[:tag] [AS <stage>])")
     if not any(instruction.keyword == "FROM" for instruction in parsed.instructions):
         yield Problem(Location(parsed.path, 1, 1), "the Dockerfile has no FROM instruction")
 
@@ -125,8 +127,9 @@ def unpinned_base(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
 def base_registry(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     """FROM a registry outside the allow-list (default `mcr.microsoft.com`).
 
-    The list is `allowed-registries` in the configuration. An image without a registry
-    host comes from Docker Hub (`docker.io`).
+    The list is `allowed-registries` in the configuration (the `azureml-assets` preset
+    also allows `nvcr.io` and `docker.io`). An image without a registry host comes from
+    Docker Hub (`docker.io`).
 
     **Why:** base images from arbitrary registries are not patched on the platform's
     schedule and may not be reachable from the build network.
@@ -149,5 +152,6 @@ def base_registry(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
             yield Problem(
                 location,
                 f"FROM {written!r} pulls from {reference.registry}, which is not an allowed registry "
-                f"({', '.join(sorted(allowed))})",
+                f"({', '.join(sorted(allowed))}); to allow it, add {reference.registry!r} to allowed-registries "
+                "in [tool.catalog]",
             )

@@ -91,10 +91,14 @@ def missing_file(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     Checks the spec, extra_config, description_file, release_paths and test files of
     asset.yaml (relative to it), the build context directory, Dockerfile and
     template_files of environment.yaml, and the conda_file and local build path of the
-    spec.
+    spec. The spec, extra_config, description_file and Dockerfile must also lie inside
+    the asset directory (symbolic links followed), and the description must be a
+    readable UTF-8 text file of at most 1 MB.
 
     **Why:** a dangling path fails the release or the image build, usually long after
-    the file was renamed.
+    the file was renamed. The release copies only the asset directory, so a file
+    outside it is missing too; it is never read, so that neither lint nor the site
+    can publish a file such as `../../private/secrets.yaml`.
 
     **Bad** (environment.yaml, the Dockerfile is `context/Dockerfile`):
 
@@ -120,6 +124,11 @@ def missing_file(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
         value = asset.get(key)
         if _missing(base, value):
             yield Problem(asset.location(key), f"{what} file {value!r} does not exist")
+        elif isinstance(value, str) and not has_template(value) and not env.contains(base / value):
+            yield Problem(asset.location(key), f"{what} file {value!r} is outside the asset directory; it is not read")
+    if env.description_error:
+        shown = asset.get("description_file")
+        yield Problem(asset.location("description_file"), f"description file {shown!r} cannot be read: {env.description_error}")
     for index, value in enumerate(asset.get("release_paths") or []):
         if isinstance(value, str) and _missing(base, value.removeprefix("!")):
             yield Problem(asset.location("release_paths", index), f"release path {value!r} does not exist")
@@ -135,8 +144,11 @@ def missing_file(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
         if not os.path.isdir(context.directory):
             written = image.get("image", "context", "dir")
             yield Problem(image.location("image", "context", "dir"), f"build context directory {written!r} does not exist")
-        else:
+        elif context.inside_asset:  # a context outside is the build-context rule's to report
             dockerfile_missing = not os.path.isfile(context.dockerfile)
+            if not dockerfile_missing and not env.contains(context.dockerfile) and not os.path.islink(context.dockerfile):
+                yield Problem(image.location("image", "context", "dockerfile"),
+                              f"Dockerfile {context.relative(context.dockerfile)!r} is outside the asset directory; it is not read")
             if dockerfile_missing:
                 key = ("image", "context", "dockerfile") if image.has("image", "context", "dockerfile") else ("image", "context")
                 yield Problem(image.location(*key), f"Dockerfile {context.relative(context.dockerfile)!r} does not exist in the build context")

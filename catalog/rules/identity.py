@@ -127,7 +127,8 @@ def image_name(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     """The image is not named `azureml/curated/<asset name>` or not published to MCR.
 
     `image.name` in environment.yaml must be exactly `azureml/curated/` followed by
-    the asset name, and `image.publish.location` must be `mcr`. A visibility other
+    the asset name in lower case, an image that is built needs an `image.publish`
+    section, and `image.publish.location` must be `mcr`. A visibility other
     than `public` is reported as a warning: users of the catalog will not be able to
     pull the image.
 
@@ -159,9 +160,15 @@ def image_name(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
         return
     name = env.image_name
     if name is not None and env.name is not None:
-        expected = CURATED_IMAGE_PREFIX + env.name
+        expected = CURATED_IMAGE_PREFIX + env.name.lower()  # image names cannot hold capitals
         if name != expected:
             yield Problem(doc.location("image", "name"), f"image name {name!r} must be {expected!r}")
+    if env.context is not None and not doc.has("image", "publish"):
+        yield Problem(
+            doc.key_location("image"),
+            "environment.yaml builds an image but has no image.publish section, so the image never reaches MCR: "
+            "add publish: {location: mcr, visibility: public}",
+        )
     location = env.publish_location
     if doc.has("image", "publish", "location") and location != "mcr":
         yield Problem(doc.location("image", "publish", "location"), f"publish location {location!r} must be 'mcr'")
@@ -198,12 +205,26 @@ def duplicate(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     image name.
     """
     if env.name is not None:
-        others = [other for other in ctx.catalog.named(env.name) if other is not env]
-        if others:
-            where = ", ".join(_display(other) for other in others)
-            yield Problem(env.name_location(), f"another environment is also named {env.name!r}: {where}")
+        yield from _shared(env, ctx.catalog.named(env.name), env.name_location(),
+                           f"another environment is also named {env.name!r}")
     if env.image_name is not None:
-        others = [other for other in ctx.by_image_name.get(env.image_name, []) if other is not env]
-        if others:
-            where = ", ".join(_display(other) for other in others)
-            yield Problem(env.image_doc.location("image", "name"), f"another environment also uses image {env.image_name!r}: {where}")
+        yield from _shared(env, ctx.by_image_name.get(env.image_name, []), env.image_doc.location("image", "name"),
+                           f"another environment also uses image {env.image_name!r}")
+
+
+def _shared(env: EnvironmentAsset, sharing: list[EnvironmentAsset], location, message: str) -> Iterator[Problem]:
+    """One finding for an environment among ``sharing``: the first names the second, the others name the first.
+
+    Listing every other environment would make n findings of n names each: with
+    3,000 copies of one name, hundreds of megabytes of report.
+    """
+    if len(sharing) < 2:
+        return
+    first = sharing[0]
+    if env is first:
+        message += f": {_display(sharing[1])}"
+    else:
+        message += f": {_display(first)}, which comes first"
+    if len(sharing) > 2:
+        message += f" ({len(sharing):,} environments share it)"
+    yield Problem(location, message)

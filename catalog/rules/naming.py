@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from catalog.facts import GPU_TOKEN
 from catalog.finding import Problem, Severity
 from catalog.model import EnvironmentAsset
 from catalog.rules import rule
@@ -20,14 +21,16 @@ FRAMEWORKS = frozenset(
 VERSION_TOKEN = re.compile(r"\d+(\.\d+)*")
 OS_TOKEN = re.compile(r"(centos|debian|win)([\d.]*)")
 PYTHON_TOKEN = re.compile(r"py\d+")
-GPU_TOKEN = re.compile(r"(gpu|cuda|nccl)([\d.]*)")
 
 FRAMEWORK, OS, PYTHON, GPU = range(4)
 CATEGORY_NAMES = {FRAMEWORK: "framework-version", OS: "OS", PYTHON: "Python", GPU: "GPU"}
 
 
-def naming_problems(name: str) -> Iterator[tuple[str, Severity | None]]:
-    """(message, severity) for each way ``name`` breaks the convention."""
+def naming_problems(name: str, python_tag: str | None = None) -> Iterator[tuple[str, Severity | None]]:
+    """(message, severity) for each way ``name`` breaks the convention.
+
+    ``python_tag`` is the environment's Python tag as written, if it has one.
+    """
     if not NAME_PATTERN.fullmatch(name):
         yield (
             f"name {name!r} must be lower case letters, digits, '.' and '-', starting with a letter "
@@ -64,14 +67,18 @@ def naming_problems(name: str) -> Iterator[tuple[str, Severity | None]]:
                 yield f"OS token {token!r} needs a version ({token}11)", None
             category = OS
         elif PYTHON_TOKEN.fullmatch(token):
-            yield f"token {token!r} puts the Python version in the name; the Python tag says it", Severity.WARNING
+            if python_tag is not None:
+                advice = f"the Python tag says it ({python_tag})"
+            else:
+                advice = "say it in a Python tag instead"
+            yield f"token {token!r} puts the Python version in the name; {advice}", Severity.WARNING
             category = PYTHON
         elif match := GPU_TOKEN.fullmatch(token):
-            if match.group(1) == "gpu":
+            if match.group("kind") == "gpu":
                 has_gpu = True
             else:
                 has_cuda_or_nccl = True
-                if not match.group(2):
+                if not match.group("version"):
                     yield f"token {token!r} needs a version ({token}12.1)", None
             category = GPU
         if category is None:
@@ -128,5 +135,5 @@ def naming(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     skip = ctx.config.naming_skip
     if skip is not None and skip.search(name):
         return
-    for message, severity in naming_problems(name):
+    for message, severity in naming_problems(name, env.facts.python):
         yield Problem(env.name_location(), message, severity)

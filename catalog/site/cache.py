@@ -210,7 +210,7 @@ def tree_items(directory: str, listing: list[os.DirEntry] | None = None) -> Prin
                     return None
                 continue
             except OSError:
-                items.append((current, "unreadable"))
+                items.append((current, -1, 0, 0, 0))  # unreadable: sorts and compares like a stat item
                 continue
         for entry in entries:
             try:
@@ -261,13 +261,15 @@ def now_ns() -> int:
 # --- discovery ------------------------------------------------------------------------
 
 
-def scan_catalog(roots: list[Path], with_trees: bool = True) -> dict[str, Print | None]:
+def scan_catalog(roots: list[Path], with_trees: bool = True,
+                 unreadable: list[tuple[str, str]] | None = None) -> dict[str, Print | None]:
     """Every asset.yaml under ``roots`` (absolute path), with what its directory holds.
 
     It finds the same asset files as ``catalog.model.find_asset_files`` (a test holds
     the two together) while listing each directory once: an asset directory is listed
     for its fingerprint and not searched for further assets. ``with_trees=False`` only
     finds them (the trees are taken later, by whoever parses the environment).
+    Directories that cannot be listed are added to ``unreadable``, with the reason.
     """
     found: dict[str, Print | None] = {}
     for root in roots:
@@ -283,7 +285,9 @@ def scan_catalog(roots: list[Path], with_trees: bool = True) -> dict[str, Print 
             try:
                 with os.scandir(current) as scan:
                     entries = list(scan)
-            except OSError:
+            except OSError as exc:
+                if unreadable is not None:
+                    unreadable.append((current, exc.strerror or str(exc)))
                 continue
             if any(e.name == ASSET_FILE and not e.is_dir() for e in entries):
                 tree = tree_items(current, entries)

@@ -22,14 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog import __version__
+from catalog.finding import internal_error
 from catalog.forking import fork_is_safe, map_forked_shares
 from catalog.model import load_environment
 from catalog.site.build_reports import report_path
 from catalog.site.cache import EnvironmentCache, EnvironmentEntry, Print, fingerprint, now_ns, scan_catalog, tree_items
 from catalog.site.feed import atom_feed, environment_feed_entries
 from catalog.site.history import CatalogHistory
-from catalog.site.output import SiteWriter, read_manifest
-from catalog.site.paths import Within, assign_slugs, slug_for
+from catalog.site.output import STATE_DIR, SiteWriter, read_manifest, refuse_linked_directories
+from catalog.site.paths import assign_slugs, slug_for
 from catalog.site.record import describe
 from catalog.site.render import (
     ENVIRONMENTS_DIR,
@@ -100,12 +101,14 @@ class _Run:
     history: CatalogHistory
     today: datetime.date
     now_ns: int
+    failures: list[str] = field(default_factory=list)  # environments left out: a bug, or unreadable
 
 
 def generate_site(options: SiteOptions) -> SiteResult:
     started = time.perf_counter()
     out = options.out_dir
     out.mkdir(parents=True, exist_ok=True)
+    refuse_linked_directories(out, (STATE_DIR, ENVIRONMENTS_DIR, *{os.path.dirname(page) for page in STATIC_PAGES} - {""}))
     templates = Templates.for_run()
     cache = EnvironmentCache.load(out, _generator_key(options, templates))
     run = _Run(options, templates, SiteWriter(out, read_manifest(out)), CatalogHistory(options.base_dir, options.roots),
@@ -129,7 +132,7 @@ def generate_site(options: SiteOptions) -> SiteResult:
         packed[2] for key, packed in cache.packed.items() if key in current and key not in site.fresh)
     head = run.history.head if provisional else cache.head
     cache.save(out, changes, site.sorted_keys(), site.facet_counts(), head, run.today.isoformat(), rules_print())
-    problems = [problem for key in site.sorted_keys() for problem in site.problems(key)]
+    problems = run.failures + [problem for key in site.sorted_keys() for problem in site.problems(key)]
     return SiteResult(out, len(current), site.parsed, run.writer.written, removed, problems,
                       time.perf_counter() - started, sorted(run.writer.generated))
 
@@ -152,7 +155,10 @@ def _plan(options: SiteOptions, cache: EnvironmentCache, run: _Run) -> tuple[set
                 tree = tree_items(os.path.dirname(key)) if os.path.isfile(key) else None
                 stale[key] = tree
             return set(cache.packed), stale
-    trees = scan_catalog(options.roots, with_trees=bool(cache.packed))
+    unreadable: list[tuple[str, str]] = []
+    trees = scan_catalog(options.roots, with_trees=bool(cache.packed), unreadable=unreadable)
+    run.failures += [f"{run.history.relative(Path(directory))}: cannot read directory ({reason}); "
+                     f"environments in it are left out" for directory, reason in unreadable]
     stale = {}
     head_moved = None
     for key, tree in trees.items():
@@ -223,7 +229,7 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
     writes = len(run.writer.written)
     info = run.writer.write(links.page, render_environment_page(run.templates, record, links).encode("utf-8"))
     report = report_path(run.options.reports_dir, entry["name"])
-    inputs = ((os.path.abspath(report),) if report else ()) + _external_inputs(env)
+    inputs = (os.path.abspath(report),) if report else ()  # the model reads nothing outside the asset
     deprecation = entry["deprecation"]
     built = EnvironmentEntry(
         fingerprint=fingerprint(tree, inputs, run.now_ns),
@@ -246,30 +252,46 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
     return built, len(run.writer.written) > writes, info
 
 
-def _external_inputs(env) -> tuple[str, ...]:
-    """What the environment reads from outside its directory (a lint error, but possible)."""
-    inside = Within(env.directory)
-    paths = [env.spec_path, env.image_config_path, env.description_path]
-    if env.context is not None:
-        paths.append(env.context.directory)
-    return tuple(sorted({os.path.abspath(p) for p in paths if p is not None and not inside(p)}))
-
-
 def _build_share(keys: list[str], trees: dict[str, Print | None], links: dict[str, PageLinks], run: _Run) -> list:
+    """(key, entry, whether its page was written, the page's file info) for each environment;
+    (key, None, False, why) for one that failed."""
     results = []
     for start in range(0, len(keys), DOCKERFILE_BATCH):
         batch = keys[start:start + DOCKERFILE_BATCH]
-        loaded = [_load(key, trees[key]) for key in batch]
-        # The Dockerfile parser (BuildKit's, in Go) takes a few times longer when called
-        # between long stretches of Python: parse the batch's Dockerfiles one after another.
-        for _, env in loaded:
-            if env is not None:
-                env.dockerfile  # noqa: B018 (a cached property)
-        for key, pair in zip(batch, loaded):
-            built = _build_one(key, trees[key], run, links.get(key), pair)
+        loaded = {}
+        for key in batch:
+            try:
+                loaded[key] = _load(key, trees[key])
+                if loaded[key][1] is not None:
+                    # The Dockerfile parser (BuildKit's, in Go) takes a few times longer when called
+                    # between long stretches of Python: parse the batch's Dockerfiles one after another.
+                    loaded[key][1].dockerfile  # noqa: B018 (a cached property)
+            except Exception:  # noqa: BLE001 (_build_one meets it again, and reports it)
+                loaded.pop(key, None)
+        for key in batch:
+            try:
+                built = _build_one(key, trees[key], run, links.get(key), loaded.get(key))
+            except Exception as exc:  # one environment's bug must not take the site down
+                results.append((key, None, False, _failure(key, exc)))
+                continue
             if built is not None:
                 results.append((key, *built))
     return results
+
+
+def _failure(key: str, error: Exception) -> str:
+    return internal_error("generating the page of", Path(key), error)
+
+
+def _rebuild(site: "_Catalog", key: str, run: _Run, links: PageLinks) -> None:
+    """Render an environment's page again (with other links, say)."""
+    try:
+        rebuilt = _build_one(key, None, run, links)
+    except Exception as exc:  # as in _build_share
+        run.failures.append(_failure(key, exc))
+        return
+    if rebuilt is not None:
+        site.replace(key, rebuilt[0])
 
 
 def _build_all(stale: dict[str, Print | None], links: dict[str, PageLinks], run: _Run) -> dict[str, tuple]:
@@ -284,7 +306,8 @@ def _build_all(stale: dict[str, Print | None], links: dict[str, PageLinks], run:
         results = _build_in_workers(keys, stale, links, run, workers)
     else:
         results = _build_share(keys, stale, links, run)
-    return {key: (entry, written) for key, entry, written, _ in results}
+    run.failures += [why for _, entry, _, why in results if entry is None]
+    return {key: (entry, written) for key, entry, written, _ in results if entry is not None}
 
 
 def _build_in_workers(keys: list[str], trees: dict[str, Print | None], links: dict[str, PageLinks], run: _Run,
@@ -293,7 +316,8 @@ def _build_in_workers(keys: list[str], trees: dict[str, Print | None], links: di
     run.templates.markdown, run.templates.html, run.templates.text  # noqa: B018 (load once, before forking)
     results = map_forked_shares(lambda index, shares: _build_share(keys[index::shares], trees, links, run), workers)
     for _, entry, written, info in results:  # the workers wrote these pages
-        run.writer.adopt(entry.page, info, written)
+        if entry is not None:
+            run.writer.adopt(entry.page, info, written)
     return results
 
 
@@ -392,10 +416,7 @@ def _settle_links(site: _Catalog, run: _Run) -> None:
     for key, links in final.items():
         if tuple(links) == site[key].links and key not in overwritten:
             continue
-        rebuilt = _build_one(key, None, run, links)
-        if rebuilt is None:
-            continue
-        site.replace(key, rebuilt[0])
+        _rebuild(site, key, run, links)
 
 
 def _all_links(site: _Catalog, run: _Run) -> dict[str, PageLinks]:
@@ -500,9 +521,7 @@ def _restore_missing_pages(site: _Catalog, run: _Run) -> None:
                 continue
         except OSError:
             pass
-        rebuilt = _build_one(key, None, run, PageLinks(*site[key].links))
-        if rebuilt is not None:
-            site.replace(key, rebuilt[0])
+        _rebuild(site, key, run, PageLinks(*site[key].links))
 
 
 def _deprecation_groups(site: _Catalog, keys: list[str], today: datetime.date) -> dict[str, list[dict]]:

@@ -26,6 +26,21 @@ JOURNAL = f"{STATE_DIR}/journal"
 FileInfo = tuple  # (sha256 hex digest, size)
 
 
+def refuse_linked_directories(out: Path, directories) -> None:
+    """Refuse to run when a directory the generator writes into (or deletes from), or one
+    of its parents in ``out``, is a link.
+
+    A ``.catalog`` that is a link to elsewhere would have the generator write its state,
+    and remove the files its manifest lists, outside the output directory.
+    """
+    parts = [relative.split("/") for relative in directories]
+    for path in sorted({out.joinpath(*names[:depth]) for names in parts for depth in range(1, len(names) + 1)}):
+        if os.path.islink(path):
+            raise UnsafePath(f"refusing to write into {path}: it is a symbolic link; remove it and run again")
+        if os.path.lexists(path) and not os.path.isdir(path):
+            raise UnsafePath(f"refusing to write into {path}: it is not a directory")
+
+
 def file_info(data: bytes) -> FileInfo:
     return hashlib.sha256(data).hexdigest(), len(data)
 

@@ -11,6 +11,8 @@ import os
 import re
 from pathlib import Path
 
+from catalog.files import Within  # the output directory is checked as assets are
+
 MAX_SLUG = 100
 _UNSAFE = re.compile(r"[^a-z0-9.-]+")
 _PLAIN = re.compile(r"[a-z0-9][a-z0-9.-]{0,99}")
@@ -40,13 +42,15 @@ def assign_slugs(keys_and_names: list[tuple[str, str | None]]) -> dict[str, str]
     same slug (duplicate names, a lint error) get ``-2``, ``-3``.
     """
     taken: set[str] = set()
+    last_count: dict[str, int] = {}  # per base: where to go on counting (3,000 copies of a name)
     slugs: dict[str, str] = {}
     for key, name in sorted(keys_and_names, key=lambda item: (item[1] or "", item[0])):
         base = slug_for(name)
-        slug, count = base, 1
+        slug, count = base, last_count.get(base, 1)
         while slug in taken:
             count += 1
             slug = f"{base}-{count}"
+        last_count[base] = count
         taken.add(slug)
         slugs[key] = slug
     return slugs
@@ -66,36 +70,3 @@ def inside(root: Path, relative: str, within: "Within | None" = None) -> Path:
     if not (within or Within(root))(target):
         raise UnsafePath(f"refusing to write {relative!r}: it leads outside {root}")
     return target
-
-
-class Within:
-    """Whether paths lead inside one directory, following symbolic links.
-
-    ``os.path.realpath`` costs a system call per path component; here only the
-    components below the directory are checked, each once, and a path is resolved in
-    full only when one of them is a link or it climbs with "..".
-    """
-
-    def __init__(self, directory: Path) -> None:
-        self.top = os.path.abspath(directory)
-        self._real_top: str | None = None
-        self._checked: set[str] = set()
-
-    def __call__(self, path: Path | str) -> bool:
-        written = os.path.abspath(path)
-        if written.startswith(self.top + os.sep) and ".." not in written.split(os.sep):
-            current = self.top
-            for part in written[len(self.top) + 1 :].split(os.sep):
-                current = f"{current}{os.sep}{part}"
-                if current in self._checked:
-                    continue
-                if os.path.islink(current):
-                    return self._resolves_inside(written)
-                self._checked.add(current)
-            return True
-        return self._resolves_inside(written)
-
-    def _resolves_inside(self, path: str) -> bool:
-        if self._real_top is None:
-            self._real_top = os.path.realpath(self.top)
-        return os.path.realpath(path).startswith(self._real_top + os.sep)

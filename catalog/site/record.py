@@ -16,7 +16,6 @@ from pathlib import Path
 
 from catalog.model import EnvironmentAsset
 from catalog.site.build_reports import read_build_report, report_path
-from catalog.site.paths import Within
 from catalog.site.versions import environment_versions, image_reference
 from catalog.template_tags import LATEST_IMAGE_TAG, find_template_tags
 
@@ -169,7 +168,7 @@ def _iso(value: datetime.datetime | None) -> str | None:
     return None if value is None else value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _shown(inside: Within, path: Path, relative: str, reader) -> ShownFile:
+def _shown(inside, path: Path, relative: str, reader) -> ShownFile:
     language = "dockerfile" if path.name.lower().endswith("dockerfile") else _LANGUAGES.get(path.suffix.lower(), "text")
     if not inside(path):
         return ShownFile(relative, None, note="outside the environment directory, not shown")
@@ -182,7 +181,7 @@ def _shown(inside: Within, path: Path, relative: str, reader) -> ShownFile:
 
 
 def _add_texts(record: EnvironmentRecord, env: EnvironmentAsset) -> None:
-    inside = Within(env.directory)
+    inside = env.contains  # the model's own check: what it would not read is not shown
     if env.description_path is not None and inside(env.description_path):
         record.description_markdown = env.description_text
     if env.spec_doc is not None:

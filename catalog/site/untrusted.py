@@ -47,9 +47,24 @@ def front_matter_text(value: object) -> str:
     return html.escape(" ".join(str(value).split()), quote=True)
 
 
+# What YAML may not hold even in a quoted scalar (PyYAML's Reader refuses the whole front
+# matter then, and MkDocs quietly drops it).
+_NOT_YAML_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def front_matter_value(value: object) -> SafeMarkdown:
-    """``front_matter_text(value)`` as a double-quoted YAML scalar."""
-    return SafeMarkdown(json.dumps(front_matter_text(value)))
+    """``front_matter_text(value)`` as a double-quoted YAML scalar.
+
+    Non-ASCII text stays as it is: a JSON escape pair for an emoji (``\\ud83d\\ude00``)
+    is two lone surrogates to YAML, and MkDocs then drops the page's front matter.
+    """
+    quoted = json.dumps(front_matter_text(value), ensure_ascii=False)  # JSON's escapes are YAML's too
+    return SafeMarkdown(_NOT_YAML_PRINTABLE.sub(_yaml_escape, quoted))
+
+
+def _yaml_escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return "\\ufffd" if 0xD800 <= code <= 0xDFFF else f"\\u{code:04x}"  # a lone surrogate is no text
 
 
 # --- descriptions ----------------------------------------------------------------

@@ -146,3 +146,16 @@ class TestBuildContext:
         environment = "image:\n  name: azureml/curated/NAME\n  os: linux\n"
         write_env(catalog_root, files={"environment.yaml": environment})
         assert messages(catalog_root, "build-context") == ["the spec builds from a context, but environment.yaml has no image.context"]
+
+    def test_prebuilt_image_over_a_context_is_a_warning(self, catalog_root):
+        spec = SPEC.split("build:")[0] + 'image: "mcr.microsoft.com/azureml/curated/other:3"\n' + SPEC.split("dockerfile_path: \"{{image.dockerfile.path}}\"\n")[1]
+        write_env(catalog_root, files={"spec.yaml": spec})
+        [finding] = findings(catalog_root, "build-context")
+        assert "the context is never built" in finding.message
+
+    @pytest.mark.parametrize("image", ['"{{image.publish.hostname}}/{{image.name}}:{{asset.version}}"',
+                                       '"{{ image.publish.hostname }}/{{ image.name }}:{{ asset.version }}"'])
+    def test_spec_naming_its_own_published_image_is_standard(self, catalog_root, image):
+        spec = SPEC.split("build:")[0] + f"image: {image}\n" + SPEC.split("dockerfile_path: \"{{image.dockerfile.path}}\"\n")[1]
+        write_env(catalog_root, files={"spec.yaml": spec})
+        assert messages(catalog_root, "build-context") == []

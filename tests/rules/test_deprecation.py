@@ -34,15 +34,35 @@ def test_tag_without_notice(catalog_root):
     ]
 
 
-def test_notice_without_tag(catalog_root):
+def test_notice_without_tags_names_both_missing_tags(catalog_root):
     write_pair(catalog_root, deprecated_spec(tags=()))
-    assert messages(catalog_root, "deprecation") == ["description says DEPRECATED but the spec has no Deprecated tag"]
+    assert messages(catalog_root, "deprecation") == [
+        "description says DEPRECATED but the spec has no Deprecated and DeleteOn tags"]
+
+
+def test_notice_without_deprecated_tag(catalog_root):
+    write_pair(catalog_root, deprecated_spec(tags=('DeleteOn: "2027-03-31"',)))
+    assert "description says DEPRECATED but the spec has no Deprecated tag" in messages(catalog_root, "deprecation")
 
 
 def test_malformed_notice(catalog_root):
     write_pair(catalog_root, deprecated_spec(description="DEPRECATED - use sklearn-1.5"))
     found = messages(catalog_root, "deprecation")
     assert found == ["description must start exactly 'DEPRECATED: Please use <replacement> instead.'"]
+
+
+def test_malformed_notice_without_tags_names_the_missing_tags(catalog_root):
+    write_pair(catalog_root, deprecated_spec(description="DEPRECATED - use sklearn-1.5", tags=()))
+    assert messages(catalog_root, "deprecation") == [
+        "description must start exactly 'DEPRECATED: Please use <replacement> instead.'",
+        "description says DEPRECATED but the spec has no Deprecated and DeleteOn tags",
+    ]
+
+
+def test_unquoted_delete_on_timestamp_is_no_date(catalog_root):
+    write_pair(catalog_root, deprecated_spec(tags=('Deprecated: ""', "DeleteOn: 2026-11-21 10:00:00")))
+    found = messages(catalog_root, "deprecation")
+    assert found == ["DeleteOn '2026-11-21 10:00:00' is not a calendar date in the form YYYY-MM-DD"]
 
 
 def test_deprecated_needs_delete_on(catalog_root):

@@ -113,6 +113,8 @@ def test_allowed_registries_are_configurable(catalog_root):
         ("# only a comment\n", "cannot parse Dockerfile"),
         ("FORM " + BASE + "\n", "unknown instruction FORM"),
         ("RUN echo hi\n", "no FROM instruction"),
+        ("FROM\nRUN echo hi\n", "FROM names no image"),
+        ("FROM --platform=linux/amd64\n", "FROM names no image"),
         ("FROM " + BASE + "\nRUN <<EOF\necho\n", "cannot parse Dockerfile"),
         (b"\xff\xfeF\x00R\x00", "not valid UTF-8"),
     ],

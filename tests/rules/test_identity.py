@@ -89,6 +89,23 @@ class TestImageName:
         write_env(catalog_root, files={"environment.yaml": ENVIRONMENT.replace("azureml/curated/NAME", "azureml/curated/sklearn")})
         assert len(messages(catalog_root, "image-name")) == 1
 
+    def test_suggested_image_name_is_lower_case(self, catalog_root):
+        write_env(catalog_root, "AzureML-Minimal", directory="env")
+        [finding] = findings(catalog_root, "image-name")
+        assert finding.message == "image name 'azureml/curated/AzureML-Minimal' must be 'azureml/curated/azureml-minimal'"
+
+    def test_lower_case_image_of_a_capitalised_name_is_right(self, catalog_root):
+        write_env(catalog_root, "AzureML-Minimal", {"environment.yaml": ENVIRONMENT.replace("NAME", "azureml-minimal")},
+                  directory="env")
+        assert messages(catalog_root, "image-name") == []
+
+    def test_built_image_without_publish_section(self, catalog_root):
+        without_publish = ENVIRONMENT.split("  publish:")[0]
+        write_env(catalog_root, files={"environment.yaml": without_publish})
+        [finding] = findings(catalog_root, "image-name")
+        assert finding.severity is Severity.ERROR and "no image.publish section" in finding.message
+        assert (finding.location.path.name, finding.location.line) == ("environment.yaml", 1)
+
     def test_publish_location_must_be_mcr(self, catalog_root):
         write_env(catalog_root, files={"environment.yaml": ENVIRONMENT.replace("location: mcr", "location: acr")})
         [finding] = findings(catalog_root, "image-name")

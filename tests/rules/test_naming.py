@@ -7,7 +7,7 @@ import pytest
 from catalog.config import Config
 from catalog.finding import Severity
 from catalog.rules.naming import naming_problems
-from tests.conftest import findings, write_env
+from tests.conftest import SPEC, findings, write_env
 
 
 @pytest.mark.parametrize(
@@ -64,6 +64,23 @@ def test_bad_names(name, expected):
 def test_py_token_is_only_a_warning():
     [(message, severity)] = list(naming_problems("minimal-py312-inference"))
     assert severity is Severity.WARNING and "py312" in message
+
+
+def test_py_token_message_says_what_is_true(catalog_root):
+    # With no Python tag, the message must not claim that the tag says the version.
+    spec_without_python = SPEC.replace('  Python: "3.10"\n', "")
+    write_env(catalog_root, "minimal-py311-inference", {"spec.yaml": spec_without_python})
+    write_env(catalog_root, "minimal-py312-inference")
+    found = {f.environment: f.message for f in findings(catalog_root, "naming")}
+    assert "Python tag says" not in found["minimal-py311-inference"]
+    assert "say it in a Python tag instead" in found["minimal-py311-inference"]
+    assert "the Python tag says it (3.10)" in found["minimal-py312-inference"]
+
+
+@pytest.mark.parametrize("name", ["pytorch-2.5-cu126", "pytorch-2.5-cu118-inference"])
+def test_pytorch_cuda_spelling_is_a_gpu_token(name):
+    assert list(naming_problems(name)) == []
+    assert any("must not also say 'gpu'" in m for m, _ in naming_problems(name + "-gpu"))
 
 
 def test_finding_points_at_asset_name(catalog_root):

@@ -47,12 +47,16 @@ def test_unquoted_python_version_is_read_as_a_number(catalog_root):
         ('OS: "22.04"', "tag OS must be an OS name and version like Ubuntu22.04"),
         ('PyTorch: "latest"', "tag PyTorch must be a version like 2.5"),
         ("Owner: [a, b]", "tag Owner is a list"),
+        ('Python: "3"', "tag Python must be a version like 3.10 or 3.12.8"),
+        ('Python: "3.12.8.1"', "tag Python must be a version like 3.10 or 3.12.8"),
     ],
 )
 def test_bad_values(catalog_root, line, expected):
     lines = ["OS: Ubuntu22.04", 'Python: "3.10"', line]
     if line.startswith("OS"):
         lines = [line, 'Python: "3.10"']
+    if line.startswith("Python"):
+        lines = ["OS: Ubuntu22.04", line]
     write_env(catalog_root, files={"spec.yaml": with_tags(*lines)})
     found = messages(catalog_root, "tag-value")
     assert len(found) == 1 and expected in found[0], found
@@ -60,8 +64,14 @@ def test_bad_values(catalog_root, line, expected):
 
 @pytest.mark.parametrize(
     "line",
-    ['Preview: ""', 'Inferencing: ""', 'Cuda: "12.1.1"', 'CuDnn: "8.9.7.29"', 'OpenMpi: "4.1.0"', 'DeepSpeed: "0.15.1"', "OS: Debian12", "GPU: Cuda12", 'Owner: "ml-platform"'],
+    ['Python: "3.12.8"', 'Preview: ""', 'Inferencing: ""', 'Cuda: "12.1.1"', 'CuDnn: "8.9.7.29"', 'OpenMpi: "4.1.0"', 'DeepSpeed: "0.15.1"', "OS: Debian12", "GPU: Cuda12", 'Owner: "ml-platform"'],
 )
 def test_good_values(catalog_root, line):
     write_env(catalog_root, files={"spec.yaml": with_tags('Python: "3.12"', line) if not line.startswith("OS") else with_tags(line, 'Python: "3.12"')})
+    assert messages(catalog_root, "tag-value") == []
+
+
+def test_python_with_a_patch_version_is_good(catalog_root):
+    write_env(catalog_root, files={"spec.yaml": with_tags("OS: Ubuntu24.04", 'Python: "3.12.8"')})
+    write_env(catalog_root, "plain-1.0", files={"spec.yaml": with_tags("OS: Ubuntu24.04", "Python: 3.12.8")})
     assert messages(catalog_root, "tag-value") == []

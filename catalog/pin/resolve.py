@@ -1,0 +1,152 @@
+"""Find the template tags of an environment's template files and write their values in.
+
+``plan_pins`` reads each template file once and says which lookup each tag needs;
+``apply_answers`` writes the answers in. Files are only ever read through the model's
+build context (bounded, regular files inside the asset).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catalog.image_ref import parse_image_reference
+from catalog.model import EnvironmentAsset
+from catalog.pin.http import LookupFailed
+from catalog.pin.lookups import ImageAnswer, ImageQuery, PackageQuery
+from catalog.template_tags import LATEST_IMAGE_TAG, LATEST_PYPI_VERSION, find_template_tags, line_and_column
+
+_IMAGE_BEFORE = re.compile(r"(?P<image>[A-Za-z0-9][A-Za-z0-9._:/-]*[A-Za-z0-9._-])(?P<separator>[:@])$")
+_PACKAGE_BEFORE = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?P<operator>==|~=)\s*$")
+
+
+@dataclass
+class TagUse:
+    """One template tag in one file, and the lookup that answers it."""
+
+    file: Path
+    line: int
+    column: int
+    text: str  # the tag as written
+    start: int
+    end: int
+    query: ImageQuery | PackageQuery
+    separator: str = ""  # ':' or '@' before an image tag
+    value: str | None = None  # the text that replaces the tag (and its ':' for a digest)
+    replaces_separator: bool = False
+
+
+@dataclass
+class PinnedFile:
+    path: Path
+    relative: str  # to the build context
+    original: str
+    uses: list[TagUse] = field(default_factory=list)
+
+    @property
+    def pinned(self) -> str:
+        """The text with every answered tag replaced."""
+        text = self.original
+        for use in sorted(self.uses, key=lambda u: u.start, reverse=True):
+            if use.value is None:
+                continue
+            start = use.start - 1 if use.replaces_separator else use.start
+            text = text[:start] + use.value + text[use.end:]
+        return text
+
+
+@dataclass(frozen=True)
+class PinError:
+    """What could not be pinned, and where."""
+
+    path: Path
+    line: int | None
+    column: int | None
+    message: str
+
+    def where(self, relative_to: str | None = None) -> str:
+        import os
+
+        where = os.path.relpath(self.path, relative_to) if relative_to is not None else str(self.path)
+        if self.line is not None:
+            where += f":{self.line}:{self.column}"
+        return where
+
+
+@dataclass
+class PinPlan:
+    environment: EnvironmentAsset
+    files: list[PinnedFile]
+    errors: list[PinError] = field(default_factory=list)
+
+    @property
+    def uses(self) -> list[TagUse]:
+        return [use for pinned in self.files for use in pinned.uses]
+
+
+def plan_pins(env: EnvironmentAsset, index_url: str) -> PinPlan:
+    plan = PinPlan(env, [])
+    context = env.context
+    if context is None:
+        return plan
+    for path in context.template_files:
+        relative = context.relative(path)
+        text = context.text_of(path) if path.is_file() and path not in context.symlinks else None
+        if text is None:
+            plan.errors.append(PinError(path, None, None, "template file cannot be read (missing, a symlink, binary or too large)"))
+            continue
+        pinned = PinnedFile(path, relative, text)
+        for tag in find_template_tags(text):
+            if tag.name not in (LATEST_IMAGE_TAG, LATEST_PYPI_VERSION):
+                continue
+            line, column = line_and_column(text, tag.start)
+            before = text[text.rfind("\n", 0, tag.start) + 1 : tag.start]
+            use = _use(path, line, column, tag, before, index_url)
+            if isinstance(use, str):
+                plan.errors.append(PinError(path, line, column, f"{tag.text}: {use}"))
+            else:
+                pinned.uses.append(use)
+        plan.files.append(pinned)
+    return plan
+
+
+def _use(path: Path, line: int, column: int, tag, before: str, index_url: str) -> TagUse | str:
+    if tag.name == LATEST_IMAGE_TAG:
+        match = _IMAGE_BEFORE.search(before)
+        if match is None:
+            return "must follow an image reference (image:{{latest-image-tag}})"
+        reference = parse_image_reference(match.group("image") + ":x")
+        if tag.argument is not None:
+            try:
+                re.compile(tag.argument)
+            except re.error as exc:
+                return f"the regular expression does not compile: {exc}"
+        query = ImageQuery(reference.registry, reference.repository, tag.argument)
+        return TagUse(path, line, column, tag.text, tag.start, tag.end, query, match.group("separator"))
+    match = _PACKAGE_BEFORE.search(before)
+    if match is None:
+        return "must follow package== or package~="
+    if tag.argument not in (None, "pre"):
+        return "the only option of latest-pypi-version is 'pre'"
+    query = PackageQuery(index_url, match.group("name"), tag.argument == "pre")
+    return TagUse(path, line, column, tag.text, tag.start, tag.end, query)
+
+
+def apply_answers(plan: PinPlan, answer) -> None:
+    """Write each use's value with ``answer(query)``; failures become plan errors."""
+    for use in plan.uses:
+        try:
+            result = answer(use.query)
+        except LookupFailed as exc:
+            plan.errors.append(PinError(use.file, use.line, use.column, f"{use.text}: {use.query.describe()}: {exc}"))
+            continue
+        if isinstance(result, ImageAnswer):
+            if result.tag is not None:
+                use.value = result.tag if use.separator == ":" else ":" + result.tag
+                use.replaces_separator = use.separator == "@"
+            else:
+                use.value = "@" + result.digest
+                use.replaces_separator = True
+        else:
+            use.value = str(result)

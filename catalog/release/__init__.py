@@ -1,0 +1,1 @@
+"""Releases: the content hash of an environment's definition, and the ledger of released versions."""

@@ -1,0 +1,132 @@
+"""The content hash of an environment: what determines its image, and nothing else.
+
+As Azure ML does for its image cache, the hash covers the base image reference, the
+Dockerfile's instructions (comments, blank lines and line continuations do not count),
+the contents of the build-context files those instructions copy (requirement files and
+so the package pins among them), and the platform; not the name, version, description
+or tags. Renaming an environment keeps its hash; changing a package pin, or the order
+of its dependencies, changes it. Hashing the pinned files gives the hash of a release;
+hashing the files as written gives the hash of the working copy's definition.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import posixpath
+
+from catalog.model import EnvironmentAsset
+
+HASH_VERSION = 1
+
+
+def copied_files(env: EnvironmentAsset, dockerfile_instructions) -> list[str]:
+    """Build-context files (relative POSIX paths) that COPY and ADD send into the image."""
+    context = env.context
+    if context is None:
+        return []
+    names = sorted(context.relative(path) for path in context.files if path not in context.symlinks
+                   and path != context.dockerfile)
+    names = [name for name in names if not context.dockerignore.excludes(name)]
+    used: set[str] = set()
+    for instruction in dockerfile_instructions:
+        if instruction.keyword not in ("COPY", "ADD") or instruction.has_heredoc or instruction.flag("from") is not None:
+            continue
+        for source in instruction.arguments[:-1]:
+            if "$" in source or "://" in source or source.startswith("git@"):
+                continue
+            pattern = posixpath.normpath(source.replace("\\", "/")).lstrip("/")
+            if pattern in (".", ""):
+                used.update(names)
+                continue
+            parts = pattern.split("/")
+            for name in names:
+                name_parts = name.split("/")
+                # Go's filepath.Match segment by segment; a matched directory brings what is below it
+                if len(parts) <= len(name_parts) and all(fnmatch.fnmatchcase(n, p) for p, n in zip(parts, name_parts)):
+                    used.add(name)
+    return sorted(used)
+
+
+def _arguments(instruction) -> list[str]:
+    """A shell-form command with its line continuations and runs of blanks made one space:
+    re-wrapping a long RUN does not change the image."""
+    if instruction.is_json or instruction.keyword not in ("RUN", "CMD", "ENTRYPOINT"):
+        return list(instruction.arguments)
+    return [" ".join(argument.split()) for argument in instruction.arguments]
+
+
+def definition(env: EnvironmentAsset, texts: dict[str, str] | None = None) -> dict:
+    """What the hash is computed from, as plain data.
+
+    ``texts`` replaces the content of build-context files (relative path -> text), as a
+    pin does; without it the files are hashed as written.
+    """
+    texts = texts or {}
+    platform = (env.image_os or "linux").lower()
+    context = env.context
+    if context is None:
+        image = env.spec_doc.get("image") if env.spec_doc is not None else None
+        return {"hash-version": HASH_VERSION, "platform": platform, "prebuilt-image": image if isinstance(image, str) else None}
+    from catalog.dockerfile_model import parse_dockerfile, parse_dockerfile_text
+
+    dockerfile_name = context.relative(context.dockerfile)
+    if dockerfile_name in texts:
+        parsed = parse_dockerfile_text(context.dockerfile, texts[dockerfile_name])
+    else:
+        parsed = env.dockerfile or parse_dockerfile(context.dockerfile)
+    instructions = [[instruction.keyword, "json" if instruction.is_json else "shell", *instruction.flags,
+                     *_arguments(instruction)] for instruction in parsed.instructions]
+    files = {}
+    for name in copied_files(env, parsed.instructions):
+        if name in texts:
+            data = texts[name].encode("utf-8")
+        else:
+            path = context.directory / name
+            try:
+                data = path.read_bytes() if path.stat().st_size <= 256 << 20 else b"<too large>"
+            except OSError:
+                data = b"<unreadable>"
+        files[name] = hashlib.sha256(data).hexdigest()
+    return {"hash-version": HASH_VERSION, "platform": platform, "dockerfile": instructions,
+            "dockerfile-error": parsed.error, "files": files}
+
+
+def rough_key(env: EnvironmentAsset) -> str | None:
+    """A cheap key that two environments with the same content hash always share: the
+    Dockerfile's words in lower case, without comment lines or line continuations.
+
+    Finding equal hashes in a large catalog compares these first and parses and hashes
+    only the environments whose keys collide (no Dockerfile parser, no other files).
+    """
+    context = env.context
+    if context is None:
+        return None
+    text = context.text_of(context.dockerfile) if context.dockerfile.is_file() else None
+    if text is None:
+        return None
+    words = [word for line in text.lower().splitlines() if not line.lstrip().startswith("#")
+             for word in line.split() if word != "\\"]
+    return hashlib.sha256("\n".join(words).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def equal_definitions(environments) -> dict[str, list[EnvironmentAsset]]:
+    """Content hash -> environments, for hashes that two or more environments share."""
+    by_key: dict[str, list[EnvironmentAsset]] = {}
+    for env in environments:
+        key = rough_key(env)
+        if key is not None:
+            by_key.setdefault(key, []).append(env)
+    groups: dict[str, list[EnvironmentAsset]] = {}
+    for candidates in by_key.values():
+        if len(candidates) < 2:
+            continue
+        for env in candidates:
+            groups.setdefault(env.content_hash, []).append(env)
+    return {digest: envs for digest, envs in groups.items() if len(envs) > 1}
+
+
+def content_hash(env: EnvironmentAsset, texts: dict[str, str] | None = None) -> str:
+    canonical = json.dumps(definition(env, texts), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

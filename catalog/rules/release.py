@@ -1,0 +1,86 @@
+"""Rules about what an environment releases: its definition and the release ledger."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+from catalog.finding import Location, Problem, Severity
+from catalog.model import EnvironmentAsset
+from catalog.rules import rule
+
+
+@rule("CAT006", "duplicate-definition", Severity.WARNING)
+def duplicate_definition(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+    """Two environments build the same image: their definitions have the same content hash.
+
+    The content hash covers what determines the image: the Dockerfile's instructions
+    (base image included), the build-context files they copy and the platform; not the
+    name, version, description or tags (`catalog hash` prints it). Looks at the whole
+    catalog.
+
+    **Why:** two entries for one image split users and double the work of patching it;
+    usually one is a copy that was meant to change (a framework bump that never
+    happened).
+
+    **Bad:** `sklearn-1.5` and `sklearn-1.5-copy` with the same Dockerfile and
+    requirements.txt.
+
+    **Good:** one environment, or the copy changed the way it was meant to.
+    """
+    if env.context is None or env.dockerfile is None:
+        return
+    shared = ctx.equal_definitions
+    if not any(env in group for group in shared.values()):
+        return
+    same = [other for other in shared.get(env.content_hash, []) if other is not env]
+    if not same:
+        return
+    first = same[0]
+    more = f" and {len(same) - 1} more" if len(same) > 1 else ""
+    yield Problem(
+        env.name_location(),
+        f"builds the same image as {first.name or first.directory.name} ({os.path.relpath(first.asset_file)}){more}: "
+        f"their definitions hash to {env.content_hash[:19]}…",
+    )
+
+
+@rule("CAT007", "ledger")
+def ledger(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+    """The release ledger does not match its files, or a changed environment reuses a released version.
+
+    Each `releases/<name>/<version>/release.json` lists the SHA-256 of every released
+    file; a file changed, added or removed since is reported. An environment whose
+    asset.yaml names an explicit version that is already in the ledger must still
+    have the definition that version was released with (the same content hash).
+
+    **Why:** a released version must say exactly what it contains: users pin it, and
+    the image under that tag does not change. Editing a release, or changing an
+    environment without raising its explicit version, breaks that promise.
+
+    **Bad:** `asset.yaml` says `version: 3`, version 3 is in the ledger, and
+    requirements.txt was changed since.
+
+    **Good:** `version: 4` (or `version: auto`), then `catalog release`.
+    """
+    if env.name is None:
+        return
+    entries = ctx.ledger.versions(env.name)
+    name_dir = ctx.ledger.root / env.name
+    for problem in ctx.ledger.problems:
+        if name_dir in problem.path.parents:
+            yield Problem(Location(problem.path), problem.message)
+    for entry in entries:
+        mismatches = entry.mismatches()
+        if mismatches:
+            more = f" (and {len(mismatches) - 1} more)" if len(mismatches) > 1 else ""
+            yield Problem(Location(entry.release_file),
+                          f"version {entry.version} does not match its files: {mismatches[0]}{more}; "
+                          "a release is never edited, release a new version instead")
+    version = env.version
+    if isinstance(version, int) and not isinstance(version, bool):
+        released = next((entry for entry in entries if entry.version == version), None)
+        if released is not None and released.source_hash not in (None, env.content_hash):
+            yield Problem(env.asset_doc.location("version") if env.asset_doc.has("version") else env.name_location(),
+                          f"version {version} is already released with another definition; raise the version "
+                          "(or use auto) before releasing this change")
