@@ -52,7 +52,7 @@ MARKDOWN_EXTENSIONS = {
     "pymdownx.superfences": {},
     "pymdownx.tabbed": {"alternate_style": True},
 }
-# Compute the usage snippets name; an environment for GPUs needs a GPU machine.
+# (cluster, online-endpoint instance type) the usage snippets name: a GPU environment needs a GPU machine.
 COMPUTE_TARGETS = {"CPU": ("cpu-cluster", "Standard_DS3_v2"), "GPU": ("gpu-cluster", "Standard_NC4as_T4_v3")}
 
 
