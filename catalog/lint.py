@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from catalog.config import Config
-from catalog.forking import fork_is_safe, map_forked_shares
 from catalog.files import UnreadableFile, read_text
 from catalog.finding import Finding, Location, Severity, internal_error
 from catalog.model import Catalog, EnvironmentAsset
@@ -80,7 +79,7 @@ def lint(
 ) -> LintResult:
     context = LintContext(catalog, config, today or datetime.date.today())
     workers = min(os.cpu_count() or 1, 4)
-    if len(targets) >= PARALLEL_MIN_TARGETS and workers > 1 and fork_is_safe():
+    if len(targets) >= PARALLEL_MIN_TARGETS and workers > 1 and _fork_is_safe():
         findings = _check_in_workers(targets, rules, context, workers)
     else:
         findings = _check(targets, rules, context)
@@ -142,9 +141,17 @@ def _bounded(findings: Iterable[Finding], rule: Rule) -> list[Finding]:
     return kept
 
 
+def _fork_is_safe() -> bool:
+    from catalog.forking import fork_is_safe  # imports multiprocessing: only for large runs
+
+    return fork_is_safe()
+
+
 def _check_in_workers(targets, rules, context: LintContext, workers: int) -> list[Finding]:
     """Workers are forked after the catalog's YAML is loaded, so each one sees the whole
     catalog (catalog-wide rules need it) without loading it again."""
+    from catalog.forking import map_forked_shares
+
     context.by_image_name, context.catalog.named("")  # build shared indexes once, before forking
     return map_forked_shares(lambda index, shares: _check(targets[index::shares], rules, context), workers)
 

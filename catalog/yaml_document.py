@@ -2,7 +2,8 @@
 
 The document is built from libyaml's event stream rather than its composer: the
 composer recurses (and crashes the interpreter on very deep nesting) and expands
-aliases without limit. Here depth and alias expansion are bounded.
+aliases without limit. Here depth and the expanded size are bounded, and only the
+plain YAML types are built: no Python objects, no custom tags.
 """
 
 from __future__ import annotations
@@ -19,19 +20,33 @@ from catalog.files import UnreadableFile, read_bytes, decode_utf8
 from catalog.finding import Location, Problem
 
 MAX_DEPTH = 64
-MAX_VALUES = 100_000  # after alias expansion; an alias bomb stops here
+# The text a document holds once its aliases are expanded: characters of every scalar,
+# plus one per value. Without aliases it is at most the file's length, and files are
+# read up to 1 MB, so only an alias bomb gets near it; every reader (rules, site
+# pages, catalog.json) would otherwise repeat the expanded text.
+MAX_EXPANDED_CHARS = 2 << 20
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = SafeConstructor()
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
+# A collection may name its own kind's tag (or the non-specific "!"); any other tag asks
+# for a Python object, a set, an ordered map or an application type we do not build.
+_COLLECTION_TAGS = {
+    events.MappingStartEvent: (None, "!", "tag:yaml.org,2002:map"),
+    events.SequenceStartEvent: (None, "!", "tag:yaml.org,2002:seq"),
+}
 _RESOLVER = _Loader("")
 
 KeyPath = tuple  # of str keys and int indexes
 
 
 class YamlTooComplex(Exception):
-    pass
+    """A document nested too deep or expanding too far; ``mark`` is where it was noticed."""
+
+    def __init__(self, message: str, mark: Any = None) -> None:
+        super().__init__(message)
+        self.mark = mark
 
 
 class Document:
@@ -110,10 +125,15 @@ def load_document(path: Path) -> Document:
     return doc
 
 
-def parse_into(doc: Document, text: str) -> None:
+def parse_into(doc: Document, text: str, loader: type = _Loader) -> None:
+    """Parse ``text`` into ``doc``; ``loader`` is libyaml's (when PyYAML has it) or PyYAML's own."""
     try:
-        data = _Builder(doc).build(text)
+        data = _Builder(doc).build(text, loader)
     except yaml.MarkedYAMLError as exc:
+        if _NESTING_ERROR in str(exc.problem):  # libyaml 0.2.6+ stops at 1000 levels itself
+            mark = exc.problem_mark
+            doc._problem(_too_deep(), mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
+            return
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(part for part in (exc.problem, exc.context) if part) or "invalid YAML"
         if mark is not None:
@@ -127,7 +147,8 @@ def parse_into(doc: Document, text: str) -> None:
         doc._problem(f"invalid YAML: {exc}".splitlines()[0], line, 1 if line else None)
         return
     except YamlTooComplex as exc:
-        doc._problem(str(exc), 1, 1)
+        mark = exc.mark
+        doc._problem(str(exc), mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
         return
     if data is _NO_DOCUMENT:
         doc._problem("file is empty; expected a mapping of keys to values", 1, 1)
@@ -141,18 +162,25 @@ def parse_into(doc: Document, text: str) -> None:
     doc.data = data
 
 
+_NESTING_ERROR = "maximum nesting depth"
+
+
+def _too_deep() -> str:
+    return f"YAML is nested deeper than {MAX_DEPTH} levels"
+
+
 _NO_DOCUMENT = object()
 _MERGE_KEY = object()  # the '<<' key of a YAML merge
 
 
 class _Frame:
-    __slots__ = ("container", "path", "anchor", "weight", "pending_key", "merge")
+    __slots__ = ("container", "path", "anchor", "start_size", "pending_key", "merge")
 
-    def __init__(self, container: Any, path: KeyPath, anchor: str | None) -> None:
+    def __init__(self, container: Any, path: KeyPath, anchor: str | None, start_size: int) -> None:
         self.container = container
         self.path = path
         self.anchor = anchor
-        self.weight = 1
+        self.start_size = start_size  # the document's expanded size when this value began
         self.pending_key: Any = _NO_DOCUMENT  # a mapping's key waiting for its value
         self.merge = False
 
@@ -160,12 +188,25 @@ class _Frame:
 class _Builder:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.anchors: dict[str, tuple[Any, int]] = {}
-        self.total = 0
+        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor: (value, its expanded size)
+        self.size = 0  # expanded size of the document so far (see MAX_EXPANDED_CHARS)
         self.key_lines: dict[int, dict[Any, int]] = {}
 
-    def build(self, text: str) -> Any:
-        loader = _Loader(text)
+    def _grow(self, amount: int, event: Any) -> None:
+        self.size += amount
+        if self.size > MAX_EXPANDED_CHARS:
+            self._too_big(event)
+
+    def _too_big(self, event: Any) -> None:
+        where = f" (alias *{event.anchor} here)" if type(event) is events.AliasEvent else ""
+        raise YamlTooComplex(
+            f"YAML expands to more than {MAX_EXPANDED_CHARS >> 20} MB of text{where}; "
+            "aliases repeat too much of the document",
+            event.start_mark,
+        )
+
+    def build(self, text: str, loader_class: type = _Loader) -> Any:
+        loader = loader_class(text)
         result: Any = _NO_DOCUMENT
         stack: list[_Frame] = []
         documents = 0
@@ -176,8 +217,12 @@ class _Builder:
                 kind = type(event)
                 if kind is events.ScalarEvent:
                     value, raw = self._scalar(event)
+                    size = len(event.value) + 1
+                    self.size += size
+                    if self.size > MAX_EXPANDED_CHARS:
+                        self._too_big(event)
                     if event.anchor:
-                        self.anchors[event.anchor] = (value, 1)
+                        self.anchors[event.anchor] = (value, size)
                     if not stack:
                         result = value
                         value_marks[()] = (event.start_mark.line + 1, event.start_mark.column + 1)
@@ -188,19 +233,24 @@ class _Builder:
                         value_marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
                         if raw is not None:
                             self.doc._raw[path] = raw
-                    self._add(stack, value, 1, event, is_key_ok=True)
+                    self._add(stack, value, event, is_key_ok=True)
                 elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
                     if len(stack) >= MAX_DEPTH:
-                        raise YamlTooComplex(f"YAML is nested deeper than {MAX_DEPTH} levels")
+                        raise YamlTooComplex(_too_deep(), event.start_mark)
+                    if event.tag not in _COLLECTION_TAGS[kind]:
+                        raise yaml.MarkedYAMLError(
+                            problem=f"unsupported YAML tag {event.tag!r}", problem_mark=event.start_mark
+                        )
                     path = self._child_path(stack, event)
                     value_marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
-                    stack.append(_Frame({} if kind is events.MappingStartEvent else [], path, event.anchor))
+                    stack.append(_Frame({} if kind is events.MappingStartEvent else [], path, event.anchor, self.size))
+                    self._grow(1, event)
                 elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
                     frame = stack.pop()
                     if frame.anchor:
-                        self.anchors[frame.anchor] = (frame.container, frame.weight)
+                        self.anchors[frame.anchor] = (frame.container, self.size - frame.start_size)
                     if stack:
-                        self._add(stack, frame.container, frame.weight, event, is_key_ok=False)
+                        self._add(stack, frame.container, event, is_key_ok=False)
                     else:
                         result = frame.container
                 elif kind is events.AliasEvent:
@@ -209,7 +259,8 @@ class _Builder:
                             problem=f"alias *{event.anchor} refers to an unknown or enclosing anchor",
                             problem_mark=event.start_mark,
                         )
-                    value, weight = self.anchors[event.anchor]
+                    value, size = self.anchors[event.anchor]
+                    self._grow(size, event)
                     if not stack:
                         result = value
                         continue
@@ -218,7 +269,7 @@ class _Builder:
                     if not (scalar and type(frame.container) is dict and frame.pending_key is _NO_DOCUMENT):
                         path = self._child_path(stack, event)
                         value_marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
-                    self._add(stack, value, weight, event, is_key_ok=scalar)
+                    self._add(stack, value, event, is_key_ok=scalar)
                 elif kind is events.DocumentStartEvent:
                     documents += 1
                     if documents > 1:
@@ -265,12 +316,8 @@ class _Builder:
             raise yaml.MarkedYAMLError(problem=f"bad {tag} value: {exc}", problem_mark=event.start_mark) from None
         return value, (event.value if not isinstance(value, str) else None)
 
-    def _add(self, stack: list[_Frame], value: Any, weight: int, event: Any, is_key_ok: bool) -> None:
-        self.total += weight
-        if self.total > MAX_VALUES:
-            raise YamlTooComplex(f"YAML expands to more than {MAX_VALUES} values (aliases nested too deep?)")
+    def _add(self, stack: list[_Frame], value: Any, event: Any, is_key_ok: bool) -> None:
         frame = stack[-1]
-        frame.weight += weight
         container = frame.container
         if isinstance(container, list):
             container.append(value)

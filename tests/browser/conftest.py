@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import shutil
 import socket
@@ -180,7 +181,9 @@ def huge_home(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium libatomic1)")
+    if ctypes.util.find_library("atomic") is None:  # Playwright's bundled node driver links it
+        pytest.fail("libatomic.so.1 not found: Playwright's driver needs it (apt-get install libatomic1)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -52,11 +52,31 @@ class TestYamlSyntax:
             bomb += f"{level}: &{level} [" + ",".join([f"*{previous}"] * 9) + "]\n"
             previous = level
         write_env(catalog_root, files={"spec.yaml": bomb})
-        assert any("more than 100000 values" in m for m in messages(catalog_root, "yaml-syntax"))
+        [(name, line, _, message)] = only(catalog_root, "yaml-syntax")
+        assert name == "spec.yaml" and line == 7 and "expands to more than 2 MB of text (alias *f here)" in message
+
+    def test_aliases_of_template_tags_give_one_finding_not_millions(self, catalog_root):
+        tags = "{{nope}}" * 1000
+        bomb = SPEC + f'x: &t "{tags}"\ny: &u [' + ", ".join(["*t"] * 200) + "]\nz: [" + ", ".join(["*u"] * 30) + "]\n"
+        write_env(catalog_root, files={"spec.yaml": bomb})
+        found = findings(catalog_root)
+        assert [(f.rule, f.location.path.name, f.location.line) for f in found] == [("yaml-syntax", "spec.yaml", 15)]
+        assert "alias *u" in found[0].message
+
+    def test_plain_spec_with_50000_tags_is_accepted(self, catalog_root):
+        tags = "".join(f"  Tag{index:05d}: value\n" for index in range(50_000))
+        write_env(catalog_root, files={"spec.yaml": SPEC + tags.replace("  Tag00000", "  Extra")})
+        assert messages(catalog_root, "yaml-syntax", "schema") == []
+
+    @pytest.mark.parametrize("value", ["!!python/object:foo.Bar {a: 1}", "!custom [1]", "!!python/object/new:os.system [ls]"])
+    def test_tagged_mapping_or_list_is_named_with_its_line(self, catalog_root, value):
+        write_env(catalog_root, files={"spec.yaml": SPEC.replace("tags:\n", f"tags: {value}\nx:\n")})
+        [(name, line, _, message)] = only(catalog_root, "yaml-syntax")
+        assert (name, line) == ("spec.yaml", 9) and "unsupported YAML tag" in message
 
     def test_deep_nesting_is_bounded(self, catalog_root):
         write_env(catalog_root, files={"spec.yaml": "a: " + "[" * 100000 + "]" * 100000 + "\n"})
-        assert any("nested deeper" in m for m in messages(catalog_root, "yaml-syntax"))
+        assert messages(catalog_root, "yaml-syntax") == ["YAML is nested deeper than 64 levels"]
 
     def test_directory_instead_of_file(self, catalog_root):
         env = write_env(catalog_root, files={"spec.yaml": None})
