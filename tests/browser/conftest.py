@@ -58,6 +58,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def mkdocs(project: Path, *args: str) -> None:
+    env = dict(os.environ, PYTHONPATH=str(REPO), NO_MKDOCS_2_WARNING="1")
+    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", *args], cwd=project,
+                           capture_output=True, text=True, env=env, timeout=600)
+    assert build.returncode == 0, build.stdout + build.stderr
+
+
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory) -> Path:
     """The sample catalog plus a hostile environment, built with `mkdocs build --strict`."""
@@ -67,10 +74,7 @@ def site_dir(tmp_path_factory) -> Path:
     (project / "pyproject.toml").write_text('[tool.catalog]\nroots = ["environments"]\n')
     (project / "mkdocs.yml").write_text((REPO / "mkdocs.yml").read_text())
     (project / "site-docs").mkdir()  # MkDocs checks docs_dir exists before plugins run
-    env = dict(os.environ, PYTHONPATH=str(REPO), NO_MKDOCS_2_WARNING="1")
-    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site"], cwd=project,
-                           capture_output=True, text=True, env=env, timeout=600)
-    assert build.returncode == 0, build.stdout + build.stderr
+    mkdocs(project, "--strict", "-d", "site")
     return project / "site"
 
 
@@ -98,13 +102,6 @@ def serving(directory: Path):
 def base_url(site_dir):
     with serving(site_dir) as url:
         yield url
-
-
-def mkdocs(project: Path, *args: str) -> None:
-    env = dict(os.environ, PYTHONPATH=str(REPO), NO_MKDOCS_2_WARNING="1")
-    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", *args], cwd=project,
-                           capture_output=True, text=True, env=env, timeout=600)
-    assert build.returncode == 0, build.stdout + build.stderr
 
 
 # Names and tags in the manner of the public curated-environment repository, long and short.
