@@ -116,9 +116,10 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         for file in [f for f in files if f.src_uri in stale]:
             files.remove(file)
         out = str(self.options.out_dir)
+        docs = Path(config.docs_dir).name
         for relative in self.generated:
             if files.get_file_from_path(relative) is not None:
-                log.info(f"catalog: docs/{relative} is your own page; the generated one is left out")
+                log.info(f"catalog: {docs}/{relative} is your own page; the generated one is left out")
                 continue
             inclusion = (InclusionLevel.NOT_IN_NAV if relative.startswith(f"{ENVIRONMENTS_DIR}/")
                          else InclusionLevel.UNDEFINED)  # MkDocs puts the whole nav in every page
