@@ -4,14 +4,14 @@ import datetime
 import json
 import re
 import shutil
-import subprocess
 from xml.etree import ElementTree
 
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
 from catalog.resources import load_schema
-from tests.site.conftest import SAMPLE, generate, write_hostile_env
+from tests.conftest import write_env
+from tests.site.conftest import SAMPLE, commit_all, generate, git, write_hostile_env
 from tests.site.test_generate import REPORT
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -62,6 +62,7 @@ def test_feed_is_atom_with_stable_ids_and_dates(tmp_path):
     shutil.copytree(SAMPLE, root)
     asset = root / "sklearn-1.5" / "asset.yaml"
     asset.write_text(asset.read_text().replace("version: auto", "version: 3"))
+    commit_all(tmp_path)
     out = tmp_path / "out"
     generate(root, out)
     first = (out / "feed.xml").read_bytes()
@@ -88,12 +89,7 @@ def test_feed_is_atom_with_stable_ids_and_dates(tmp_path):
 def test_feed_dates_come_from_git_when_committed(tmp_path):
     root = tmp_path / "environments"
     shutil.copytree(SAMPLE, root)
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
-    subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "catalog"], cwd=tmp_path, check=True,
-                   env={"GIT_COMMITTER_DATE": "2026-01-02T03:04:05Z", "GIT_AUTHOR_DATE": "2026-01-02T03:04:05Z",
-                        "PATH": "/usr/bin:/bin"})
+    commit_all(tmp_path)
     out = tmp_path / "out"
     generate(root, out)
     data = json.loads((out / "catalog.json").read_text())
@@ -103,3 +99,51 @@ def test_feed_dates_come_from_git_when_committed(tmp_path):
     assert deprecated["dates"]["deprecated"] == "2026-01-02T03:04:05Z"
     assert datetime.datetime.fromisoformat(
         ElementTree.parse(out / "feed.xml").getroot().findtext(f"{ATOM}updated")).year == 2026
+
+
+def feed_titles(out) -> list[str]:
+    return [e.findtext(f"{ATOM}title") for e in ElementTree.parse(out / "feed.xml").getroot().findall(f"{ATOM}entry")]
+
+
+def test_without_git_history_nothing_is_called_new(tmp_path):
+    """A tarball (no repository at all): no dates, no feed entries, rather than file times."""
+    root = tmp_path / "environments"
+    shutil.copytree(SAMPLE, root)
+    out = tmp_path / "out"
+    generate(root, out)
+    assert feed_titles(out) == []
+    data = json.loads((out / "catalog.json").read_text())
+    assert {json.dumps(e["dates"]) for e in data["environments"]} == {
+        '{"added": null, "version": null, "deprecated": null}'}
+    assert list(catalog_validator().iter_errors(data)) == []
+
+    # committed now: git knows, and the next run says so without being asked to look at everything
+    commit_all(tmp_path)
+    generate(root, out)
+    assert "New environment: sklearn-1.5" in feed_titles(out)
+
+    # an environment not committed yet is not announced until it is
+    shutil.copytree(root / "sklearn-1.5", root / "sklearn-copy")
+    asset = root / "sklearn-copy" / "asset.yaml"
+    asset.write_text(asset.read_text().replace("name: sklearn-1.5", "name: sklearn-copy"))
+    generate(root, out)
+    assert "New environment: sklearn-copy" not in feed_titles(out)
+
+
+def test_a_shallow_clone_dates_only_what_came_after_its_cut(tmp_path):
+    """`git clone --depth N`: the oldest commit seems to add everything; only later additions are dated."""
+    origin = tmp_path / "origin"
+    write_env(origin / "environments", "env-a")
+    commit_all(origin, "a", date="2025-01-01T00:00:00Z")
+    write_env(origin / "environments", "env-b")
+    commit_all(origin, "b", date="2025-02-01T00:00:00Z")
+    write_env(origin / "environments", "env-c")
+    commit_all(origin, "c", date="2025-03-01T00:00:00Z")
+    git(tmp_path, "clone", "-q", "--depth", "2", f"file://{origin}", "clone")
+    clone = tmp_path / "clone"
+    assert git(clone, "rev-parse", "--is-shallow-repository").strip() == "true"
+    out = tmp_path / "out"
+    generate(clone / "environments", out)
+    dates = {e["name"]: e["dates"]["added"] for e in json.loads((out / "catalog.json").read_text())["environments"]}
+    assert dates == {"env-a": None, "env-b": None, "env-c": "2025-03-01T00:00:00Z"}
+    assert feed_titles(out) == ["New environment: env-c"]
