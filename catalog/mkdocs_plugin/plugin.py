@@ -130,7 +130,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
     def on_serve(self, server, config: MkDocsConfig, builder):
         if self.options is None or not self.config.watch:
             return server
-        watched = [p for p in (*self.options.roots, self.options.reports_dir) if p.is_dir()]
+        watched = [p for p in (*self.options.roots, self.options.reports_dir, self.options.releases_dir) if p is not None and p.is_dir()]
         out = self.options.out_dir
         # A root that holds the cache directory (roots = ["."]) is watched by our own
         # observer alone, which ignores the cache: else every build would start another.

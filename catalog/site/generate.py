@@ -19,6 +19,7 @@ import datetime
 import os
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from catalog import __version__
@@ -67,6 +68,7 @@ class SiteOptions:
     roots: list[Path]
     base_dir: Path
     reports_dir: Path
+    releases_dir: Path | None = None  # the release ledger; None: no versions released
     directory_urls: bool = True
     site_name: str = "Curated environments"
     site_url: str | None = None
@@ -103,6 +105,12 @@ class _Run:
     now_ns: int
     failures: list[str] = field(default_factory=list)  # environments left out: a bug, or unreadable
 
+    @cached_property
+    def ledger(self):
+        from catalog.release.ledger import read_ledger
+
+        return read_ledger(self.options.releases_dir) if self.options.releases_dir is not None else None
+
 
 def generate_site(options: SiteOptions) -> SiteResult:
     started = time.perf_counter()
@@ -138,7 +146,7 @@ def generate_site(options: SiteOptions) -> SiteResult:
 
 
 def _generator_key(options: SiteOptions, templates: Templates) -> tuple:
-    return (GENERATOR_VERSION, __version__, str(options.reports_dir), options.directory_urls, options.site_name,
+    return (GENERATOR_VERSION, __version__, str(options.reports_dir), str(options.releases_dir), options.directory_urls, options.site_name,
             options.site_url, str(options.base_dir), tuple(templates.digest_source()))
 
 
@@ -223,13 +231,15 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
     tree, env = loaded or _load(key, tree)
     if env is None:
         return None
-    record = describe(env, run.options.reports_dir, run.history)
+    record = describe(env, run.options.reports_dir, run.history, run.ledger)
     entry = record.entry
     links = links or _guess_links(entry["name"], entry["deprecation"], run)
     writes = len(run.writer.written)
     info = run.writer.write(links.page, render_environment_page(run.templates, record, links).encode("utf-8"))
     report = report_path(run.options.reports_dir, entry["name"])
     inputs = (os.path.abspath(report),) if report else ()  # the model reads nothing outside the asset
+    if run.options.releases_dir is not None and report:  # its released versions, a directory per version
+        inputs += (os.path.abspath(run.options.releases_dir / entry["name"]),)
     deprecation = entry["deprecation"]
     built = EnvironmentEntry(
         fingerprint=fingerprint(tree, inputs, run.now_ns),

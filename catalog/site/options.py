@@ -23,6 +23,7 @@ def site_options(config: Config, out_dir: Path | None = None, **overrides) -> Si
         roots=config.root_paths,
         base_dir=base,
         reports_dir=base / config.build_reports,
+        releases_dir=config.releases_path,
         **overrides,
     )
 

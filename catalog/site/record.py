@@ -42,6 +42,7 @@ class EnvironmentRecord:
     context_files: list[ShownFile] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     provisional_dates: bool = False  # some dates are unknown now, but git may tell them later
+    version_files: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # released label -> pinned build files
 
 
 def tags_as_written(env: EnvironmentAsset) -> dict[str, str]:
@@ -59,11 +60,11 @@ def tags_as_written(env: EnvironmentAsset) -> dict[str, str]:
     return texts
 
 
-def describe(env: EnvironmentAsset, reports_dir: Path, history) -> EnvironmentRecord:
+def describe(env: EnvironmentAsset, reports_dir: Path, history, ledger=None) -> EnvironmentRecord:
     name = env.name or env.directory.name
     tags = tags_as_written(env)
     facts = env.facts
-    versions = environment_versions(env)
+    versions = environment_versions(env, ledger)
     released = [v for v in versions if v.released]
     framework = facts.framework
     deprecation = None
@@ -72,18 +73,19 @@ def describe(env: EnvironmentAsset, reports_dir: Path, history) -> EnvironmentRe
         deprecation = {"replacement": env.facts.replacement, "delete_on": day.isoformat() if day else None}
     report, problem = read_build_report(report_path(reports_dir, name), name)
     dates, provisional = _dates(env, history)
+    if released:  # the ledger dates a release; git only dates the line that asked for it
+        dates["version"] = released[0].date
     entry = {
         "name": name,
         "directory": history.relative(env.directory),
         "description": env.description or "",
         "status": "deprecated" if env.deprecated else "preview" if "Preview" in tags else "active",
         "latest_version": released[0].label if released else None,
-        "versions": [
-            {"label": v.label, "released": v.released, "image": image_reference(env, v)} for v in versions
-        ],
+        "versions": [v.as_json(image_reference(env, v)) for v in versions],
+        "content_hash": env.content_hash,
         "image": {
             "name": env.image_name,
-            "reference": image_reference(env, versions[0]),
+            "reference": image_reference(env, released[0] if released else versions[0]),
             "os": env.image_os,
             "visibility": env.publish_visibility,
             "prebuilt": env.context is None,
@@ -101,7 +103,8 @@ def describe(env: EnvironmentAsset, reports_dir: Path, history) -> EnvironmentRe
         "build": report,
         "dates": dates,
     }
-    record = EnvironmentRecord(entry, provisional_dates=provisional)
+    record = EnvironmentRecord(entry, provisional_dates=provisional,
+                               version_files={v.label: v.files for v in versions if v.released})
     for doc in env.documents():  # a file that does not parse leaves its part of the page empty: say so
         for parse_problem in doc.problems:
             record.problems.append(f"{history.relative(doc.path)}:{parse_problem.location.line or 1}: "

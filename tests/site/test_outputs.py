@@ -60,11 +60,10 @@ def test_build_report_schema_accepts_the_documented_example():
 def test_feed_is_atom_with_stable_ids_and_dates(tmp_path):
     root = tmp_path / "environments"
     shutil.copytree(SAMPLE, root)
-    asset = root / "sklearn-1.5" / "asset.yaml"
-    asset.write_text(asset.read_text().replace("version: auto", "version: 3"))
+    shutil.copytree(SAMPLE.parent / "releases", tmp_path / "releases")  # the sample's ledger dates its releases
     commit_all(tmp_path)
     out = tmp_path / "out"
-    generate(root, out)
+    generate(root, out, releases_dir=tmp_path / "releases")
     first = (out / "feed.xml").read_bytes()
     feed = ElementTree.fromstring(first)
     assert feed.tag == f"{ATOM}feed"
@@ -73,16 +72,20 @@ def test_feed_is_atom_with_stable_ids_and_dates(tmp_path):
     assert RFC3339.fullmatch(feed.findtext(f"{ATOM}updated"))
     entries = feed.findall(f"{ATOM}entry")
     ids = [e.findtext(f"{ATOM}id") for e in entries]
-    assert len(ids) == len(set(ids)) == 9 + 1 + 1  # each environment, one release, one deprecation
+    assert len(ids) == len(set(ids)) == 9 + 9 + 1  # each environment, its latest release, one deprecation
     for entry in entries:
         assert entry.findtext(f"{ATOM}title") and RFC3339.fullmatch(entry.findtext(f"{ATOM}updated"))
         assert entry.find(f"{ATOM}link").get("href").startswith("environments/")
     titles = {e.findtext(f"{ATOM}title") for e in entries}
-    assert {"Deprecated: sklearn-1.3", "sklearn-1.5 version 3", "New environment: mlflow-inference"} <= titles
+    assert {"Deprecated: sklearn-1.3", "sklearn-1.5 version 2", "minimal-inference version 1",
+            "New environment: mlflow-inference"} <= titles
+    released = next(e for e in entries if e.findtext(f"{ATOM}title") == "sklearn-1.5 version 2")
+    ledger = json.loads((tmp_path / "releases/sklearn-1.5/2/release.json").read_text())
+    assert released.findtext(f"{ATOM}updated") == ledger["date"]
     updated = [e.findtext(f"{ATOM}updated") for e in entries]
     assert updated == sorted(updated, reverse=True) and feed.findtext(f"{ATOM}updated") == updated[0]
     # the same catalog gives the same feed, from a fresh output too
-    generate(root, tmp_path / "again")
+    generate(root, tmp_path / "again", releases_dir=tmp_path / "releases")
     assert (tmp_path / "again" / "feed.xml").read_bytes() == first
 
 
