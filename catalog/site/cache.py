@@ -33,7 +33,7 @@ from catalog.site.output import STATE_DIR
 
 CACHE_FILE = f"{STATE_DIR}/cache.pickle"
 CACHE_LOG = f"{STATE_DIR}/cache.log"
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same timestamp
 
 
@@ -51,7 +51,7 @@ class EnvironmentEntry(NamedTuple):
     status: str
     latest_version: str | None
     deprecation: tuple | None  # (replacement, delete_on)
-    dates: tuple  # (added, version, deprecated)
+    dates: tuple  # (added, version, deprecated, [[released version, date], ...] oldest first)
     facets: tuple  # one tuple of values per facet, in FACETS order
     row: str  # its row in the home table
     json: str  # its entry in catalog.json
@@ -60,7 +60,8 @@ class EnvironmentEntry(NamedTuple):
     def pack(self) -> tuple:
         """Plain values: the fields every run looks at, then the rest as one JSON string."""
         rest = [list(self.links), self.name, self.description, self.status, self.latest_version,
-                self.deprecation and list(self.deprecation), list(self.dates), [list(v) for v in self.facets]]
+                self.deprecation and list(self.deprecation), [*self.dates[:3], [list(r) for r in self.dates[3]]],
+                [list(v) for v in self.facets]]
         return (self.fingerprint, "\0".join(self.inputs), self.provisional, self.page, "\0".join(self.problems),
                 json.dumps(rest, ensure_ascii=False, separators=(",", ":")), self.row, self.json, self.tag_listing)
 
@@ -69,7 +70,8 @@ class EnvironmentEntry(NamedTuple):
         fingerprint, inputs, provisional, page, problems, rest, row, entry_json, tag_listing = packed
         links, name, description, status, latest, deprecation, dates, facets = json.loads(rest)
         return cls(fingerprint, _split(inputs), tuple(links), provisional, page, _split(problems), name,
-                   description, status, latest, tuple(deprecation) if deprecation else None, tuple(dates),
+                   description, status, latest, tuple(deprecation) if deprecation else None,
+                   (*dates[:3], tuple(tuple(release) for release in dates[3])),
                    tuple(tuple(values) for values in facets), row, entry_json, tag_listing)
 
 

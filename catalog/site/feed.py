@@ -34,12 +34,11 @@ def environment_feed_entries(environment, href: str) -> list[FeedEntry]:
     """The feed entries of one environment (an ``EnvironmentEntry``): added, released, deprecated."""
     name = environment.name
     urn = "urn:envcatalog:environment:" + quote(name, safe="")
-    added, released, deprecated = environment.dates
+    added, _, deprecated, releases = environment.dates
     entries = []
     if added:
         entries.append(FeedEntry(urn, f"New environment: {name}", added, href, environment.description or name))
-    version = environment.latest_version
-    if version is not None and released:
+    for version, released in releases:  # every version in the ledger, dated by its release
         entries.append(FeedEntry(f"{urn}:version:{quote(version, safe='')}", f"{name} version {version}",
                                  released, href, f"{name} version {version} is released."))
     if environment.deprecation is not None and deprecated:

@@ -72,16 +72,18 @@ def test_feed_is_atom_with_stable_ids_and_dates(tmp_path):
     assert RFC3339.fullmatch(feed.findtext(f"{ATOM}updated"))
     entries = feed.findall(f"{ATOM}entry")
     ids = [e.findtext(f"{ATOM}id") for e in entries]
-    assert len(ids) == len(set(ids)) == 9 + 9 + 1  # each environment, its latest release, one deprecation
+    released = sum(1 for _ in (tmp_path / "releases").glob("*/*/release.json"))
+    assert released == 16
+    assert len(ids) == len(set(ids)) == 9 + released + 1  # each environment, each release, one deprecation
     for entry in entries:
         assert entry.findtext(f"{ATOM}title") and RFC3339.fullmatch(entry.findtext(f"{ATOM}updated"))
         assert entry.find(f"{ATOM}link").get("href").startswith("environments/")
     titles = {e.findtext(f"{ATOM}title") for e in entries}
-    assert {"Deprecated: sklearn-1.3", "sklearn-1.5 version 2", "minimal-inference version 1",
+    assert {"Deprecated: sklearn-1.3", "sklearn-1.5 version 2", "sklearn-1.5 version 1", "minimal-inference version 1",
             "New environment: mlflow-inference"} <= titles
-    released = next(e for e in entries if e.findtext(f"{ATOM}title") == "sklearn-1.5 version 2")
+    second = next(e for e in entries if e.findtext(f"{ATOM}title") == "sklearn-1.5 version 2")
     ledger = json.loads((tmp_path / "releases/sklearn-1.5/2/release.json").read_text())
-    assert released.findtext(f"{ATOM}updated") == ledger["date"]
+    assert second.findtext(f"{ATOM}updated") == ledger["date"]
     updated = [e.findtext(f"{ATOM}updated") for e in entries]
     assert updated == sorted(updated, reverse=True) and feed.findtext(f"{ATOM}updated") == updated[0]
     # the same catalog gives the same feed, from a fresh output too
