@@ -22,7 +22,25 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [item.strip() for value in values for item in value.split(",") if item.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Commands kept in modules of their own, imported only when run (or listed by --help):
+# `catalog lint` is run on every commit and should not pay for importing the others.
+LAZY_COMMANDS = {"pin": "catalog.commands.versions", "hash": "catalog.commands.versions",
+                 "release": "catalog.commands.versions", "build": "catalog.commands.build"}
+
+
+class _CatalogGroup(click.Group):
+    def list_commands(self, ctx) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx, name):
+        if name in LAZY_COMMANDS and name not in self.commands:
+            import importlib
+
+            importlib.import_module(LAZY_COMMANDS[name])  # registers its commands on ``cli``
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_CatalogGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="envcatalog")
 def cli() -> None:
     """Lint, document and verify a catalog of curated environments."""
@@ -277,6 +295,3 @@ def main(argv: list[str] | None = None) -> None:
         code = EXIT_USAGE
     sys.exit(code or 0)
 
-
-# Commands that live in modules of their own register themselves on ``cli`` when imported.
-from catalog.commands import build, versions  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""What git knows about a line: when it was added."""
+"""What git knows about a line or a file: when it was added."""
 
 from __future__ import annotations
 
@@ -42,6 +42,8 @@ def _blame(path: Path, line: int) -> datetime.datetime | str | None:
         return None
     if result.stdout.startswith("0" * 40):
         return _UNCOMMITTED
+    if result.stdout[:40] in shallow_cut(path.parent):
+        return None  # a shallow clone's oldest commit "adds" every line it holds
     for entry in result.stdout.splitlines():
         if entry.startswith("committer-time "):
             return _utc(entry.split()[1])
@@ -84,23 +86,45 @@ def head_commit(directory: Path) -> str | None:
     return out.strip() if out else None
 
 
+@lru_cache(maxsize=64)
+def shallow_cut(directory: Path) -> frozenset[str]:
+    """The commits where a shallow clone's history is cut off (none in a full clone).
+
+    Such a commit looks as if it added every file it holds, on the day it was made.
+    """
+    out = _run_git(["rev-parse", "--git-path", "shallow"], directory, timeout=10)
+    if not out:
+        return frozenset()
+    try:
+        text = (directory / out.strip()).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return frozenset()
+    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+
+
 def files_added_at(directory: Path) -> dict[Path, datetime.datetime]:
-    """For each file under ``directory``, when it was last added in a commit (one ``git log``)."""
+    """For each file under ``directory``, when it was last added in a commit (one ``git log``).
+
+    Files a shallow clone's cut "adds" are left out: git does not know when they came.
+    """
     if not in_work_tree(directory):
         return {}
     top = _run_git(["rev-parse", "--show-toplevel"], directory, timeout=10)
-    out = _run_git(["-c", "core.quotePath=false", "log", "--diff-filter=A", "--format=%x00%ct", "--name-only", "--", "."], directory)
+    out = _run_git(["-c", "core.quotePath=false", "log", "--diff-filter=A", "--format=%x00%H %ct", "--name-only",
+                    "--", "."], directory)
     if not top or not out:
         return {}
     root = Path(top.strip())
+    cut = shallow_cut(directory)
     added: dict[Path, datetime.datetime] = {}
     for commit in out.split("\0")[1:]:
-        stamp, _, names = commit.partition("\n")
-        when = _utc(stamp)
+        header, _, names = commit.partition("\n")
+        sha, _, stamp = header.partition(" ")
+        when = None if sha in cut else _utc(stamp)
         for name in names.split("\n"):
             if name:
                 added.setdefault(root / name, when)  # the log is newest first
-    return added
+    return {path: when for path, when in added.items() if when is not None}
 
 
 def remote_url(directory: Path) -> str | None:

@@ -1,13 +1,23 @@
 """Event handlers of the ``catalog`` MkDocs plugin; the work is in ``catalog.site``.
 
-Before each build the catalog's pages are generated into ``docs_dir``; under ``mkdocs
+The plugin brings everything the catalog's pages need, so that ``plugins: [catalog,
+search]`` under ``theme: material`` is the whole configuration: its theme overrides,
+the Markdown extensions and its CSS and JavaScript (each unless mkdocs.yml has it),
+and no web fonts unless mkdocs.yml chooses some (the site works offline).
+Before each build the pages are generated into a cache directory outside ``docs_dir``
+and handed to MkDocs as generated files: the docs directory stays the user's (their
+own pages appear beside the catalog's, and win over a generated page at the same
+path), and ``mkdocs serve`` does not see its own output as a change. Under ``mkdocs
 serve`` the catalog roots and build reports are watched, and the paths that changed
 are handed to the generator so that only those environments are looked at again.
+
+Every failure reaches the user as one line naming the file, never as a traceback.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -15,10 +25,15 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from catalog.mkdocs_plugin.config import CatalogConfig
 
 log = logging.getLogger("mkdocs.plugins.catalog")
+
+EXTRA_CSS = "assets/catalog/catalog.css"
+EXTRA_JAVASCRIPT = "assets/catalog/catalog.js"
+MATERIAL_DEFAULT_FONT = {"text": "Roboto", "code": "Roboto Mono"}  # fetched from fonts.googleapis.com
 
 
 class ChangedPaths:
@@ -41,6 +56,7 @@ class ChangedPaths:
 class CatalogPlugin(BasePlugin[CatalogConfig]):
     def __init__(self) -> None:
         self.options = None
+        self.generated: list[str] = []  # files of the last generation, relative to the cache directory
         self.changes: ChangedPaths | None = None  # set while `mkdocs serve` watches
         self.observer = None
 
@@ -50,40 +66,81 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         from catalog.config import ConfigError, load_config
         from catalog.site import site_options
 
+        base = Path(config.config_file_path or ".").resolve().parent
         explicit = Path(self.config.config_file) if self.config.config_file else None
         try:
-            catalog_config = load_config(explicit, Path(config.config_file_path).parent)
+            catalog_config = load_config(explicit, base)
         except ConfigError as exc:
-            raise PluginError(str(exc)) from None
-        self.options = site_options(catalog_config, Path(config.docs_dir), directory_urls=config.use_directory_urls,
+            raise PluginError(f"catalog: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 (the plugin never shows a traceback)
+            raise PluginError(f"catalog: {explicit or base / 'pyproject.toml'}: cannot read the configuration: {exc}") from None
+        out = Path(os.path.abspath(base / self.config.cache_dir))
+        if _inside(out, Path(config.docs_dir)):
+            raise PluginError(f"catalog: cache_dir {out} is inside docs_dir {config.docs_dir}; "
+                              "choose a directory outside it")
+        self.options = site_options(catalog_config, out, directory_urls=config.use_directory_urls,
                                     site_name=config.site_name, site_url=config.site_url or None)
-        return None
+        _add_theme_overrides(config)
+        _without_web_fonts(config)
+        _add_markdown_extensions(config)
+        _add_assets(config)
+        return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         if self.options is None:
             return
-        from catalog.site import SiteError, generate_site
+        from catalog.site import SiteError, generate_checked
 
-        changed = self.changes.take() if self.changes is not None and self.observer.is_alive() else None
+        watching = self.changes is not None and self.observer is not None and self.observer.is_alive()
+        changed = self.changes.take() if watching else None
         try:
-            result = generate_site(replace(self.options, changed=changed))
-        except (SiteError, OSError, ValueError) as exc:
+            result = generate_checked(replace(self.options, changed=changed))
+        except SiteError as exc:
             raise PluginError(f"catalog: cannot generate the site: {exc}") from None
-        except Exception as exc:  # a bug: still one line for the user, never a traceback
+        except Exception as exc:  # noqa: BLE001 (a bug: still one line for the user, never a traceback)
             raise PluginError(f"catalog: cannot generate the site: internal error: {type(exc).__name__}: "
                               f"{exc}, please report") from None
+        self.generated = result.files
         for problem in result.problems:
             log.warning(problem)
         log.info(f"catalog: {result.summary()}")
 
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
+        if self.options is None:
+            return None
+        from catalog.site.output import read_manifest
+        from catalog.site.render import ENVIRONMENTS_DIR
+
+        # Pages `catalog site` wrote into docs_dir earlier (for Zensical) are older copies of ours.
+        stale = read_manifest(Path(config.docs_dir))
+        for file in [f for f in files if f.src_uri in stale]:
+            files.remove(file)
+        out = str(self.options.out_dir)
+        docs = Path(config.docs_dir).name
+        for relative in self.generated:
+            if files.get_file_from_path(relative) is not None:
+                log.info(f"catalog: {docs}/{relative} is your own page; the generated one is left out")
+                continue
+            inclusion = (InclusionLevel.NOT_IN_NAV if relative.startswith(f"{ENVIRONMENTS_DIR}/")
+                         else InclusionLevel.UNDEFINED)  # MkDocs puts the whole nav in every page
+            files.append(File.generated(config, relative, abs_src_path=os.path.join(out, relative),
+                                        inclusion=inclusion))
+        return files
+
     def on_serve(self, server, config: MkDocsConfig, builder):
         if self.options is None or not self.config.watch:
             return server
-        watched = [p for p in (*self.options.roots, self.options.reports_dir) if p.is_dir()]
+        watched = [p for p in (*self.options.roots, self.options.reports_dir, self.options.releases_dir) if p is not None and p.is_dir()]
+        out = self.options.out_dir
+        # A root that holds the cache directory (roots = ["."]) is watched by our own
+        # observer alone, which ignores the cache: else every build would start another.
+        own = [path for path in watched if _inside(out, path)]
         for path in watched:
-            server.watch(str(path))
+            if not any(_inside(path, root) for root in own):
+                server.watch(str(path))
         self.changes = ChangedPaths()
-        self.observer = _start_observer(watched, self.changes)
+        self.observer = _start_observer(watched, self.changes, self.options.roots, out,
+                                        (own, _rebuild_trigger(server)) if own else None)
         return server
 
     def on_shutdown(self) -> None:
@@ -92,16 +149,83 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             self.observer = None
 
 
-def _start_observer(paths: list[Path], changes: ChangedPaths):
-    """A watchdog observer (MkDocs' own file watcher) that records changed paths."""
+def _inside(path: Path, directory: Path) -> bool:
+    path, directory = os.path.abspath(path), os.path.abspath(directory)
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def _add_theme_overrides(config: MkDocsConfig) -> None:
+    """Our templates, after the user's custom_dir and before the theme's own."""
+    from catalog.resources import resource_dir
+
+    overrides = str(resource_dir("site_templates") / "overrides")
+    dirs = config.theme.dirs
+    if overrides not in dirs:
+        dirs.insert(1 if config.theme.custom_dir else 0, overrides)
+
+
+def _without_web_fonts(config: MkDocsConfig) -> None:
+    """The site works offline: Material's default Google Fonts are turned off (fonts the
+    user chose under ``theme.font`` stay)."""
+    if config.theme.name == "material" and config.theme.get("font") == MATERIAL_DEFAULT_FONT:
+        config.theme["font"] = False
+
+
+def _add_markdown_extensions(config: MkDocsConfig) -> None:
+    """What the generated pages need and mkdocs.yml does not name; the user's settings win."""
+    from catalog.site.render import MARKDOWN_EXTENSIONS
+
+    for name, options in MARKDOWN_EXTENSIONS.items():
+        if name not in config.markdown_extensions:
+            config.markdown_extensions.append(name)
+            config.mdx_configs[name] = dict(options)
+
+
+def _add_assets(config: MkDocsConfig) -> None:
+    if EXTRA_CSS not in [str(item) for item in config.extra_css]:
+        config.extra_css.append(EXTRA_CSS)
+    if EXTRA_JAVASCRIPT not in [str(item) for item in config.extra_javascript]:
+        config.extra_javascript.append(EXTRA_JAVASCRIPT)
+
+
+def _rebuild_trigger(server):
+    """Ask MkDocs' live-reload server for a rebuild, as its own watcher does (MkDocs 1.6)."""
+
+    def rebuild() -> None:
+        with server._rebuild_cond:
+            server._want_rebuild = True
+            server._rebuild_cond.notify_all()
+
+    return rebuild
+
+
+def _start_observer(paths: list[Path], changes: ChangedPaths, roots: list[Path], ignored: Path, rebuilds=None):
+    """A watchdog observer (MkDocs' own file watcher) that records changed paths.
+
+    ``rebuilds``, when given, is (directories, rebuild): the observer stands in for
+    MkDocs' own watcher there, calling ``rebuild`` for a change that matters.
+    """
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
+
+    roots = [os.path.abspath(root) for root in roots]
+    skip = os.path.abspath(ignored)
+    own, rebuild = rebuilds or ((), None)
+    seen: dict[str, tuple] = {}  # path -> what its last change left, for telling real changes
 
     class Recorder(FileSystemEventHandler):
         def on_any_event(self, event) -> None:
             if event.event_type in ("opened", "closed_no_write"):
                 return  # the generator reading files is no change
-            changes.add(str(event.src_path), str(getattr(event, "dest_path", "") or ""))
+            found = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
+            found = [path for path in found if path and _may_matter(path, roots, skip)]
+            if not found:
+                return
+            changes.add(*found)
+            if rebuild is None or event.is_directory:
+                return
+            if any(_inside(Path(path), Path(root)) and _changed(path, seen) for path in found for root in own):
+                rebuild()
 
     observer = Observer()
     observer.daemon = True
@@ -109,3 +233,35 @@ def _start_observer(paths: list[Path], changes: ChangedPaths):
         observer.schedule(Recorder(), str(path), recursive=True)
     observer.start()
     return observer
+
+
+def _changed(path: str, seen: dict[str, tuple]) -> bool:
+    """Whether ``path`` differs from when it was last seen. Reading a file new since its
+    last read updates its access time, which inotify reports as a change: polling
+    watchers, such as MkDocs' own, compare size and modification time instead."""
+    try:
+        info = os.lstat(path)
+        state = (info.st_ino, info.st_size, info.st_mtime_ns)
+    except OSError:
+        state = None
+    if seen.get(path, ()) == state:
+        return False
+    seen[path] = state
+    return True
+
+
+def _may_matter(path: str, roots: list[str], skip: str) -> bool:
+    """Whether a change at ``path`` can change the site: not in the cache, not where
+    discovery never looks (``.git``, ``.venv``, ... at the top of a root), not a file
+    beside a root's environments (a log of `mkdocs serve` itself)."""
+    from catalog.model import ASSET_FILE, SKIPPED_DIRS
+
+    if _inside(Path(path), Path(skip)):
+        return False
+    for root in roots:
+        if _inside(Path(path), Path(root)) and path != root:
+            parts = os.path.relpath(path, root).split(os.sep)
+            if len(parts) == 1:
+                return parts[0] == ASSET_FILE or os.path.isdir(path)
+            return not (parts[0].startswith(".") or parts[0] in SKIPPED_DIRS)
+    return True

@@ -82,13 +82,9 @@ def definition(env: EnvironmentAsset, texts: dict[str, str] | None = None) -> di
     for name in copied_files(env, parsed.instructions):
         if name in texts:
             data = texts[name].encode("utf-8")
+            files[name] = hashlib.sha256(data).hexdigest()
         else:
-            path = context.directory / name
-            try:
-                data = path.read_bytes() if path.stat().st_size <= 256 << 20 else b"<too large>"
-            except OSError:
-                data = b"<unreadable>"
-        files[name] = hashlib.sha256(data).hexdigest()
+            files[name] = _file_digest(context.directory / name)
     return {"hash-version": HASH_VERSION, "platform": platform, "dockerfile": instructions,
             "dockerfile-error": parsed.error, "files": files}
 
@@ -125,6 +121,28 @@ def equal_definitions(environments) -> dict[str, list[EnvironmentAsset]]:
         for env in candidates:
             groups.setdefault(env.content_hash, []).append(env)
     return {digest: envs for digest, envs in groups.items() if len(envs) > 1}
+
+
+MAX_HASHED_BYTES = 256 << 20  # a larger file counts by its size: reading it all costs more than it tells
+
+
+def _file_digest(path) -> str:
+    """SHA-256 of a copied file, read in chunks (never whole into memory)."""
+    import stat
+
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file"  # a FIFO would block the read
+        if info.st_size > MAX_HASHED_BYTES:
+            return f"size:{info.st_size}"
+        digest = hashlib.sha256()
+        with open(path, "rb") as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+    except OSError:
+        return "unreadable"
 
 
 def content_hash(env: EnvironmentAsset, texts: dict[str, str] | None = None) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.model import EnvironmentAsset
+from catalog.pin.lookups import PackageQuery
 from catalog.pin.resolve import PinPlan
 from catalog.release.content_hash import content_hash
 from catalog.release.ledger import ReleaseLedger, release_record
@@ -127,11 +128,10 @@ def record_for(decision: ReleaseDecision, files: dict[str, bytes], when: datetim
     env = decision.environment
     facts = env.facts
     base = None
-    pinned_from = pinned_base_reference(decision)
     if facts.base_image is not None:
-        base = {"written": facts.base_image.written, "reference": pinned_from, "digest": base_digest}
+        base = {"written": facts.base_image.written, "reference": pinned_base_reference(decision), "digest": base_digest}
     packages = [{"name": use.query.project, "version": use.value}
-                for use in decision.pin.uses if hasattr(use.query, "project") and use.value]
+                for use in decision.pin.uses if isinstance(use.query, PackageQuery) and use.value]
     return release_record(
         name=decision.name, version=decision.version, date=when, content_hash=decision.content_hash,
         source_hash=env.content_hash, image=f"{MCR_HOSTNAME}/{env.image_name}:{decision.version}" if env.image_name else None,

@@ -5,6 +5,7 @@ plugin (``catalog.mkdocs_plugin``) both call it. Nothing in this package imports
 """
 
 from catalog.site.generate import SiteOptions, SiteResult, generate_site
-from catalog.site.options import SiteError, generate_configured_site, site_options
+from catalog.site.options import SiteError, generate_checked, generate_configured_site, site_options
 
-__all__ = ["SiteError", "SiteOptions", "SiteResult", "generate_configured_site", "generate_site", "site_options"]
+__all__ = ["SiteError", "SiteOptions", "SiteResult", "generate_checked", "generate_configured_site", "generate_site",
+           "site_options"]

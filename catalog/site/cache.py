@@ -5,7 +5,7 @@ directory, an input it reads from outside that directory, or its build report (p
 type, size, inode and modification time of each), or when the links its page shows
 changed. For the others the cache keeps what the site needs without parsing them
 again: its row in the home table, its entry in catalog.json and a short summary for
-the feed, the facets and the deprecations page.
+the feed, the facets, the tags page and the deprecations page.
 
 The cache is a pickle of plain values only (``_PlainUnpickler`` refuses any class), so
 a tampered cache file cannot run code; any problem reading it means an empty cache.
@@ -33,7 +33,7 @@ from catalog.site.output import STATE_DIR
 
 CACHE_FILE = f"{STATE_DIR}/cache.pickle"
 CACHE_LOG = f"{STATE_DIR}/cache.log"
-CACHE_FORMAT = 4
+CACHE_FORMAT = 7
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same timestamp
 
 
@@ -51,25 +51,28 @@ class EnvironmentEntry(NamedTuple):
     status: str
     latest_version: str | None
     deprecation: tuple | None  # (replacement, delete_on)
-    dates: tuple  # (added, version, deprecated)
+    dates: tuple  # (added, version, deprecated, [[released version, date], ...] oldest first)
     facets: tuple  # one tuple of values per facet, in FACETS order
     row: str  # its row in the home table
     json: str  # its entry in catalog.json
+    tag_listing: str  # JSON: [its item on the tags page, [[key, value], ...] as written]
 
     def pack(self) -> tuple:
         """Plain values: the fields every run looks at, then the rest as one JSON string."""
         rest = [list(self.links), self.name, self.description, self.status, self.latest_version,
-                self.deprecation and list(self.deprecation), list(self.dates), [list(v) for v in self.facets]]
+                self.deprecation and list(self.deprecation), [*self.dates[:3], [list(r) for r in self.dates[3]]],
+                [list(v) for v in self.facets]]
         return (self.fingerprint, "\0".join(self.inputs), self.provisional, self.page, "\0".join(self.problems),
-                json.dumps(rest, ensure_ascii=False, separators=(",", ":")), self.row, self.json)
+                json.dumps(rest, ensure_ascii=False, separators=(",", ":")), self.row, self.json, self.tag_listing)
 
     @classmethod
     def unpack(cls, packed: tuple) -> "EnvironmentEntry":
-        fingerprint, inputs, provisional, page, problems, rest, row, entry_json = packed
+        fingerprint, inputs, provisional, page, problems, rest, row, entry_json, tag_listing = packed
         links, name, description, status, latest, deprecation, dates, facets = json.loads(rest)
         return cls(fingerprint, _split(inputs), tuple(links), provisional, page, _split(problems), name,
-                   description, status, latest, tuple(deprecation) if deprecation else None, tuple(dates),
-                   tuple(tuple(values) for values in facets), row, entry_json)
+                   description, status, latest, tuple(deprecation) if deprecation else None,
+                   (*dates[:3], tuple(tuple(release) for release in dates[3])),
+                   tuple(tuple(values) for values in facets), row, entry_json, tag_listing)
 
 
 def _split(packed: str) -> tuple[str, ...]:

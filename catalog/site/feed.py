@@ -1,9 +1,10 @@
 """The Atom feed (RFC 4287) of new environments, new versions and deprecations.
 
 Entry ids are URNs built from the environment name (and version), so an entry keeps its
-id across builds; dates come from the catalog's history (git commit times, file
-modification times for what is not committed), so rebuilding an unchanged catalog
-gives the same feed, byte for byte.
+id across builds; dates are git commit times, so rebuilding an unchanged catalog gives
+the same feed, byte for byte. What git cannot date (uncommitted work, a shallow clone,
+a catalog that is not a repository) has no entry: a feed that called every environment
+of a fresh checkout new would be wrong.
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ def environment_feed_entries(environment, href: str) -> list[FeedEntry]:
     """The feed entries of one environment (an ``EnvironmentEntry``): added, released, deprecated."""
     name = environment.name
     urn = "urn:envcatalog:environment:" + quote(name, safe="")
-    added, released, deprecated = environment.dates
-    entries = [FeedEntry(urn, f"New environment: {name}", added, href, environment.description or name)]
-    version = environment.latest_version
-    if version is not None and released:
+    added, _, deprecated, releases = environment.dates
+    entries = []
+    if added:
+        entries.append(FeedEntry(urn, f"New environment: {name}", added, href, environment.description or name))
+    for version, released in releases:  # every version in the ledger, dated by its release
         entries.append(FeedEntry(f"{urn}:version:{quote(version, safe='')}", f"{name} version {version}",
                                  released, href, f"{name} version {version} is released."))
     if environment.deprecation is not None and deprecated:

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import datetime
 import os
-import re
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from catalog import __version__
@@ -40,19 +40,26 @@ from catalog.site.render import (
     Templates,
     catalog_entry_json,
     facet_values,
+    natural_key,
     render_environment_page,
     render_row,
     rows_markup,
+    tag_listing_json,
+    tag_sections,
 )
 
-GENERATOR_VERSION = 2  # bump when generated output changes without a template change
+GENERATOR_VERSION = 3  # bump when generated output changes without a template change
 PARALLEL_MIN = 200  # below this many environments to parse, workers cost more than they save
+DOCKERFILE_BATCH = 64  # environments loaded before any is rendered (see _build_share)
 ASSETS = ("catalog.js", "catalog.css")
-HOME_COLUMNS = (("name", "Environment"), ("version", "Latest version"), *FACETS[:4],
-                ("purpose", "Purpose"), ("status", "Status"), ("verified", "Last verified build"))
+# (key, label, class): the home table's columns; the class sets a column's width.
+HOME_COLUMNS = (("name", "Environment", "name"), ("version", "Latest version", "version"), ("os", "OS", "os"),
+                ("python", "Python", "python"), ("framework", "Framework", "framework"),
+                ("compute", "CPU/GPU", "compute"), ("purpose", "Purpose", "purpose"), ("status", "Status", "status"),
+                ("verified", "Last verified build", "verified"))
 # Pages about the whole catalog, and what each one shows of an environment.
-CATALOG_PAGES = ("index.md", "catalog.json", "feed.xml", "deprecations.md")
-STATIC_PAGES = ("tags.md", "rules.md", *(f"assets/catalog/{name}" for name in ASSETS))
+CATALOG_PAGES = ("index.md", "catalog.json", "feed.xml", "deprecations.md", "tags.md")
+STATIC_PAGES = ("rules.md", *(f"assets/catalog/{name}" for name in ASSETS))
 
 
 @dataclass
@@ -61,6 +68,7 @@ class SiteOptions:
     roots: list[Path]
     base_dir: Path
     reports_dir: Path
+    releases_dir: Path | None = None  # the release ledger; None: no versions released
     directory_urls: bool = True
     site_name: str = "Curated environments"
     site_url: str | None = None
@@ -78,6 +86,7 @@ class SiteResult:
     removed: list[str]
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    files: list[str] = field(default_factory=list)  # every file the output holds now, relative
 
     def summary(self) -> str:
         return (f"{self.environments} environments, {self.parsed} parsed; {len(self.written)} files written, "
@@ -95,6 +104,12 @@ class _Run:
     today: datetime.date
     now_ns: int
     failures: list[str] = field(default_factory=list)  # environments left out: a bug, or unreadable
+
+    @cached_property
+    def ledger(self):
+        from catalog.release.ledger import read_ledger
+
+        return read_ledger(self.options.releases_dir) if self.options.releases_dir is not None else None
 
 
 def generate_site(options: SiteOptions) -> SiteResult:
@@ -127,11 +142,11 @@ def generate_site(options: SiteOptions) -> SiteResult:
     cache.save(out, changes, site.sorted_keys(), site.facet_counts(), head, run.today.isoformat(), rules_print())
     problems = run.failures + [problem for key in site.sorted_keys() for problem in site.problems(key)]
     return SiteResult(out, len(current), site.parsed, run.writer.written, removed, problems,
-                      time.perf_counter() - started)
+                      time.perf_counter() - started, sorted(run.writer.generated))
 
 
 def _generator_key(options: SiteOptions, templates: Templates) -> tuple:
-    return (GENERATOR_VERSION, __version__, str(options.reports_dir), options.directory_urls, options.site_name,
+    return (GENERATOR_VERSION, __version__, str(options.reports_dir), str(options.releases_dir), options.directory_urls, options.site_name,
             options.site_url, str(options.base_dir), tuple(templates.digest_source()))
 
 
@@ -197,25 +212,34 @@ def _guess_links(name: str, deprecation: dict | None, run: _Run) -> PageLinks:
                      run.today.isoformat() if deprecation else None, run.options.directory_urls)
 
 
-def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None = None):
-    """Parse, render and write one environment; None if it is gone.
-
-    (entry, whether its page was written, the page's file info).
+def _load(key: str, tree: Print | None) -> tuple[Print | None, object]:
+    """(what the environment's directory holds, the environment or None if it is gone).
 
     Its files are looked at before they are read, so a change while it is being read
     shows as a change next time.
     """
     tree = tree or tree_items(os.path.dirname(key))
-    env = load_environment(Path(key)) if tree is not None and os.path.isfile(key) else None
+    return tree, load_environment(Path(key)) if tree is not None and os.path.isfile(key) else None
+
+
+def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None = None, loaded=None):
+    """Parse, render and write one environment; None if it is gone.
+
+    (entry, whether its page was written, the page's file info). ``loaded`` is what
+    ``_load`` returned, when the caller loaded it already.
+    """
+    tree, env = loaded or _load(key, tree)
     if env is None:
         return None
-    record = describe(env, run.options.reports_dir, run.history)
+    record = describe(env, run.options.reports_dir, run.history, run.ledger)
     entry = record.entry
     links = links or _guess_links(entry["name"], entry["deprecation"], run)
     writes = len(run.writer.written)
     info = run.writer.write(links.page, render_environment_page(run.templates, record, links).encode("utf-8"))
     report = report_path(run.options.reports_dir, entry["name"])
     inputs = (os.path.abspath(report),) if report else ()  # the model reads nothing outside the asset
+    if run.options.releases_dir is not None and report:  # its released versions, a directory per version
+        inputs += (os.path.abspath(run.options.releases_dir / entry["name"]),)
     deprecation = entry["deprecation"]
     built = EnvironmentEntry(
         fingerprint=fingerprint(tree, inputs, run.now_ns),
@@ -229,10 +253,12 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
         status=entry["status"],
         latest_version=entry["latest_version"],
         deprecation=(deprecation["replacement"], deprecation["delete_on"]) if deprecation else None,
-        dates=(entry["dates"]["added"], entry["dates"]["version"], entry["dates"]["deprecated"]),
+        dates=(entry["dates"]["added"], entry["dates"]["version"], entry["dates"]["deprecated"],
+               tuple((v["label"], v["date"]) for v in reversed(entry["versions"]) if v["released"] and v["date"])),
         facets=tuple(tuple(values) for values in facet_values(entry).values()),
         row=render_row(run.templates, entry, links),
         json=catalog_entry_json(entry, links),
+        tag_listing=tag_listing_json(entry, links),
     )
     return built, len(run.writer.written) > writes, info
 
@@ -241,14 +267,26 @@ def _build_share(keys: list[str], trees: dict[str, Print | None], links: dict[st
     """(key, entry, whether its page was written, the page's file info) for each environment;
     (key, None, False, why) for one that failed."""
     results = []
-    for key in keys:
-        try:
-            built = _build_one(key, trees[key], run, links.get(key))
-        except Exception as exc:  # one environment's bug must not take the site down
-            results.append((key, None, False, _failure(key, exc)))
-            continue
-        if built is not None:
-            results.append((key, *built))
+    for start in range(0, len(keys), DOCKERFILE_BATCH):
+        batch = keys[start:start + DOCKERFILE_BATCH]
+        loaded = {}
+        for key in batch:
+            try:
+                loaded[key] = _load(key, trees[key])
+                if loaded[key][1] is not None:
+                    # The Dockerfile parser (BuildKit's, in Go) takes a few times longer when called
+                    # between long stretches of Python: parse the batch's Dockerfiles one after another.
+                    loaded[key][1].dockerfile  # noqa: B018 (a cached property)
+            except Exception:  # noqa: BLE001 (_build_one meets it again, and reports it)
+                loaded.pop(key, None)
+        for key in batch:
+            try:
+                built = _build_one(key, trees[key], run, links.get(key), loaded.get(key))
+            except Exception as exc:  # one environment's bug must not take the site down
+                results.append((key, None, False, _failure(key, exc)))
+                continue
+            if built is not None:
+                results.append((key, *built))
     return results
 
 
@@ -297,7 +335,7 @@ def _build_in_workers(keys: list[str], trees: dict[str, Print | None], links: di
 # --- the catalog as a whole ---------------------------------------------------------------
 
 
-_PACKED = {"page": 3, "row": 6, "json": 7}  # positions in EnvironmentEntry.pack()
+_PACKED = {"page": 3, "row": 6, "json": 7, "tag_listing": 8}  # positions in EnvironmentEntry.pack()
 
 
 class _Catalog:
@@ -323,7 +361,7 @@ class _Catalog:
         return self.fresh[key].problems if key in self.fresh else self.cache.problems(key)
 
     def field(self, key: str, name: str):
-        """The page, row or json of an environment, without decoding a cached entry."""
+        """The page, row, json or tag listing of an environment, without decoding a cached entry."""
         return getattr(self.fresh[key], name) if key in self.fresh else self.cache.packed[key][_PACKED[name]]
 
     def structure_changed(self) -> bool:
@@ -423,6 +461,8 @@ def _changed_pages(site: _Catalog, run: _Run) -> set[str]:
             changed.add("feed.xml")
         if (old.deprecation, old.links) != (new.deprecation, new.links):
             changed.add("deprecations.md")
+        if old.tag_listing != new.tag_listing:
+            changed.add("tags.md")
     if site.cache.rules != rules_print():
         changed.add("rules.md")
     out = run.writer.out
@@ -453,7 +493,7 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
     keys = site.sorted_keys() if pages & set(CATALOG_PAGES) else []
     if "index.md" in pages:
         counts = site.facet_counts()
-        facets = [(key, label, sorted(counts[i], key=_natural)) for i, (key, label) in enumerate(FACETS)]
+        facets = [(key, label, sorted(counts[i], key=natural_key)) for i, (key, label) in enumerate(FACETS)]
         deprecated = counts[[key for key, _ in FACETS].index("status")].get("deprecated", 0)
         table = templates.fragment("home-table.html.j2", facets=facets, columns=HOME_COLUMNS, count=len(keys),
                                    rows=rows_markup([site.field(key, "row") for key in keys]))
@@ -468,7 +508,8 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
         write("deprecations.md", templates.page("deprecations.md.j2", today=run.today.isoformat(),
                                                 **_deprecation_groups(site, keys, run.today)))
     if "tags.md" in pages:
-        write("tags.md", templates.page("tags.md.j2"))
+        sections = tag_sections([site.field(key, "tag_listing") for key in keys])
+        write("tags.md", templates.page("tags.md.j2", sections=sections))
     if "rules.md" in pages:
         from catalog.rules import all_rules
 
@@ -492,10 +533,6 @@ def _restore_missing_pages(site: _Catalog, run: _Run) -> None:
         except OSError:
             pass
         _rebuild(site, key, run, PageLinks(*site[key].links))
-
-
-def _natural(value: str) -> list:
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", value)]
 
 
 def _deprecation_groups(site: _Catalog, keys: list[str], today: datetime.date) -> dict[str, list[dict]]:

@@ -1,9 +1,11 @@
-"""When things in the catalog happened, for the feed: git commit times, else file times.
+"""When things in the catalog happened, for the feed: git commit times, or nothing.
 
 A file's "added" time is the commit that last added it; a line's time is the commit that
-last changed it (``git blame``). What git does not know (uncommitted work, a catalog
-outside any repository) takes the file's modification time and is marked provisional,
-so the cache looks again once a commit lands.
+last changed it (``git blame``). What git does not know (uncommitted work, the cut of a
+shallow clone, a catalog outside any repository, such as an unpacked tarball) has no
+date: a file's modification time would announce every environment of a fresh checkout
+as new. Unknown dates are provisional: the cache looks again once HEAD moves (or a
+repository appears).
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from pathlib import Path
 
 from catalog.git import files_added_at, head_commit, in_work_tree, line_committed_at
 
-Dated = tuple  # (datetime, provisional: bool)
+Dated = tuple  # (datetime or None, provisional: bool)
 
 
 class CatalogHistory:
     def __init__(self, base_dir: Path, roots: list[Path]) -> None:
         self.base_dir = base_dir
         self.roots = [root for root in roots if os.path.isdir(root)]
+        in_work_tree.cache_clear()  # each run asks afresh: `mkdocs serve` may outlive a `git init`
 
     def relative(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.base_dir)).as_posix()
@@ -48,16 +51,8 @@ class CatalogHistory:
 
     def file_added(self, path: Path) -> Dated:
         when = self._added.get(Path(os.path.realpath(path))) if self._added else None
-        return (when, False) if when is not None else (_modified(path), True)
+        return when, when is None
 
     def line_committed(self, path: Path, line: int) -> Dated:
         when = line_committed_at(Path(os.path.abspath(path)), line) if self.in_git else None
-        return (when, False) if when is not None else (_modified(path), True)
-
-
-def _modified(path: Path) -> datetime.datetime:
-    try:
-        seconds = int(os.stat(path).st_mtime)
-    except OSError:
-        seconds = 0
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+        return when, when is None

@@ -23,13 +23,18 @@ def site_options(config: Config, out_dir: Path | None = None, **overrides) -> Si
         roots=config.root_paths,
         base_dir=base,
         reports_dir=base / config.build_reports,
+        releases_dir=config.releases_path,
         **overrides,
     )
 
 
 def generate_configured_site(config: Config, out_dir: Path | None = None,
                              today: datetime.date | None = None) -> SiteResult:
-    options = site_options(config, out_dir, today=today)
+    return generate_checked(site_options(config, out_dir, today=today))
+
+
+def generate_checked(options: SiteOptions) -> SiteResult:
+    """``generate_site``, with what can go wrong as a ``SiteError`` of one line."""
     if not any(root.is_dir() for root in options.roots):
         shown = ", ".join(os.path.relpath(root) for root in options.roots)
         raise SiteError(f"no catalog to document: {shown} is not a directory (set roots in [tool.catalog])")

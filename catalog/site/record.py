@@ -14,13 +14,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from catalog.model import FLAG_TAGS, EnvironmentAsset
+from catalog.model import EnvironmentAsset
 from catalog.site.build_reports import read_build_report, report_path
 from catalog.site.versions import environment_versions, image_reference
+from catalog.template_tags import LATEST_IMAGE_TAG, find_template_tags
 
-# Tags that describe the platform rather than the framework the environment is for.
-PLATFORM_TAGS = frozenset({"OS", "Python", "Cuda", "CuDnn", "Nccl", "OpenMpi", "DeleteOn", *FLAG_TAGS})
-GPU_TAGS = frozenset({"Cuda", "CuDnn", "Nccl"})
 MAX_SHOWN_FILES = 20
 MAX_SHOWN_BYTES = 128 * 1024
 _LANGUAGES = {".py": "python", ".sh": "bash", ".yaml": "yaml", ".yml": "yaml", ".json": "json",
@@ -43,45 +41,61 @@ class EnvironmentRecord:
     dockerfile: ShownFile | None = None
     context_files: list[ShownFile] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    provisional_dates: bool = False  # some dates are file times, not commit times
+    provisional_dates: bool = False  # some dates are unknown now, but git may tell them later
+    version_files: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # released label -> pinned build files
 
 
-def tag_text(value: object) -> str:
-    return "" if value is None else str(value)
+def tags_as_written(env: EnvironmentAsset) -> dict[str, str]:
+    """The spec's tags as text, numbers and dates as the file writes them (``3.10``, never 3.1)."""
+    raw = env.spec_doc.raw_scalar if env.spec_doc is not None else None
+    texts = {}
+    for key, value in env.tags.items():
+        if isinstance(value, str):
+            text = value
+        elif value is None:
+            text = ""
+        else:
+            text = (raw("tags", key) if raw is not None else None) or str(value)
+        texts[str(key)] = text
+    return texts
 
 
-def describe(env: EnvironmentAsset, reports_dir: Path, history) -> EnvironmentRecord:
+def describe(env: EnvironmentAsset, reports_dir: Path, history, ledger=None) -> EnvironmentRecord:
     name = env.name or env.directory.name
-    tags = {str(key): tag_text(value) for key, value in env.tags.items()}
-    versions = environment_versions(env)
+    tags = tags_as_written(env)
+    facts = env.facts
+    versions = environment_versions(env, ledger)
     released = [v for v in versions if v.released]
-    framework = next(((k, v) for k, v in tags.items() if k not in PLATFORM_TAGS), None)
+    framework = facts.framework
     deprecation = None
     if env.deprecated:
         day = env.facts.delete_on
         deprecation = {"replacement": env.facts.replacement, "delete_on": day.isoformat() if day else None}
     report, problem = read_build_report(report_path(reports_dir, name), name)
     dates, provisional = _dates(env, history)
+    if released:  # the ledger dates a release; git only dates the line that asked for it
+        dates["version"] = released[0].date
     entry = {
         "name": name,
         "directory": history.relative(env.directory),
         "description": env.description or "",
         "status": "deprecated" if env.deprecated else "preview" if "Preview" in tags else "active",
         "latest_version": released[0].label if released else None,
-        "versions": [
-            {"label": v.label, "released": v.released, "image": image_reference(env, v)} for v in versions
-        ],
+        "versions": [v.as_json(image_reference(env, v)) for v in versions],
+        "content_hash": env.content_hash,
         "image": {
             "name": env.image_name,
-            "reference": image_reference(env, versions[0]),
+            "reference": image_reference(env, released[0] if released else versions[0]),
             "os": env.image_os,
             "visibility": env.publish_visibility,
             "prebuilt": env.context is None,
         },
-        "os": tags.get("OS") or env.image_os,
-        "python": tags.get("Python"),
-        "framework": {"name": framework[0], "version": framework[1]} if framework else None,
-        "compute": "GPU" if _uses_gpu(name, tags) else "CPU",
+        "os": facts.os,
+        "platform": facts.platform,
+        "python": facts.python,
+        "framework": {"name": framework.name, "version": framework.version} if framework else None,
+        "compute": facts.compute,
+        "base_image": _base_image(facts.base_image),
         "purposes": _purposes(env, tags),
         "categories": env.categories,
         "tags": tags,
@@ -89,7 +103,8 @@ def describe(env: EnvironmentAsset, reports_dir: Path, history) -> EnvironmentRe
         "build": report,
         "dates": dates,
     }
-    record = EnvironmentRecord(entry, provisional_dates=provisional)
+    record = EnvironmentRecord(entry, provisional_dates=provisional,
+                               version_files={v.label: v.files for v in versions if v.released})
     for doc in env.documents():  # a file that does not parse leaves its part of the page empty: say so
         for parse_problem in doc.problems:
             record.problems.append(f"{history.relative(doc.path)}:{parse_problem.location.line or 1}: "
@@ -100,9 +115,25 @@ def describe(env: EnvironmentAsset, reports_dir: Path, history) -> EnvironmentRe
     return record
 
 
-def _uses_gpu(name: str, tags: dict[str, str]) -> bool:
-    tokens = name.lower().split("-")
-    return bool(GPU_TAGS & tags.keys()) or any(t == "gpu" or t.startswith("cuda") for t in tokens)
+def _base_image(base) -> dict | None:
+    """The image the Dockerfile builds FROM, as written, with its template tag explained."""
+    if base is None:
+        return None
+    template = next(iter(find_template_tags(base.reference or base.written)), None)
+    return {
+        "written": base.written,
+        "reference": base.reference if base.reference != base.written else None,
+        "template_tag": None if template is None else {"text": template.text, "explanation": _explain(template)},
+    }
+
+
+def _explain(template) -> str:
+    if template.name != LATEST_IMAGE_TAG:
+        return "a template tag, replaced when the environment is released"
+    if template.argument:
+        return (f'resolved to the newest tag of this image matching the regular expression "{template.argument}" '
+                "when the environment is released")
+    return "resolved to the newest tag of this image when the environment is released"
 
 
 def _purposes(env: EnvironmentAsset, tags: dict[str, str]) -> list[str]:
@@ -116,7 +147,12 @@ def _purposes(env: EnvironmentAsset, tags: dict[str, str]) -> list[str]:
 
 
 def _dates(env: EnvironmentAsset, history) -> tuple[dict, bool]:
-    """When the environment, its version and its deprecation appeared (for the feed)."""
+    """When the environment, its version and its deprecation were committed (for the feed).
+
+    None where git cannot tell: uncommitted work, a shallow clone's cut, a catalog that
+    is not a git repository. The second value says git may know later (look again when
+    HEAD moves).
+    """
     added, provisional = history.file_added(env.asset_file)
     dates = {"added": added, "version": None, "deprecated": None}
     version_line = env.asset_doc.location("version").line if env.asset_doc.has("version") else None

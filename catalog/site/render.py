@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -30,14 +31,29 @@ from catalog.site.untrusted import (
 
 ENVIRONMENTS_DIR = "environments"
 TAGS_PAGE = "tags.md"
-FACETS = (  # (key, label): the home page's filters and columns
+FACETS = (  # (key, label): the home page's filters
     ("os", "OS"),
+    ("platform", "Platform"),
     ("python", "Python"),
     ("framework", "Framework"),
     ("compute", "CPU/GPU"),
     ("purpose", "Purpose"),
     ("status", "Status"),
 )
+# What the generated pages need from Python-Markdown (the MkDocs plugin adds those a
+# mkdocs.yml lacks). attr_list, md_in_html and pymdownx.snippets stay out: they would
+# let an environment's description set HTML attributes or include files.
+MARKDOWN_EXTENSIONS = {
+    "admonition": {},
+    "tables": {},
+    "toc": {"permalink": True},
+    "pymdownx.details": {},
+    "pymdownx.highlight": {"pygments_lang_class": True},
+    "pymdownx.superfences": {},
+    "pymdownx.tabbed": {"alternate_style": True},
+}
+# (cluster, online-endpoint instance type) the usage snippets name: a GPU environment needs a GPU machine.
+COMPUTE_TARGETS = {"CPU": ("cpu-cluster", "Standard_DS3_v2"), "GPU": ("gpu-cluster", "Standard_NC4as_T4_v3")}
 
 
 def _markdown_value(value: object) -> str:
@@ -54,14 +70,9 @@ def tag_anchor(label: str) -> str:
     return "tag:" + slugify(case="lower")(front_matter_text(label), "-")
 
 
-def tag_labels(tags: dict[str, str]) -> list[str]:
-    """A tag for each tag key and one for each key and value: ``OS``, ``OS: Ubuntu22.04``."""
-    labels = []
-    for key, value in tags.items():
-        labels.append(key)
-        if value:
-            labels.append(f"{key}: {value}")
-    return labels
+def tag_label(key: str, value: str) -> str:
+    """How the tags page names a tag with its value: ``OS: Ubuntu22.04``."""
+    return f"{key}: {value}" if value else key
 
 
 def environment_href(slug: str, directory_urls: bool) -> str:
@@ -158,7 +169,9 @@ def render_environment_page(templates: Templates, record: EnvironmentRecord, lin
     reference = f"azureml://registries/azureml/environments/{entry['name']}/" + (
         f"versions/{entry['latest_version']}" if entry["latest_version"] else "labels/latest"
     )
-    snippet_context = {"entry": entry, "reference": reference, "image": entry["image"]["reference"]}
+    cluster, instance_type = COMPUTE_TARGETS[entry["compute"]]
+    snippet_context = {"entry": entry, "reference": reference, "image": entry["image"]["reference"],
+                       "cluster": cluster, "instance_type": instance_type}
     serving = "Inference" in entry["purposes"] and "Training" not in entry["purposes"]
     usage = [
         ("Azure ML CLI v2", "yaml", templates.snippet("deployment.yaml.j2" if serving else "job.yaml.j2", **snippet_context)),
@@ -174,9 +187,8 @@ def render_environment_page(templates: Templates, record: EnvironmentRecord, lin
         description=description,
         release=release,
         usage=usage,
-        tag_links=[(key, value, tag_anchor(key), tag_anchor(f"{key}: {value}") if value else None)
+        tag_links=[(key, value, tag_anchor(key), tag_anchor(tag_label(key, value)) if value else None)
                    for key, value in entry["tags"].items()],
-        tag_labels=tag_labels(entry["tags"]),
         tags_page=f"../{TAGS_PAGE}",
     )
 
@@ -219,7 +231,8 @@ class PageLinks(tuple):
 def render_row(templates: Templates, entry: dict, links: PageLinks) -> str:
     """The environment's row in the home page table."""
     return templates.html.get_template("fragments/home-row.html.j2").render(
-        e=entry, facets=facet_values(entry), href=links.href, slug=links.slug).strip()
+        e=entry, facets=facet_values(entry), href=links.href, slug=links.slug,
+        tags=" ".join(tag_label(key, value) for key, value in entry["tags"].items())).strip()
 
 
 def catalog_entry_json(entry: dict, links: PageLinks) -> str:
@@ -235,6 +248,7 @@ def facet_values(entry: dict) -> dict[str, list[str]]:
     framework = entry["framework"]["name"] if entry["framework"] else ""
     return {
         "os": [entry["os"] or NO_VALUE],
+        "platform": [entry["platform"] or NO_VALUE],
         "python": [entry["python"] or NO_VALUE],
         "framework": [framework or NO_VALUE],
         "compute": [entry["compute"]],
@@ -245,3 +259,80 @@ def facet_values(entry: dict) -> dict[str, list[str]]:
 
 def rows_markup(rows: list[str]) -> Markup:
     return Markup("\n".join(rows))
+
+
+def tag_listing_json(entry: dict, links: PageLinks) -> str:
+    """What the tags page needs of an environment, as JSON: its list item and its tags as written.
+
+    The item is a Markdown link to the page's source (``environments/<slug>.md``), which
+    MkDocs and Zensical both resolve from the tags page; they treat links in raw HTML
+    differently.
+    """
+    item = f"- [{escape_text(entry['name'])}]({links.page})"
+    return json.dumps([item, list(entry["tags"].items())], ensure_ascii=False, separators=(",", ":"))
+
+
+def tag_sections(listings: list[str]) -> list[dict]:
+    """The tags page: one section per tag key, listing the environments of each value.
+
+    ``listings`` holds each environment's ``tag_listing_json`` in page order. Keys (and
+    values) whose anchors coincide share a section, so every anchor an environment page
+    links to is there exactly once.
+    """
+    decoded = _decoded_listings(listings)
+    members: dict[tuple, list[int]] = {}  # (key, value) -> positions in page order
+    for position, (_, tags) in enumerate(decoded):
+        for key, value in tags:
+            members.setdefault((key, value), []).append(position)
+    sections: dict[str, dict] = {}
+    for (key, value), positions in members.items():
+        anchor = tag_anchor(key)
+        section = sections.get(anchor)
+        if section is None:
+            section = sections[anchor] = {"anchor": anchor, "labels": [], "plain": [], "values": {}, "count": 0}
+        if key not in section["labels"]:
+            section["labels"].append(key)
+        section["count"] += len(positions)
+        if not value:
+            section["plain"].append(positions)
+            continue
+        label = tag_label(key, value)
+        group = section["values"].setdefault(tag_anchor(label), {"anchor": tag_anchor(label), "labels": [], "items": []})
+        group["labels"].append(label)
+        group["items"].append(positions)
+
+    def items(lists: list[list[int]]) -> SafeMarkdown:
+        positions = lists[0] if len(lists) == 1 else sorted(set().union(*lists))
+        return SafeMarkdown("\n".join(decoded[position][0] for position in positions))  # escaped already
+
+    def label_order(label: str) -> tuple:
+        return natural_key(label), label
+
+    ordered = []
+    for section in sections.values():
+        section["labels"].sort(key=label_order)
+        section["plain"] = items(section["plain"]) if section["plain"] else ""
+        for group in section["values"].values():
+            group["labels"].sort(key=label_order)
+            group["items"] = items(group["items"])
+        section["values"] = sorted(section["values"].values(), key=lambda g: label_order(g["labels"][0]))
+        ordered.append(section)
+    return sorted(ordered, key=lambda s: label_order(s["labels"][0]))
+
+
+def _decoded_listings(listings: list[str]) -> list:
+    """The listings decoded, reusing what the last run in this process decoded
+    (``mkdocs serve`` renders the tags page again after each tag edit)."""
+    global _LAST_LISTINGS
+    last = _LAST_LISTINGS
+    decoded = {text: last.get(text) or json.loads(text) for text in listings}
+    _LAST_LISTINGS = decoded
+    return [decoded[text] for text in listings]
+
+
+_LAST_LISTINGS: dict[str, list] = {}
+
+
+def natural_key(value: str) -> list:
+    """Sorts ``3.9`` before ``3.10`` and ignores case."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", value)]

@@ -13,7 +13,10 @@
     var text = document.getElementById("catalog-filter-text");
     var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-facet]"));
     var reset = document.getElementById("catalog-filter-reset");
-    var haystacks = rows.map(function (row) { return row.textContent.toLowerCase(); });
+    // What the text filter searches: the row's cells and the environment's tags ("key: value").
+    var haystacks = rows.map(function (row) {
+      return (row.textContent + " " + (row.getAttribute("data-tags") || "")).toLowerCase();
+    });
 
     function facetValues(row, facet) {
       return (row.getAttribute("data-" + facet) || "").split("|");

@@ -9,11 +9,12 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, write_env
+from tests.conftest import REPO, SPEC, write_env
 
 CHROMIUM = os.environ.get("CATALOG_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
@@ -57,6 +58,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def mkdocs(project: Path, *args: str) -> None:
+    env = dict(os.environ, PYTHONPATH=str(REPO), NO_MKDOCS_2_WARNING="1")
+    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", *args], cwd=project,
+                           capture_output=True, text=True, env=env, timeout=600)
+    assert build.returncode == 0, build.stdout + build.stderr
+
+
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory) -> Path:
     """The sample catalog plus a hostile environment, built with `mkdocs build --strict`."""
@@ -64,21 +72,17 @@ def site_dir(tmp_path_factory) -> Path:
     shutil.copytree(REPO / "environments", project / "environments")
     write_env(project / "environments", "injection-test", {"spec.yaml": INJECTION_SPEC, "description.md": INJECTION_DESCRIPTION})
     (project / "pyproject.toml").write_text('[tool.catalog]\nroots = ["environments"]\n')
-    mkdocs_yml = (REPO / "mkdocs.yml").read_text()
-    mkdocs_yml = mkdocs_yml.replace("custom_dir: site_templates/overrides", f"custom_dir: {REPO / 'site_templates' / 'overrides'}")
-    (project / "mkdocs.yml").write_text(mkdocs_yml)
+    (project / "mkdocs.yml").write_text((REPO / "mkdocs.yml").read_text())
     (project / "site-docs").mkdir()  # MkDocs checks docs_dir exists before plugins run
-    env = dict(os.environ, PYTHONPATH=str(REPO), NO_MKDOCS_2_WARNING="1")
-    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site"], cwd=project,
-                           capture_output=True, text=True, env=env, timeout=600)
-    assert build.returncode == 0, build.stdout + build.stderr
+    mkdocs(project, "--strict", "-d", "site")
     return project / "site"
 
 
-@pytest.fixture(scope="session")
-def base_url(site_dir):
+@contextmanager
+def serving(directory: Path):
+    """A static web server for ``directory`` on 127.0.0.1 (a real process); yields its URL."""
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site_dir)],
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -87,9 +91,88 @@ def base_url(site_dir):
             break
         except OSError:
             time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(site_dir):
+    with serving(site_dir) as url:
+        yield url
+
+
+# Names and tags in the manner of the public curated-environment repository, long and short.
+REALISTIC = [
+    ("acft-medimageinsight-embedding-generator", 'GPU: Cuda12\n  Training: ""\n  Preview: ""\n', "gpu"),
+    ("acpt-pytorch-2.2-cuda12.1", 'PyTorch: "2.2"\n  GPU: Cuda12\n  OS: Ubuntu20.04\n  Python: 3.10\n  Training: ""\n  '
+     'Checkpointing:Nebula: "0.16.10"\n', "gpu"),
+    ("ai-ml-automl-dnn-text-gpu-ptca", 'OS: Ubuntu20.04\n  Python: "3.9"\n  Training: ""\n', "gpu"),
+    ("designer-cv-transform", 'OS: Ubuntu24.04\n  Python: "3.12.8"\n  Training: ""\n', "cpu"),
+    ("sklearn-1.5", 'Scikit-learn: "1.5"\n  OS: Ubuntu20.04\n  Python: "3.10"\n  Training: ""\n', "cpu"),
+    ("foundation-model-inference", 'vLLM: "0.20.2"\n  Inferencing: ""\n  Preview: ""\n', "gpu"),
+    ("minimal-py312-cuda12.4-inference", 'OS: Ubuntu22.04\n  Python: "3.12"\n  Inferencing: ""\n', "gpu"),
+    ("responsibleai-tabular", 'OS: Ubuntu24.04\n  Python: "3.10"\n  Foundry: ""\n  MaaS: ""\n', "cpu"),
+    ("tensorflow-2.16-cuda12", 'Tensorflow: "2.16"\n  OS: Ubuntu20.04\n  Python: "3.10"\n  Training: ""\n  '
+     'Deprecated: ""\n  DeleteOn: "2027-03-01"\n', "gpu"),
+    ("mlflow-py312-inference", 'OS: Ubuntu22.04\n  Python: "3.12"\n  Inferencing: ""\n  MLflow: "2.17"\n', "cpu"),
+]
+BASES = {"gpu": "mcr.microsoft.com/azureml/openmpi5.0-cuda12.4-ubuntu22.04:{{latest-image-tag}}",
+         "cpu": "mcr.microsoft.com/azureml/openmpi5.0-ubuntu24.04:{{latest-image-tag}}"}
+
+
+def write_realistic_catalog(root: Path, count: int, with_context: bool = True) -> None:
+    """``count`` environments named and tagged like the real repository's (a suffix keeps names unique)."""
+    for index in range(count):
+        stem, tags, kind = REALISTIC[index % len(REALISTIC)]
+        name = stem if index < len(REALISTIC) else f"{stem}-{index // len(REALISTIC)}"
+        spec = SPEC.split("tags:\n", 1)[0] + "tags:\n  " + tags
+        if "Deprecated" in tags:
+            spec = spec.replace("description: A scikit-learn environment for tests.",
+                                f'description: "DEPRECATED: Please use {REALISTIC[0][0]} instead."')
+        files = {"spec.yaml": spec, "description.md": f"# {name}\n\nAn environment for tests.\n"}
+        if with_context:
+            files["context/Dockerfile"] = f"FROM {BASES[kind]}\nCOPY requirements.txt /tmp/\n"
+        else:
+            files.update({"context/Dockerfile": None, "context/requirements.txt": None,
+                          "environment.yaml": "image:\n  name: azureml/curated/NAME\n  os: linux\n"})
+        write_env(root, name, files)
+
+
+@pytest.fixture(scope="session")
+def realistic_site(tmp_path_factory) -> Path:
+    """60 environments in another repository with the four-line mkdocs.yml, built with `mkdocs build --strict`."""
+    project = tmp_path_factory.mktemp("realistic")
+    write_realistic_catalog(project / "envs", 60)
+    (project / "pyproject.toml").write_text('[tool.catalog]\nroots = ["envs"]\n')
+    (project / "mkdocs.yml").write_text("site_name: Our environments\ntheme: material\nplugins: [catalog, search]\n")
+    (project / "docs").mkdir()
+    mkdocs(project, "--strict")
+    return project / "site"
+
+
+@pytest.fixture(scope="session")
+def huge_home(tmp_path_factory) -> Path:
+    """The home page of 5,000 environments (built alone: 5,000 environment pages would take minutes)."""
+    from catalog.site import SiteOptions, generate_site
+
+    project = tmp_path_factory.mktemp("huge")
+    write_realistic_catalog(project / "envs", 5000, with_context=False)
+    generated = project / "generated"
+    generate_site(SiteOptions(out_dir=generated, roots=[project / "envs"], base_dir=project,
+                              reports_dir=project / "build-reports"))
+    docs = project / "docs"
+    docs.mkdir()
+    shutil.copy(generated / "index.md", docs / "index.md")
+    shutil.copytree(generated / "assets", docs / "assets")
+    # this repository's settings for Zensical are the plugin's, without the plugin
+    mkdocs_yml = (REPO / "mkdocs.yml").read_text().replace("docs_dir: site-docs", "docs_dir: docs")
+    mkdocs_yml = mkdocs_yml.replace("plugins:\n  - catalog\n  - search\n", "plugins: []\n")
+    (project / "mkdocs.yml").write_text(mkdocs_yml)
+    mkdocs(project)
+    return project / "site"
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ def test_home_table_filters_by_facet_and_text(page, base_url):
     everything = visible_rows(page)
     assert "sklearn-1.5" in everything and len(everything) >= 9
 
-    page.select_option("#catalog-filter-os", "Ubuntu24.04")
+    page.select_option("#catalog-filter-os", "Ubuntu 24.04")
     assert visible_rows(page) == ["minimal-inference"]
     assert page.inner_text("#catalog-count").startswith("1 of ")
 
@@ -106,3 +106,38 @@ def test_pages_request_nothing_but_the_local_server(page, base_url):
         page.wait_for_load_state("networkidle")
     assert page.watch.requests and page.watch.foreign_requests == []
     assert page.watch.console_errors == []
+
+
+def test_platform_and_os_filter_apart(browser, realistic_site):
+    from tests.browser.conftest import serving
+
+    with serving(realistic_site) as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url + "/")
+        os_values = page.eval_on_selector_all("#catalog-filter-os option", "o => o.map(x => x.value)")
+        assert os_values == ["", "(none)", "Ubuntu 20.04", "Ubuntu 22.04", "Ubuntu 24.04"]
+        assert page.eval_on_selector_all("#catalog-filter-platform option", "o => o.map(x => x.value)") == ["", "linux"]
+        page.select_option("#catalog-filter-platform", "linux")
+        assert len(visible_rows(page)) == 60
+        page.select_option("#catalog-filter-os", "Ubuntu 22.04")
+        shown = visible_rows(page)
+        assert len(shown) == 12 and all(n.startswith(("minimal-py312", "mlflow-py312")) for n in shown)
+        page.close()
+
+
+def test_environment_page_shows_tags_once_and_the_base_image(browser, realistic_site):
+    from tests.browser.conftest import serving
+
+    with serving(realistic_site) as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url + "/environments/acpt-pytorch-2.2-cuda12.1/")
+        assert page.locator(".md-tag").count() == 0  # no Material tag chips above the page
+        tags = page.locator("#tags + ul > li").all_inner_texts()
+        assert tags == ["PyTorch: 2.2", "GPU: Cuda12", "OS: Ubuntu20.04", "Python: 3.10", "Training",
+                        "Checkpointing:Nebula: 0.16.10"]
+        base = page.locator("#base-image")
+        assert base.is_visible()
+        assert "openmpi5.0-cuda12.4-ubuntu22.04:{{latest-image-tag}}" in base.inner_text()
+        assert "resolved to the newest tag of this image when the environment is released" in base.inner_text()
+        assert "compute: azureml:gpu-cluster" in page.inner_text(".tabbed-set")
+        page.close()

@@ -90,3 +90,13 @@ def test_exec_and_shell_forms_differ(tmp_path):
     exec_form = hash_of(tmp_path / "a", **{"context/Dockerfile": FIXED + 'RUN ["echo", "hi"]\n'})
     shell_form = hash_of(tmp_path / "b", **{"context/Dockerfile": FIXED + "RUN echo hi\n"})
     assert exec_form != shell_form
+
+
+def test_a_fifo_in_a_copied_context_does_not_block_the_hash(tmp_path):
+    import os
+
+    copy_all = FIXED.replace("COPY requirements.txt /tmp/requirements.txt", "COPY . /tmp/")
+    write_env(tmp_path / "a", "sklearn-1.5", {"context/Dockerfile": copy_all})
+    os.mkfifo(tmp_path / "a" / "sklearn-1.5" / "context" / "pipe")
+    [env] = load_catalog([tmp_path / "a"]).environments
+    assert content_hash(env).startswith("sha256:")  # returns: the FIFO is never opened

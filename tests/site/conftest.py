@@ -90,15 +90,44 @@ def generate(root: Path, out: Path, **overrides):
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A repository of its own: pyproject.toml, a copy of the sample catalog and mkdocs.yml."""
+    """A repository of its own: pyproject.toml, a copy of the sample catalog and this repository's mkdocs.yml."""
     (tmp_path / "pyproject.toml").write_text('[tool.catalog]\nroots = ["environments"]\n')
     subprocess.run(["cp", "-r", str(SAMPLE), str(tmp_path / "environments")], check=True)
-    mkdocs_yml = (REPO / "mkdocs.yml").read_text().replace(
-        "custom_dir: site_templates/overrides", f"custom_dir: {REPO / 'site_templates' / 'overrides'}"
-    )
-    (tmp_path / "mkdocs.yml").write_text(mkdocs_yml)
+    (tmp_path / "mkdocs.yml").write_text((REPO / "mkdocs.yml").read_text())
     (tmp_path / "site-docs").mkdir()
     return tmp_path
+
+
+FOUR_LINE_MKDOCS_YML = """\
+site_name: Our environments
+theme: material
+plugins: [catalog, search]
+"""
+
+
+@pytest.fixture
+def four_line_project(tmp_path: Path) -> Path:
+    """Another repository using the catalog: pyproject.toml, an empty docs/ and the four-line mkdocs.yml."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "ours"\n\n[tool.catalog]\nroots = ["envs"]\n')
+    subprocess.run(["cp", "-r", str(SAMPLE), str(tmp_path / "envs")], check=True)
+    (tmp_path / "mkdocs.yml").write_text(FOUR_LINE_MKDOCS_YML)
+    (tmp_path / "docs").mkdir()
+    return tmp_path
+
+
+def git(directory: Path, *args: str, date: str = "2026-01-02T03:04:05Z") -> str:
+    """Run git in ``directory`` with a fixed identity and commit date."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(directory), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date}
+    command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main", *args]
+    return subprocess.run(command, cwd=directory, check=True, capture_output=True, text=True, env=env).stdout
+
+
+def commit_all(directory: Path, message: str = "catalog", date: str = "2026-01-02T03:04:05Z") -> None:
+    if not (directory / ".git").exists():
+        git(directory, "init", "-q")
+    git(directory, "add", "-A")
+    git(directory, "commit", "-q", "-m", message, date=date)
 
 
 def mkdocs_build(project: Path, *args: str) -> subprocess.CompletedProcess:

@@ -53,7 +53,7 @@ def test_sample_catalog_pages(catalog, tmp_path):
 
     page = (out / "environments/sklearn-1.5.md").read_text()
     assert page.startswith('---\ntitle: "sklearn-1.5"\n')
-    assert '  - "Python: 3.11"\n' in page
+    assert "| Python | 3.11 |" in page and "| OS | Ubuntu 22.04 |" in page and "| Platform | linux |" in page
     assert '<code id="image-ref">mcr.microsoft.com/azureml/curated/sklearn-1.5:latest</code>' in page
     assert 'id="copy-image-ref"' in page
     for usage in ('=== "Azure ML CLI v2"', '=== "Python SDK v2"', '=== "docker pull"',
@@ -64,7 +64,7 @@ def test_sample_catalog_pages(catalog, tmp_path):
     assert '=== "requirements.txt"' in page
     assert 'data-status="unverified"' in page and "Not verified yet" in page
     assert "[Python](../tags.md#tag:python): [3.11](../tags.md#tag:python-311)" in page
-    assert "| next &#40;unreleased&#41; | mcr.microsoft.com/azureml/curated/sklearn-1.5:latest | not yet |" in page
+    assert "| next &#40;unreleased&#41; | not yet | `mcr.microsoft.com/azureml/curated/sklearn-1.5:latest` |" in page
     assert "deprecation-banner" not in page
 
     deprecated = (out / "environments/sklearn-1.3.md").read_text()
@@ -78,7 +78,7 @@ def test_sample_catalog_pages(catalog, tmp_path):
     home = (out / "index.md").read_text()
     assert home.count('<tr class="catalog-row"') == 9
     assert 'id="catalog-filter-text"' in home and 'id="catalog-filter-os"' in home
-    assert '<option value="Ubuntu24.04">Ubuntu24.04</option>' in home
+    assert '<option value="Ubuntu 24.04">Ubuntu 24.04</option>' in home
     assert '<a href="environments/sklearn-1.5/">sklearn-1.5</a>' in home
 
     deprecations = (out / "deprecations.md").read_text()
@@ -116,8 +116,9 @@ def test_a_changed_environment_rewrites_only_what_shows_it(catalog, tmp_path):
     spec.write_text(spec.read_text().replace('Python: "3.11"', 'Python: "3.12"'))
     settle(spec)
     result = generate(catalog, out)
-    assert sorted(result.written) == ["catalog.json", "environments/lightgbm-4.5.md", "index.md"]
+    assert sorted(result.written) == ["catalog.json", "environments/lightgbm-4.5.md", "index.md", "tags.md"]
     assert '<option value="3.12">3.12</option>' in (out / "index.md").read_text()
+    assert 'id="tag:python-312"' in (out / "tags.md").read_text()
 
 
 def test_a_vanished_environment_loses_its_page_and_nothing_else(catalog, tmp_path):

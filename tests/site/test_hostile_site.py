@@ -133,12 +133,14 @@ def test_non_ascii_text_reaches_the_built_page(project):
 def test_mkdocs_reports_a_refused_output_in_one_line(project):
     elsewhere = project / "elsewhere"
     elsewhere.mkdir()
-    (project / "site-docs" / STATE_DIR).symlink_to(elsewhere)
+    cache = project / ".cache" / "plugin" / "catalog"  # where the plugin keeps the pages it generates
+    cache.mkdir(parents=True)
+    (cache / STATE_DIR).symlink_to(elsewhere)
     result = mkdocs_build(project)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
     assert errors == [f"ERROR   -  catalog: cannot generate the site: refusing to write into "
-                      f"{project / 'site-docs' / STATE_DIR}: it is a symbolic link; remove it and run again"]
+                      f"{cache / STATE_DIR}: it is a symbolic link; remove it and run again"]
     assert list(elsewhere.iterdir()) == []
 
 
@@ -151,7 +153,7 @@ def test_mkdocs_plugin_turns_a_bug_into_one_line(tmp_path, monkeypatch):
     def broken(options):
         raise KeyError("environments/x/asset.yaml")
 
-    monkeypatch.setattr(catalog.site, "generate_site", broken)
+    monkeypatch.setattr(catalog.site, "generate_checked", broken)
     plugin = CatalogPlugin()
     plugin.options = site_options(tmp_path / "environments", tmp_path / "site-docs")
     with pytest.raises(PluginError) as raised:

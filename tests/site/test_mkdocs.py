@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.conftest import REPO
-from tests.site.conftest import HOSTILE_NAME, PageScan, mkdocs_build, write_hostile_env
+from tests.site.conftest import HOSTILE_NAME, PageScan, commit_all, mkdocs_build, write_hostile_env
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -33,15 +33,8 @@ def local_target(site: Path, page: str, href: str) -> Path | None:
     return site / (target + "index.html" if target.endswith("/") or not target else target)
 
 
-def test_strict_build_of_the_sample_catalog(project):
-    result = mkdocs_build(project)
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" not in result.stderr and "catalog: 9 environments" in result.stderr
-    site = project / "site"
-    pages = built_pages(site)
-    assert len([p for p in pages if p.startswith("environments/")]) == 9
-
-    # every link between pages leads somewhere, tag links to their anchor on the tags page
+def assert_links_resolve(site: Path, pages: dict[str, PageScan]) -> None:
+    """Every link between pages leads somewhere, tag links to their anchor on the tags page."""
     anchors = {page: {a["id"] for _, a in scan.elements if a.get("id")} for page, scan in pages.items()}
     for page, scan in pages.items():
         for tag, attributes in scan.elements:
@@ -53,6 +46,17 @@ def test_strict_build_of_the_sample_catalog(project):
             fragment = urlsplit(href).fragment
             if fragment and target.name == "index.html" and not fragment.startswith("__"):
                 assert fragment in anchors[target.relative_to(site).as_posix()], (page, href)
+
+
+def test_strict_build_of_the_sample_catalog(project):
+    result = mkdocs_build(project)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr and "catalog: 9 environments" in result.stderr
+    site = project / "site"
+    pages = built_pages(site)
+    assert len([p for p in pages if p.startswith("environments/")]) == 9
+
+    assert_links_resolve(site, pages)
 
     # nothing is fetched from another host: scripts, styles, fonts, images are the site's own
     for page, scan in pages.items():
@@ -83,6 +87,7 @@ def test_strict_build_of_the_sample_catalog(project):
 
 def test_injected_environment_executes_nothing(project):
     write_hostile_env(project / "environments")
+    commit_all(project)  # the feed announces what git dates
     result = mkdocs_build(project)
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr
@@ -136,6 +141,9 @@ def test_zensical_builds_the_same_pages(project):
     assert (site / "index.html").read_text().count('class="catalog-row"') == 9
     assert (site / "catalog.json").is_file() and (site / "feed.xml").is_file()
     assert (site / "assets" / "catalog" / "catalog.js").is_file()
+    # the tags page is ours: no MkDocs tags plugin needed
+    tags = (site / "tags" / "index.html").read_text()
+    assert 'id="tag:os-ubuntu2404"' in tags and 'href="../environments/minimal-inference/"' in tags
 
 
 def free_port() -> int:
@@ -149,12 +157,18 @@ def fetch(url: str) -> str:
         return response.read().decode("utf-8")
 
 
-def test_serve_reloads_an_edited_environment(project):
+def start_serve(project: Path) -> tuple[subprocess.Popen, int, Path]:
+    """`mkdocs serve` in ``project`` on a free port of 127.0.0.1: (process, port, its log)."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(REPO), NO_MKDOCS_2_WARNING="1")
     log = project / "serve.log"
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}"],
                               cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    return server, port, log
+
+
+def test_serve_reloads_an_edited_environment(project):
+    server, port, log = start_serve(project)
     url = f"http://127.0.0.1:{port}/environments/lightgbm-4.5/"
     try:
         page = wait_for(lambda: fetch(url), "first build")

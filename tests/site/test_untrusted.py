@@ -6,6 +6,7 @@ import markdown
 import pytest
 import yaml
 
+from catalog.site.render import MARKDOWN_EXTENSIONS
 from catalog.site.untrusted import (
     BREAK,
     code_block,
@@ -19,19 +20,25 @@ from tests.site.conftest import HOSTILE_DESCRIPTION, PageScan
 
 
 def site_markdown() -> markdown.Markdown:
-    """Python-Markdown as mkdocs.yml configures it, plus attr_list (the Material tags plugin adds it)."""
+    """Python-Markdown as the catalog plugin configures it, plus attr_list (a user's mkdocs.yml,
+    or Zensical's defaults, may add it)."""
+    extensions = {**MARKDOWN_EXTENSIONS, "attr_list": {}}
+    return markdown.Markdown(extensions=list(extensions), extension_configs=extensions)
+
+
+def test_this_repository_s_mkdocs_yml_names_the_plugin_s_extensions():
+    """mkdocs.yml spells the extensions out for Zensical (which runs no plugins): the same ones."""
 
     class Loader(yaml.SafeLoader):
         pass
 
     Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
     config = yaml.load((REPO / "mkdocs.yml").read_text(), Loader=Loader)
-    names, options = [], {}
-    for item in config["markdown_extensions"] + ["attr_list"]:
+    named = {}
+    for item in config["markdown_extensions"]:
         name, settings = next(iter(item.items())) if isinstance(item, dict) else (item, {})
-        names.append(name)
-        options[name] = settings or {}
-    return markdown.Markdown(extensions=names, extension_configs=options)
+        named[name] = settings or {}
+    assert named == MARKDOWN_EXTENSIONS
 
 
 def render(text: str) -> PageScan:

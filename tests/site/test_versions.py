@@ -1,0 +1,69 @@
+"""The site reads the release ledger: versions with dates, pinned files and what changed."""
+
+import json
+import shutil
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from tests.conftest import REPO
+from tests.site.conftest import SAMPLE, generate
+
+
+def sample_with_ledger(tmp_path):
+    root = tmp_path / "environments"
+    shutil.copytree(SAMPLE, root)
+    shutil.copytree(REPO / "releases", tmp_path / "releases")
+    return root
+
+
+def test_environment_page_lists_released_versions_with_their_changes(tmp_path):
+    root = sample_with_ledger(tmp_path)
+    generate(root, tmp_path / "out", releases_dir=tmp_path / "releases")
+    page = (tmp_path / "out/environments/sklearn-1.5.md").read_text()
+    ledger = json.loads((tmp_path / "releases/sklearn-1.5/2/release.json").read_text())
+    assert f"| [2](#version-2) | {ledger['date']} | `mcr.microsoft.com/azureml/curated/sklearn-1.5:2` |" in page
+    assert "next &#40;unreleased&#41;" not in page  # the working copy is what version 2 released
+    assert "### Version 2" in page and "### Version 1" in page and "The first released version." in page
+    assert "| matplotlib | 3.9.2 | 3.9.4 | upgraded |" in page
+    assert "-FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251001.v1" in page
+    assert "+FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251110.v1" in page
+    assert '=== "context/requirements.txt"' in page and "matplotlib==3.9.4" in page
+    assert '<code id="image-ref">mcr.microsoft.com/azureml/curated/sklearn-1.5:2</code>' in page
+
+
+def test_a_changed_working_copy_is_the_next_unreleased_version(tmp_path):
+    root = sample_with_ledger(tmp_path)
+    requirements = root / "sklearn-1.5/context/requirements.txt"
+    requirements.write_text(requirements.read_text().replace("joblib==1.4.2", "joblib==1.4.1"))
+    generate(root, tmp_path / "out", releases_dir=tmp_path / "releases")
+    data = json.loads((tmp_path / "out/catalog.json").read_text())
+    entry = next(e for e in data["environments"] if e["name"] == "sklearn-1.5")
+    assert [v["label"] for v in entry["versions"]] == ["next (unreleased)", "2", "1"]
+    assert entry["latest_version"] == "2" and entry["versions"][0]["date"] is None
+    assert entry["versions"][1]["changes"]["packages"] == [
+        {"name": "matplotlib", "old": "3.9.2", "new": "3.9.4", "kind": "upgraded"}]
+
+
+def test_catalog_json_with_versions_matches_its_schema(tmp_path):
+    root = sample_with_ledger(tmp_path)
+    generate(root, tmp_path / "out", releases_dir=tmp_path / "releases")
+    schemas = {name: json.loads((REPO / "schemas" / name).read_text())
+               for name in ("catalog.schema.json", "build-report.schema.json")}
+    registry = Registry().with_resources(
+        (schema.get("$id", name), Resource.from_contents(schema)) for name, schema in schemas.items())
+    validator = Draft202012Validator(schemas["catalog.schema.json"], registry=registry)
+    data = json.loads((tmp_path / "out/catalog.json").read_text())
+    assert list(validator.iter_errors(data)) == []
+    assert all(len(e["versions"]) >= 2 for e in data["environments"] if e["name"] in ("sklearn-1.5", "xgboost-2.1"))
+
+
+def test_a_new_release_regenerates_the_page(tmp_path):
+    root = sample_with_ledger(tmp_path)
+    out = tmp_path / "out"
+    generate(root, out, releases_dir=tmp_path / "releases")
+    shutil.rmtree(tmp_path / "releases/xgboost-2.1/2")
+    result = generate(root, out, releases_dir=tmp_path / "releases")
+    assert result.parsed >= 1
+    page = (out / "environments/xgboost-2.1.md").read_text()
+    assert "### Version 2" not in page and "next &#40;unreleased&#41;" in page
