@@ -5,11 +5,12 @@ directory, an input it reads from outside that directory, or its build report (p
 type, size, inode and modification time of each), or when the links its page shows
 changed. For the others the cache keeps what the site needs without parsing them
 again: its row in the home table, its entry in catalog.json and a short summary for
-the feed, the facets, the tags page and the deprecations page.
+the feed, the facets, what the tags, deprecations and packages pages show of it, and
+its released versions (each has a page).
 
 The cache is a pickle of plain values only (``_PlainUnpickler`` refuses any class), so
 a tampered cache file cannot run code; any problem reading it means an empty cache.
-Each environment is stored as eight plain values, the fields of its summary packed
+Each environment is stored as a tuple of plain values, most fields of its summary packed
 into one JSON string that is decoded only when needed: a run that changes one environment of ten
 thousand loads the cache in a few milliseconds and decodes almost nothing.
 """
@@ -33,7 +34,7 @@ from catalog.site.output import STATE_DIR
 
 CACHE_FILE = f"{STATE_DIR}/cache.pickle"
 CACHE_LOG = f"{STATE_DIR}/cache.log"
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same timestamp
 
 
@@ -56,6 +57,8 @@ class EnvironmentEntry(NamedTuple):
     row: str  # its row in the home table
     json: str  # its entry in catalog.json
     tag_listing: str  # JSON: [its item on the tags page, [[key, value], ...] as written]
+    released: tuple[str, ...] = ()  # its released versions, each with a page of its own
+    packages: str = "[]"  # JSON: the packages page's share, [[version, [[package, version], ...]], ...]
 
     def pack(self) -> tuple:
         """Plain values: the fields every run looks at, then the rest as one JSON string."""
@@ -63,16 +66,17 @@ class EnvironmentEntry(NamedTuple):
                 self.deprecation and list(self.deprecation), [*self.dates[:3], [list(r) for r in self.dates[3]]],
                 [list(v) for v in self.facets]]
         return (self.fingerprint, "\0".join(self.inputs), self.provisional, self.page, "\0".join(self.problems),
-                json.dumps(rest, ensure_ascii=False, separators=(",", ":")), self.row, self.json, self.tag_listing)
+                json.dumps(rest, ensure_ascii=False, separators=(",", ":")), self.row, self.json, self.tag_listing,
+                "\0".join(self.released), self.packages)
 
     @classmethod
     def unpack(cls, packed: tuple) -> "EnvironmentEntry":
-        fingerprint, inputs, provisional, page, problems, rest, row, entry_json, tag_listing = packed
+        fingerprint, inputs, provisional, page, problems, rest, row, entry_json, tag_listing, released, packages = packed
         links, name, description, status, latest, deprecation, dates, facets = json.loads(rest)
         return cls(fingerprint, _split(inputs), tuple(links), provisional, page, _split(problems), name,
                    description, status, latest, tuple(deprecation) if deprecation else None,
                    (*dates[:3], tuple(tuple(release) for release in dates[3])),
-                   tuple(tuple(values) for values in facets), row, entry_json, tag_listing)
+                   tuple(tuple(values) for values in facets), row, entry_json, tag_listing, _split(released), packages)
 
 
 def _split(packed: str) -> tuple[str, ...]:

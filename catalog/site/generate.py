@@ -41,8 +41,12 @@ from catalog.site.render import (
     catalog_entry_json,
     facet_values,
     natural_key,
+    package_rows,
+    packages_listing_json,
     render_environment_page,
     render_row,
+    render_version_pages,
+    version_page,
     rows_markup,
     tag_listing_json,
     tag_sections,
@@ -58,7 +62,7 @@ HOME_COLUMNS = (("name", "Environment", "name"), ("version", "Latest version", "
                 ("compute", "CPU/GPU", "compute"), ("purpose", "Purpose", "purpose"), ("status", "Status", "status"),
                 ("verified", "Last verified build", "verified"))
 # Pages about the whole catalog, and what each one shows of an environment.
-CATALOG_PAGES = ("index.md", "catalog.json", "feed.xml", "deprecations.md", "tags.md")
+CATALOG_PAGES = ("index.md", "catalog.json", "feed.xml", "deprecations.md", "tags.md", "packages.md")
 STATIC_PAGES = ("rules.md", *(f"assets/catalog/{name}" for name in ASSETS))
 
 
@@ -225,8 +229,8 @@ def _load(key: str, tree: Print | None) -> tuple[Print | None, object]:
 def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None = None, loaded=None):
     """Parse, render and write one environment; None if it is gone.
 
-    (entry, whether its page was written, the page's file info). ``loaded`` is what
-    ``_load`` returned, when the caller loaded it already.
+    (entry, [(page, file info, whether it was written), ...]): its page, then a page per
+    released version. ``loaded`` is what ``_load`` returned, when the caller loaded it already.
     """
     tree, env = loaded or _load(key, tree)
     if env is None:
@@ -234,8 +238,13 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
     record = describe(env, run.options.reports_dir, run.history, run.ledger)
     entry = record.entry
     links = links or _guess_links(entry["name"], entry["deprecation"], run)
-    writes = len(run.writer.written)
-    info = run.writer.write(links.page, render_environment_page(run.templates, record, links).encode("utf-8"))
+    pages = [(links.page, render_environment_page(run.templates, record, links)),
+             *render_version_pages(run.templates, record, links)]
+    written = []
+    for page, text in pages:
+        writes = len(run.writer.written)
+        info = run.writer.write(page, text.encode("utf-8"))
+        written.append((page, info, len(run.writer.written) > writes))
     report = report_path(run.options.reports_dir, entry["name"])
     inputs = (os.path.abspath(report),) if report else ()  # the model reads nothing outside the asset
     if run.options.releases_dir is not None and report:  # its released versions, a directory per version
@@ -259,13 +268,15 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
         row=render_row(run.templates, entry, links),
         json=catalog_entry_json(entry, links),
         tag_listing=tag_listing_json(entry, links),
+        released=tuple(v["label"] for v in entry["versions"] if v["released"]),
+        packages=packages_listing_json(entry, links),
     )
-    return built, len(run.writer.written) > writes, info
+    return built, written
 
 
 def _build_share(keys: list[str], trees: dict[str, Print | None], links: dict[str, PageLinks], run: _Run) -> list:
-    """(key, entry, whether its page was written, the page's file info) for each environment;
-    (key, None, False, why) for one that failed."""
+    """(key, entry, [(page, file info, whether it was written), ...]) for each environment;
+    (key, None, why) for one that failed."""
     results = []
     for start in range(0, len(keys), DOCKERFILE_BATCH):
         batch = keys[start:start + DOCKERFILE_BATCH]
@@ -283,7 +294,7 @@ def _build_share(keys: list[str], trees: dict[str, Print | None], links: dict[st
             try:
                 built = _build_one(key, trees[key], run, links.get(key), loaded.get(key))
             except Exception as exc:  # one environment's bug must not take the site down
-                results.append((key, None, False, _failure(key, exc)))
+                results.append((key, None, _failure(key, exc)))
                 continue
             if built is not None:
                 results.append((key, *built))
@@ -306,7 +317,7 @@ def _rebuild(site: "_Catalog", key: str, run: _Run, links: PageLinks) -> None:
 
 
 def _build_all(stale: dict[str, Print | None], links: dict[str, PageLinks], run: _Run) -> dict[str, tuple]:
-    """key -> (entry, whether its page was written) for each stale environment still there.
+    """key -> (entry, the pages it wrote) for each stale environment still there.
 
     An environment keeps the links it had (if its name changed, the parent corrects them);
     a new one gets the links its name suggests.
@@ -317,8 +328,9 @@ def _build_all(stale: dict[str, Print | None], links: dict[str, PageLinks], run:
         results = _build_in_workers(keys, stale, links, run, workers)
     else:
         results = _build_share(keys, stale, links, run)
-    run.failures += [why for _, entry, _, why in results if entry is None]
-    return {key: (entry, written) for key, entry, written, _ in results if entry is not None}
+    run.failures += [why for _, entry, why in results if entry is None]
+    return {key: (entry, [page for page, _, written in pages if written]) for key, entry, pages in results
+            if entry is not None}
 
 
 def _build_in_workers(keys: list[str], trees: dict[str, Print | None], links: dict[str, PageLinks], run: _Run,
@@ -326,16 +338,17 @@ def _build_in_workers(keys: list[str], trees: dict[str, Print | None], links: di
     run.history.prepare()
     run.templates.markdown, run.templates.html, run.templates.text  # noqa: B018 (load once, before forking)
     results = map_forked_shares(lambda index, shares: _build_share(keys[index::shares], trees, links, run), workers)
-    for _, entry, written, info in results:  # the workers wrote these pages
+    for _, entry, pages in results:  # the workers wrote these pages
         if entry is not None:
-            run.writer.adopt(entry.page, info, written)
+            for page, info, written in pages:
+                run.writer.adopt(page, info, written)
     return results
 
 
 # --- the catalog as a whole ---------------------------------------------------------------
 
 
-_PACKED = {"page": 3, "row": 6, "json": 7, "tag_listing": 8}  # positions in EnvironmentEntry.pack()
+_PACKED = {"page": 3, "row": 6, "json": 7, "tag_listing": 8, "packages": 10}  # positions in EnvironmentEntry.pack()
 
 
 class _Catalog:
@@ -345,7 +358,7 @@ class _Catalog:
         self.cache = cache
         self.keys = keys
         self.fresh: dict[str, EnvironmentEntry] = {key: entry for key, (entry, _) in built.items()}
-        self.written_pages = {entry.page: key for key, (entry, written) in built.items() if written}
+        self.written_pages = {page: key for key, (_, pages) in built.items() for page in pages}
         self.parsed = len(built)
         self.order = cache.order if set(cache.order) == keys else []
         self._facets: list[dict[str, int]] | None = None
@@ -363,6 +376,14 @@ class _Catalog:
     def field(self, key: str, name: str):
         """The page, row, json or tag listing of an environment, without decoding a cached entry."""
         return getattr(self.fresh[key], name) if key in self.fresh else self.cache.packed[key][_PACKED[name]]
+
+    def pages(self, key: str, links: PageLinks | None = None) -> list[str]:
+        """The pages of an environment (with ``links``, or those it has): its own, then one per released version."""
+        page = links.page if links is not None else self.field(key, "page")
+        released = self.fresh[key].released if key in self.fresh else self.cache.packed[key][9]
+        if isinstance(released, str):
+            released = released.split("\0") if released else ()
+        return [page, *(version_page(page, label) for label in released)]
 
     def structure_changed(self) -> bool:
         """Whether environments came, went, or changed what other pages link to."""
@@ -403,7 +424,7 @@ class _Catalog:
 
     def forget_old_pages(self, writer: SiteWriter) -> None:
         """Pages of environments that are gone, or moved to another slug, are no longer generated."""
-        current = {self.field(key, "page") for key in self.keys}
+        current = {page for key in self.keys for page in self.pages(key)}
         for page in [p for p in writer.generated if p.startswith(f"{ENVIRONMENTS_DIR}/") and p not in current]:
             writer.drop(page)
 
@@ -421,7 +442,7 @@ def _settle_links(site: _Catalog, run: _Run) -> None:
         final = _all_links(site, run)
     else:
         final = {key: PageLinks(*site.cache[key].links) for key in site.fresh}
-    owners = {links.page: key for key, links in final.items()}
+    owners = {page: key for key, links in final.items() for page in site.pages(key, links)}
     overwritten = {owners[page] for page, writer_key in site.written_pages.items()
                    if page in owners and owners[page] != writer_key}
     for key, links in final.items():
@@ -463,6 +484,8 @@ def _changed_pages(site: _Catalog, run: _Run) -> set[str]:
             changed.add("deprecations.md")
         if old.tag_listing != new.tag_listing:
             changed.add("tags.md")
+        if old.packages != new.packages:
+            changed.add("packages.md")
     if site.cache.rules != rules_print():
         changed.add("rules.md")
     out = run.writer.out
@@ -510,6 +533,10 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
     if "tags.md" in pages:
         sections = tag_sections([site.field(key, "tag_listing") for key in keys])
         write("tags.md", templates.page("tags.md.j2", sections=sections))
+    if "packages.md" in pages:
+        listings = [site.field(key, "packages") for key in keys]
+        names = sorted({site[key].name for key, listing in zip(keys, listings) if listing}, key=natural_key)
+        write("packages.md", templates.page("packages.md.j2", rows=package_rows(listings), environments=names))
     if "rules.md" in pages:
         from catalog.rules import all_rules
 
@@ -523,16 +550,19 @@ def _restore_missing_pages(site: _Catalog, run: _Run) -> None:
     """A full run puts back environment pages deleted or changed behind its back."""
     out = str(run.writer.out) + os.sep
     for key in site.keys:
-        page = site.field(key, "page")
-        info = run.writer.previous.get(page)
-        if key in site.fresh or info is None:
-            continue
-        try:
-            if os.stat(out + page).st_size == info[1]:
-                continue
-        except OSError:
-            pass
-        _rebuild(site, key, run, PageLinks(*site[key].links))
+        if key not in site.fresh and not all(_intact(out, page, run.writer.previous.get(page))
+                                             for page in site.pages(key)):
+            _rebuild(site, key, run, PageLinks(*site[key].links))
+
+
+def _intact(out: str, page: str, info) -> bool:
+    """Whether a page the last run wrote is still there at the size it had (or was never written)."""
+    if info is None:
+        return True
+    try:
+        return os.stat(out + page).st_size == info[1]
+    except OSError:
+        return False
 
 
 def _deprecation_groups(site: _Catalog, keys: list[str], today: datetime.date) -> dict[str, list[dict]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.model import EnvironmentAsset
-from catalog.site.build_reports import read_build_report, report_path
+from catalog.site.build_reports import environment_reports, report_path
 from catalog.site.versions import environment_versions, image_reference
 from catalog.template_tags import LATEST_IMAGE_TAG, find_template_tags
 
@@ -64,14 +64,14 @@ def describe(env: EnvironmentAsset, reports_dir: Path, history, ledger=None) -> 
     name = env.name or env.directory.name
     tags = tags_as_written(env)
     facts = env.facts
-    versions = environment_versions(env, ledger)
+    reports, report_problems = environment_reports(report_path(reports_dir, name), name)
+    versions = environment_versions(env, ledger, reports)
     released = [v for v in versions if v.released]
     framework = facts.framework
     deprecation = None
     if env.deprecated:
         day = env.facts.delete_on
         deprecation = {"replacement": env.facts.replacement, "delete_on": day.isoformat() if day else None}
-    report, problem = read_build_report(report_path(reports_dir, name), name)
     dates, provisional = _dates(env, history)
     if released:  # the ledger dates a release; git only dates the line that asked for it
         dates["version"] = released[0].date
@@ -100,7 +100,7 @@ def describe(env: EnvironmentAsset, reports_dir: Path, history, ledger=None) -> 
         "categories": env.categories,
         "tags": tags,
         "deprecation": deprecation,
-        "build": report,
+        "build": reports[0] if reports else None,
         "dates": dates,
     }
     record = EnvironmentRecord(entry, provisional_dates=provisional,
@@ -109,8 +109,7 @@ def describe(env: EnvironmentAsset, reports_dir: Path, history, ledger=None) -> 
         for parse_problem in doc.problems:
             record.problems.append(f"{history.relative(doc.path)}:{parse_problem.location.line or 1}: "
                                    f"{parse_problem.message} (run `catalog lint`)")
-    if problem:
-        record.problems.append(problem)
+    record.problems += report_problems[:1]
     _add_texts(record, env)
     return record
 

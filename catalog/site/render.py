@@ -193,6 +193,26 @@ def render_environment_page(templates: Templates, record: EnvironmentRecord, lin
     )
 
 
+def render_version_pages(templates: Templates, record: EnvironmentRecord, links: "PageLinks") -> list[tuple[str, str]]:
+    """(page, Markdown) of each released version: ``environments/<slug>/<version>.md``."""
+    entry = record.entry
+    released = [version for version in entry["versions"] if version["released"]]  # newest first
+    pages = []
+    for position, version in enumerate(released):
+        pages.append((links.version_page(version["label"]), templates.page(
+            "version.md.j2", entry=entry, version=version, links=links,
+            files=record.version_files.get(version["label"], []),
+            newer=released[position - 1]["label"] if position else None,
+            older=released[position + 1]["label"] if position + 1 < len(released) else None,
+            latest=released[0]["label"])))
+    return pages
+
+
+def version_page(environment_page: str, label: str) -> str:
+    """A released version's page: ``environments/<slug>/<version>.md``, beside its environment's page."""
+    return f"{environment_page.removesuffix('.md')}/{label}.md"
+
+
 class PageLinks(tuple):
     """What an environment's page and fragments need from the rest of the catalog.
 
@@ -219,6 +239,14 @@ class PageLinks(tuple):
     @property
     def href(self) -> str:
         return environment_href(self.slug, self.directory_urls)
+
+    def version_page(self, label: str) -> str:
+        return version_page(self.page, label)
+
+    def version_href(self, label: str) -> str:
+        """The URL of a released version's page from a page at the site root."""
+        return (f"{ENVIRONMENTS_DIR}/{self.slug}/{label}/" if self.directory_urls
+                else f"{ENVIRONMENTS_DIR}/{self.slug}/{label}.html")
 
     @property
     def replacement_href(self) -> str | None:
@@ -270,6 +298,42 @@ def tag_listing_json(entry: dict, links: PageLinks) -> str:
     """
     item = f"- [{escape_text(entry['name'])}]({links.page})"
     return json.dumps([item, list(entry["tags"].items())], ensure_ascii=False, separators=(",", ":"))
+
+
+def packages_listing_json(entry: dict, links: PageLinks) -> str:
+    """What the packages page needs of an environment, as JSON: each version whose image was
+    built and passed its checks, with its page and inventory, newest version first.
+
+    ``[name, [[version label, href, newest, [[package, version], ...]], ...]]``; a version
+    is ``newest`` when it is the environment's newest one (what a new user gets).
+    """
+    built = []
+    for position, version in enumerate(entry["versions"]):
+        report = version.get("build")
+        if not report or report.get("status") != "passed" or not report.get("packages"):
+            continue
+        href = links.version_href(version["label"]) if version["released"] else links.href
+        built.append([version["label"], href, position == 0,
+                      [[item["name"], item["version"]] for item in report["packages"]]])
+    return json.dumps([entry["name"], built], ensure_ascii=False, separators=(",", ":")) if built else ""
+
+
+def package_rows(listings: list[str]) -> list[dict]:
+    """The packages page: one row per package and version, with the environment versions that ship it.
+
+    ``listings`` holds each environment's ``packages_listing_json`` in page order.
+    """
+    rows: dict[tuple[str, str], dict] = {}
+    for listing in listings:
+        if not listing:
+            continue
+        name, built = json.loads(listing)
+        for label, href, newest, packages in built:
+            for package, version in packages:
+                key = (package.lower().replace("_", "-").replace(".", "-"), version)
+                row = rows.setdefault(key, {"package": package, "version": version, "environments": []})
+                row["environments"].append({"name": name, "label": label, "href": href, "newest": newest})
+    return [rows[key] for key in sorted(rows, key=lambda k: (k[0], natural_key(k[1])))]
 
 
 def tag_sections(listings: list[str]) -> list[dict]:

@@ -5,15 +5,21 @@ Released versions come from ``releases/<name>/<version>/`` through
 pinned base images, pinned build files, and what changed from the version before.
 The working copy is a version of its own, "next (unreleased)", while its definition
 differs from the latest release (or nothing is released yet).
+
+Each version carries the build report of its image (``catalog build`` names a report
+by the version it built: ``<number>.json``, or ``next.json`` for the working copy), and
+the package changes from the version before as read from the two images' inventories.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from catalog.model import EnvironmentAsset
-from catalog.release.diff import version_diff
+from catalog.facts import normalize_package
+from catalog.release.diff import package_changes, version_diff
 from catalog.release.ledger import ReleaseLedger, ReleasedVersion
+from catalog.site.build_reports import NEXT
 
 MCR = "mcr.microsoft.com"
 UNRELEASED_TAG = "latest"
@@ -32,12 +38,20 @@ class EnvironmentVersion:
     packages: list[dict] = field(default_factory=list)  # {"name", "old", "new", "kind"}
     dockerfile_diff: list[str] = field(default_factory=list)
     files: list[tuple[str, str]] = field(default_factory=list)  # (path, text) of the pinned build files
+    build: dict | None = None  # the build report of this version's image
+    built_changes: dict | None = None  # {"from", "packages"}: the inventory against the version before's
+
+    @property
+    def report_name(self) -> str:
+        """The version a build report names: the released number, or "next"."""
+        return self.label if self.released else NEXT
 
     def as_json(self, image: str) -> dict:
         return {"label": self.label, "released": self.released, "image": image, "date": self.date,
                 "content_hash": self.content_hash, "base_image": self.base_image,
                 "changes": None if self.previous is None else {"from": self.previous, "packages": self.packages,
-                                                               "dockerfile": self.dockerfile_diff}}
+                                                               "dockerfile": self.dockerfile_diff},
+                "build": self.build, "built_changes": self.built_changes}
 
 
 def _released(previous: ReleasedVersion | None, current: ReleasedVersion) -> EnvironmentVersion:
@@ -60,8 +74,10 @@ def _released(previous: ReleasedVersion | None, current: ReleasedVersion) -> Env
     )
 
 
-def environment_versions(env: EnvironmentAsset, ledger: ReleaseLedger | None = None) -> list[EnvironmentVersion]:
-    """The environment's versions, newest first."""
+def environment_versions(env: EnvironmentAsset, ledger: ReleaseLedger | None = None,
+                         reports: list[dict] | None = None) -> list[EnvironmentVersion]:
+    """The environment's versions, newest first, each with its build report from ``reports``
+    (the environment's reports, newest first)."""
     released = ledger.versions(env.name) if ledger is not None and env.name else []
     versions = [_released(previous, current) for previous, current in zip([None, *released[:-1]], released)]
     versions.reverse()
@@ -70,7 +86,50 @@ def environment_versions(env: EnvironmentAsset, ledger: ReleaseLedger | None = N
         wanted = env.version
         label = f"{wanted} (unreleased)" if isinstance(wanted, int) and not isinstance(wanted, bool) else "next (unreleased)"
         versions.insert(0, EnvironmentVersion(label, UNRELEASED_TAG, False, content_hash=env.content_hash))
-    return versions
+    return _with_builds(versions, reports or [])
+
+
+def _with_builds(versions: list[EnvironmentVersion], reports: list[dict]) -> list[EnvironmentVersion]:
+    """Each version with its newest build report, and its inventory compared with the version before's.
+
+    A released version without a report of its own takes the newest report whose content
+    hash is its own: the build of the working copy that was then released as it.
+    """
+    by_name: dict[str, dict] = {}
+    by_hash: dict[str, dict] = {}
+    for report in reports:  # newest first: the first one of each kind wins
+        by_name.setdefault(str(report.get("asset_version", NEXT)), report)
+        if report.get("content_hash"):
+            by_hash.setdefault(report["content_hash"], report)
+    found = []
+    for version in versions:
+        report = by_name.get(version.report_name) if version.released else None
+        if version.released and report is None and version.content_hash:
+            report = by_hash.get(version.content_hash)
+        found.append(report)
+    if not versions[0].released:  # a build of the working copy is its build, unless it was a released definition
+        report = by_name.get(NEXT)
+        released_hashes = {v.content_hash for v in versions if v.released}
+        found[0] = report if report is not None and report.get("content_hash") not in released_hashes else None
+    with_builds = []
+    for position, (version, report) in enumerate(zip(versions, found)):
+        older = next(((v, r) for v, r in zip(versions[position + 1:], found[position + 1:]) if r is not None), None)
+        changes = None
+        if report is not None and older is not None and report.get("packages") and older[1].get("packages"):
+            changes = {"from": older[0].label, "packages": [
+                {"name": c.name, "old": c.old, "new": c.new, "kind": c.kind}
+                for c in package_changes(inventory(older[1]), inventory(report))]}
+        with_builds.append(replace(version, build=report, built_changes=changes))
+    return with_builds
+
+
+def inventory(report: dict | None) -> dict[str, str]:
+    """Package name (normalized) -> version, as the build read them from the image."""
+    found: dict[str, str] = {}
+    for item in (report or {}).get("packages") or []:
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and isinstance(item.get("version"), str):
+            found.setdefault(normalize_package(item["name"]), item["version"])
+    return found
 
 
 def image_reference(env: EnvironmentAsset, version: EnvironmentVersion) -> str:

@@ -1,4 +1,5 @@
-/* The catalog site's own script: home table filters and sorting, copy buttons.
+/* The catalog site's own script: home table filters and sorting, the packages page's and
+   inventories' filters, copy buttons.
    No dependencies and no requests: the site must work without internet access. */
 (function () {
   "use strict";
@@ -82,6 +83,70 @@
     apply();
   }
 
+  function matchesWords(text, words) {
+    return words.every(function (word) { return text.indexOf(word) !== -1; });
+  }
+
+  // A build's package inventory: the rows whose text has every word typed.
+  function setUpListFilters() {
+    document.querySelectorAll("input.catalog-list-filter[data-filter]").forEach(function (input) {
+      var name = input.getAttribute("data-filter");
+      var table = document.getElementById(name);
+      var count = document.querySelector(".catalog-list-count[data-count='" + name + "']");
+      if (!table) { return; }
+      var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+      var texts = rows.map(function (row) { return row.textContent.toLowerCase(); });
+      input.addEventListener("input", function () {
+        var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+        var shown = 0;
+        rows.forEach(function (row, index) {
+          row.hidden = !matchesWords(texts[index], words);
+          if (!row.hidden) { shown += 1; }
+        });
+        if (count) { count.textContent = words.length ? shown + " of " + rows.length : ""; }
+      });
+    });
+  }
+
+  // The packages page: search, one environment, or each environment's newest version only.
+  function setUpPackages(table) {
+    var rows = Array.prototype.slice.call(table.querySelectorAll("tr.catalog-package-row"));
+    var text = document.getElementById("packages-filter-text");
+    var environment = document.getElementById("packages-filter-environment");
+    var newest = document.getElementById("packages-filter-newest");
+    var count = document.getElementById("packages-count");
+    var empty = document.getElementById("packages-empty");
+
+    function apply() {
+      var words = (text.value || "").toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (row) {
+        var any = false;
+        row.querySelectorAll("a.catalog-package-env").forEach(function (link) {
+          var visible = (!environment.value || link.getAttribute("data-environment") === environment.value) &&
+            (!newest.checked || link.getAttribute("data-newest") === "true");
+          link.hidden = !visible;
+          any = any || visible;
+        });
+        var visibleText = (row.cells[0].textContent + " " + row.cells[1].textContent + " " +
+          Array.prototype.filter.call(row.querySelectorAll("a.catalog-package-env"), function (link) { return !link.hidden; })
+            .map(function (link) { return link.textContent; }).join(" ")).toLowerCase();
+        row.hidden = !any || !matchesWords(visibleText, words);
+        if (!row.hidden) { shown += 1; }
+      });
+      empty.hidden = shown !== 0;
+      count.textContent = shown === rows.length ? rows.length + " package versions"
+        : shown + " of " + rows.length + " package versions";
+    }
+
+    var params = new URLSearchParams(window.location.search);
+    text.value = params.get("q") || "";
+    text.addEventListener("input", apply);
+    environment.addEventListener("change", apply);
+    newest.addEventListener("change", apply);
+    apply();
+  }
+
   function copyText(value) {
     if (navigator.clipboard && window.isSecureContext) {
       return navigator.clipboard.writeText(value);
@@ -133,6 +198,9 @@
   function start() {
     var table = document.getElementById("catalog-table");
     if (table) { setUpTable(table); }
+    var packages = document.getElementById("packages-table");
+    if (packages) { setUpPackages(packages); }
+    setUpListFilters();
     setUpCopyButtons();
     updateDaysLeft();
   }

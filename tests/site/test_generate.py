@@ -64,7 +64,7 @@ def test_sample_catalog_pages(catalog, tmp_path):
     assert '=== "requirements.txt"' in page
     assert 'data-status="unverified"' in page and "Not verified yet" in page
     assert "[Python](../tags.md#tag:python): [3.11](../tags.md#tag:python-311)" in page
-    assert "| next &#40;unreleased&#41; | not yet | `mcr.microsoft.com/azureml/curated/sklearn-1.5:latest` |" in page
+    assert "| next &#40;unreleased&#41; | not yet | not verified | `mcr.microsoft.com/azureml/curated/sklearn-1.5:latest` |" in page
     assert "deprecation-banner" not in page
 
     deprecated = (out / "environments/sklearn-1.3.md").read_text()

@@ -137,14 +137,14 @@ def test_serve_rebuilds_once_per_save(four_line_project, root):
         assert builds() == count, log.read_text()
 
     try:
-        assert "<td>3.10</td>" in wait_for(lambda: fetch(url), "first build")
+        assert "<td>3.11</td>" in wait_for(lambda: fetch(url), "first build")
         assert builds() == 1
         time.sleep(2.5)  # the first build's own writes must not start a second one
         assert builds() == 1, log.read_text()
 
         spec = project / "envs" / "lightgbm-4.5" / "spec.yaml"
-        spec.write_text(spec.read_text().replace('Python: "3.10"', 'Python: "3.11"'))
-        wait_for(lambda: "<td>3.11</td>" in fetch(url), "the edited spec")
+        spec.write_text(spec.read_text().replace('Python: "3.11"', 'Python: "3.12"'))
+        wait_for(lambda: "<td>3.12</td>" in fetch(url), "the edited spec")
         settled(2)
 
         description = project / "envs" / "lightgbm-4.5" / "description.md"
@@ -154,7 +154,8 @@ def test_serve_rebuilds_once_per_save(four_line_project, root):
         assert "catalog: 9 environments, 1 parsed; 1 files written" in log.read_text()
 
         report = {**REPORT, "environment": "lightgbm-4.5"}
-        (project / "build-reports" / "lightgbm-4.5.json").write_text(json.dumps(report))
+        (project / "build-reports" / "lightgbm-4.5").mkdir()
+        (project / "build-reports" / "lightgbm-4.5" / "next.json").write_text(json.dumps(report))
         wait_for(lambda: 'data-status="passed"' in fetch(url), "the new build report")
         settled(4)
         assert sorted(p.name for p in (project / "docs").iterdir()) == []  # nothing written into docs/

@@ -17,19 +17,31 @@ def sample_with_ledger(tmp_path):
     return root
 
 
-def test_environment_page_lists_released_versions_with_their_changes(tmp_path):
+def test_each_released_version_has_a_page_with_its_files_and_changes(tmp_path):
     root = sample_with_ledger(tmp_path)
     generate(root, tmp_path / "out", releases_dir=tmp_path / "releases")
     page = (tmp_path / "out/environments/sklearn-1.5.md").read_text()
     ledger = json.loads((tmp_path / "releases/sklearn-1.5/2/release.json").read_text())
-    assert f"| [2](#version-2) | {ledger['date']} | `mcr.microsoft.com/azureml/curated/sklearn-1.5:2` |" in page
+    assert (f"| [2](sklearn-1.5/2.md) | {ledger['date']} | not verified | "
+            "`mcr.microsoft.com/azureml/curated/sklearn-1.5:2` |") in page
+    assert "| [1](sklearn-1.5/1.md) |" in page
     assert "next &#40;unreleased&#41;" not in page  # the working copy is what version 2 released
-    assert "### Version 2" in page and "### Version 1" in page and "The first released version." in page
-    assert "| matplotlib | 3.9.2 | 3.9.4 | upgraded |" in page
-    assert "-FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251001.v1" in page
-    assert "+FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251110.v1" in page
-    assert '=== "context/requirements.txt"' in page and "matplotlib==3.9.4" in page
     assert '<code id="image-ref">mcr.microsoft.com/azureml/curated/sklearn-1.5:2</code>' in page
+
+    second = (tmp_path / "out/environments/sklearn-1.5/2.md").read_text()
+    assert second.startswith('---\ntitle: "sklearn-1.5 version 2"\n')
+    assert "[All of sklearn-1.5](../sklearn-1.5.md) · [version 1](1.md)\n" in second
+    assert "| matplotlib | 3.9.2 | 3.9.4 | upgraded |" in second
+    assert "-FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251001.v1" in second
+    assert "+FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251110.v1" in second
+    assert '=== "context/requirements.txt"' in second and "matplotlib==3.9.4" in second
+    assert f"| Content hash | `{ledger['content_hash']}` |" in second
+    assert 'id="version-build-status" data-status="unverified"' in second
+    assert "Not the latest version" not in second
+
+    first = (tmp_path / "out/environments/sklearn-1.5/1.md").read_text()
+    assert "The first released version." in first and "matplotlib==3.9.2" in first
+    assert "[version 2](2.md)" in first and "Version 2 is the latest released version of sklearn-1.5." in first
 
 
 def test_a_changed_working_copy_is_the_next_unreleased_version(tmp_path):
@@ -66,4 +78,5 @@ def test_a_new_release_regenerates_the_page(tmp_path):
     result = generate(root, out, releases_dir=tmp_path / "releases")
     assert result.parsed >= 1
     page = (out / "environments/xgboost-2.1.md").read_text()
-    assert "### Version 2" not in page and "next &#40;unreleased&#41;" in page
+    assert "[2](xgboost-2.1/2.md)" not in page and "next &#40;unreleased&#41;" in page
+    assert not (out / "environments/xgboost-2.1/2.md").exists() and (out / "environments/xgboost-2.1/1.md").is_file()
