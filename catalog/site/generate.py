@@ -536,7 +536,9 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
     if "packages.md" in pages:
         listings = [site.field(key, "packages") for key in keys]
         names = sorted({site[key].name for key, listing in zip(keys, listings) if listing}, key=natural_key)
-        write("packages.md", templates.page("packages.md.j2", rows=package_rows(listings), environments=names))
+        # links in raw HTML are relative to the page's URL: packages/ with directory URLs
+        write("packages.md", templates.page("packages.md.j2", rows=package_rows(listings), environments=names,
+                                            root="../" if options.directory_urls else ""))
     if "rules.md" in pages:
         from catalog.rules import all_rules
 

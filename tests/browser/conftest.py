@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SPEC, write_env
+from tests.site.conftest import write_build_report
 
 CHROMIUM = os.environ.get("CATALOG_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
@@ -52,6 +53,13 @@ INJECTION_DESCRIPTION = f"""\
 """
 
 
+# The sample's sklearn-1.5 as built at versions 1 and 2 (the site shows these inventories).
+BUILT_VERSIONS = {
+    "1": {"scikit-learn": "1.5.2", "matplotlib": "3.9.2", "numpy": "2.1.3", "joblib": "1.4.2"},
+    "2": {"scikit-learn": "1.5.2", "matplotlib": "3.9.4", "numpy": "2.1.3", "joblib": "1.4.2", "pyparsing": "3.2.0"},
+}
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -71,6 +79,9 @@ def site_dir(tmp_path_factory) -> Path:
     project = tmp_path_factory.mktemp("project")
     shutil.copytree(REPO / "environments", project / "environments")
     write_env(project / "environments", "injection-test", {"spec.yaml": INJECTION_SPEC, "description.md": INJECTION_DESCRIPTION})
+    shutil.copytree(REPO / "releases", project / "releases")
+    for version, packages in BUILT_VERSIONS.items():
+        write_build_report(project / "build-reports", "sklearn-1.5", version, packages)
     (project / "pyproject.toml").write_text('[tool.catalog]\nroots = ["environments"]\n')
     (project / "mkdocs.yml").write_text((REPO / "mkdocs.yml").read_text())
     (project / "site-docs").mkdir()  # MkDocs checks docs_dir exists before plugins run

@@ -49,7 +49,7 @@ def test_environment_page_dockerfile_copy_and_deprecation_banner(page, base_url)
     assert banner.is_visible()
     assert "2027-04-30" in banner.inner_text() and re.search(r"\d+ days left", banner.inner_text())
     page.click("#copy-image-ref")
-    assert page.evaluate("navigator.clipboard.readText()") == "mcr.microsoft.com/azureml/curated/sklearn-1.3:latest"
+    assert page.evaluate("navigator.clipboard.readText()") == "mcr.microsoft.com/azureml/curated/sklearn-1.3:2"
 
     page.click("#deprecation-banner a.catalog-replacement")
     page.wait_for_url(re.compile(r"/environments/sklearn-1\.5/$"))
@@ -141,3 +141,43 @@ def test_environment_page_shows_tags_once_and_the_base_image(browser, realistic_
         assert "resolved to the newest tag of this image when the environment is released" in base.inner_text()
         assert "compute: azureml:gpu-cluster" in page.inner_text(".tabbed-set")
         page.close()
+
+
+def visible_package_rows(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "#packages-table tr.catalog-package-row:not([hidden])",
+        "rows => rows.map(r => r.cells[0].textContent + ' ' + r.cells[1].textContent + ': ' + "
+        "Array.from(r.querySelectorAll('a.catalog-package-env:not([hidden])')).map(a => a.textContent).join(', '))")
+
+
+def test_packages_page_filters_and_links_to_the_version(page, base_url):
+    page.goto(base_url + "/packages/")
+    assert "matplotlib 3.9.2: sklearn-1.5 1" in visible_package_rows(page)
+    page.fill("#packages-filter-text", "matplotlib")
+    assert visible_package_rows(page) == ["matplotlib 3.9.2: sklearn-1.5 1", "matplotlib 3.9.4: sklearn-1.5 2"]
+    assert page.inner_text("#packages-count").startswith("2 of ")
+    page.check("#packages-filter-newest")
+    assert visible_package_rows(page) == ["matplotlib 3.9.4: sklearn-1.5 2"]
+    page.fill("#packages-filter-text", "scikit-learn")
+    assert visible_package_rows(page) == ["scikit-learn 1.5.2: sklearn-1.5 2"]  # version 1's chip hidden
+    page.fill("#packages-filter-text", "no-such-package")
+    assert visible_package_rows(page) == [] and page.locator("#packages-empty").is_visible()
+    page.fill("#packages-filter-text", "pyparsing")
+    page.click("#packages-table tr:not([hidden]) a.catalog-package-env:not([hidden])")
+    page.wait_for_url(re.compile(r"/environments/sklearn-1\.5/2/$"))
+    assert page.locator("#version-build-evidence").get_attribute("data-status") == "passed"
+    assert page.watch.foreign_requests == [] and page.watch.page_errors == []
+
+
+def test_version_page_inventory_is_searchable(page, base_url):
+    page.goto(base_url + "/environments/sklearn-1.5/2/")
+    page.click("#version-inventory summary")
+    rows = "#version-inventory-table tbody tr:not([hidden])"
+    assert page.locator(rows).count() == 5
+    page.fill("input[data-filter='version-inventory-table']", "numpy")
+    assert page.locator(rows).all_inner_texts() == ["numpy\t2.1.3\tpip"]
+    assert page.inner_text(".catalog-list-count[data-count='version-inventory-table']") == "1 of 5"
+    page.click("text=All of sklearn-1.5")
+    page.wait_for_url(re.compile(r"/environments/sklearn-1\.5/$"))
+    assert page.locator("#build-evidence").get_attribute("data-status") == "passed"
+    assert page.watch.foreign_requests == [] and page.watch.page_errors == []

@@ -73,7 +73,7 @@ class Rows(HTMLParser):
 def test_version_pages_show_their_builds_and_what_changed_in_the_image(tmp_path):
     out = build(tmp_path)
     second = (out / "environments/sklearn-1.5/2.md").read_text()
-    assert 'id="version-build-status" data-status="passed"' in second
+    assert 'id="version-build-evidence" data-status="passed"' in second
     assert "<code>sha256:" + "b" * 64 + "</code>" in second and "700.0 MB" in second and "buildah 1.28.2" in second
     assert "<td><code>python-version</code></td><td>passed</td>" in second
     assert 'id="version-inventory-table"' in second and "<tr><td>pyparsing</td><td>3.2.0</td><td>pip</td></tr>" in second
@@ -87,7 +87,7 @@ def test_version_pages_show_their_builds_and_what_changed_in_the_image(tmp_path)
     assert "<tr><td>six</td><td>1.16.0</td><td>pip</td></tr>" in first
 
     page = (out / "environments/sklearn-1.5.md").read_text()  # the newest build: version 2's
-    assert 'id="build-status" data-status="passed"' in page and "(version 2)" in page
+    assert 'id="build-evidence" data-status="passed"' in page and "(version 2)" in page
     assert "| [2](sklearn-1.5/2.md) |" in page and "| passed 2026-11-21 |" in page
     assert "| [1](sklearn-1.5/1.md) |" in page and "| passed 2026-11-19 |" in page
     failed = (out / "environments/lightgbm-4.5/2.md").read_text()
@@ -100,10 +100,10 @@ def test_version_pages_show_their_builds_and_what_changed_in_the_image(tmp_path)
 def test_packages_page_lists_what_each_verified_image_ships(tmp_path):
     out = build(tmp_path)
     rows = {(package, version): links for package, version, links in Rows((out / "packages.md").read_text()).rows}
-    assert rows[("matplotlib", "3.9.4")] == [("sklearn-1.5 2", "environments/sklearn-1.5/2/", True)]
-    assert rows[("matplotlib", "3.9.2")] == [("sklearn-1.5 1", "environments/sklearn-1.5/1/", False)]
-    assert rows[("scikit-learn", "1.5.2")] == [("sklearn-1.5 2", "environments/sklearn-1.5/2/", True),
-                                               ("sklearn-1.5 1", "environments/sklearn-1.5/1/", False)]
+    assert rows[("matplotlib", "3.9.4")] == [("sklearn-1.5 2", "../environments/sklearn-1.5/2/", True)]
+    assert rows[("matplotlib", "3.9.2")] == [("sklearn-1.5 1", "../environments/sklearn-1.5/1/", False)]
+    assert rows[("scikit-learn", "1.5.2")] == [("sklearn-1.5 2", "../environments/sklearn-1.5/2/", True),
+                                               ("sklearn-1.5 1", "../environments/sklearn-1.5/1/", False)]
     assert ("lightgbm", "4.5.0") not in rows  # its build failed: nothing verified ships it
     assert len(rows) == 7
     home = (out / "index.md").read_text()

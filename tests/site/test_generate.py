@@ -263,7 +263,7 @@ def test_build_reports_show_on_the_page_home_and_catalog_json(catalog, tmp_path)
     result = generate(catalog, out)
     assert not result.problems
     page = (out / "environments/sklearn-1.5.md").read_text()
-    assert 'id="build-status" data-status="passed"' in page
+    assert 'id="build-evidence" data-status="passed"' in page
     assert "buildah 1.28.2" in page and "700.0 MB" in page and "passed: 12 passed, 0 failed" in page
     assert '<a href="https://ci.example.com/builds/1" rel="nofollow noopener">' in page
     assert "passed 2026-11-20" in (out / "index.md").read_text()

@@ -36,7 +36,7 @@ def test_each_released_version_has_a_page_with_its_files_and_changes(tmp_path):
     assert "+FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251110.v1" in second
     assert '=== "context/requirements.txt"' in second and "matplotlib==3.9.4" in second
     assert f"| Content hash | `{ledger['content_hash']}` |" in second
-    assert 'id="version-build-status" data-status="unverified"' in second
+    assert 'id="version-build-evidence" data-status="unverified"' in second
     assert "Not the latest version" not in second
 
     first = (tmp_path / "out/environments/sklearn-1.5/1.md").read_text()
