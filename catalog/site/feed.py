@@ -30,9 +30,11 @@ class FeedEntry:
     summary: str
 
 
-def environment_feed_entries(environment, href: str) -> list[FeedEntry]:
-    """The feed entries of one environment (an ``EnvironmentEntry``): added, released, deprecated."""
+def environment_feed_entries(environment, links) -> list[FeedEntry]:
+    """The feed entries of one environment (an ``EnvironmentEntry``, with its ``PageLinks``):
+    added, each version released (linked to the version's page), deprecated."""
     name = environment.name
+    href = links.href
     urn = "urn:envcatalog:environment:" + quote(name, safe="")
     added, _, deprecated, releases = environment.dates
     entries = []
@@ -40,7 +42,7 @@ def environment_feed_entries(environment, href: str) -> list[FeedEntry]:
         entries.append(FeedEntry(urn, f"New environment: {name}", added, href, environment.description or name))
     for version, released in releases:  # every version in the ledger, dated by its release
         entries.append(FeedEntry(f"{urn}:version:{quote(version, safe='')}", f"{name} version {version}",
-                                 released, href, f"{name} version {version} is released."))
+                                 released, links.version_href(version), f"{name} version {version} is released."))
     if environment.deprecation is not None and deprecated:
         replacement, delete_on = environment.deprecation
         use = f"Use {replacement} instead." if replacement else "No replacement is named."

@@ -46,10 +46,10 @@ from catalog.site.render import (
     render_environment_page,
     render_row,
     render_version_pages,
-    version_page,
     rows_markup,
     tag_listing_json,
     tag_sections,
+    version_page,
 )
 
 GENERATOR_VERSION = 3  # bump when generated output changes without a template change
@@ -348,7 +348,7 @@ def _build_in_workers(keys: list[str], trees: dict[str, Print | None], links: di
 # --- the catalog as a whole ---------------------------------------------------------------
 
 
-_PACKED = {"page": 3, "row": 6, "json": 7, "tag_listing": 8, "packages": 10}  # positions in EnvironmentEntry.pack()
+_PACKED = {"page": 3, "row": 6, "json": 7, "tag_listing": 8, "released": 9, "packages": 10}  # in EnvironmentEntry.pack()
 
 
 class _Catalog:
@@ -374,14 +374,14 @@ class _Catalog:
         return self.fresh[key].problems if key in self.fresh else self.cache.problems(key)
 
     def field(self, key: str, name: str):
-        """The page, row, json or tag listing of an environment, without decoding a cached entry."""
+        """A field of an environment's entry (page, row, json, listings), without decoding a cached entry."""
         return getattr(self.fresh[key], name) if key in self.fresh else self.cache.packed[key][_PACKED[name]]
 
     def pages(self, key: str, links: PageLinks | None = None) -> list[str]:
         """The pages of an environment (with ``links``, or those it has): its own, then one per released version."""
         page = links.page if links is not None else self.field(key, "page")
-        released = self.fresh[key].released if key in self.fresh else self.cache.packed[key][9]
-        if isinstance(released, str):
+        released = self.field(key, "released")
+        if isinstance(released, str):  # packed
             released = released.split("\0") if released else ()
         return [page, *(version_page(page, label) for label in released)]
 
@@ -525,7 +525,7 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
         write("catalog.json", '{"version": 1, "environments": [\n' + ",\n".join(site.field(key, "json") for key in keys)
               + "\n]}\n")
     if "feed.xml" in pages:
-        feed = [item for key in keys for item in environment_feed_entries(site[key], PageLinks(*site[key].links).href)]
+        feed = [item for key in keys for item in environment_feed_entries(site[key], PageLinks(*site[key].links))]
         write("feed.xml", atom_feed(feed, options.site_name, options.site_url))
     if "deprecations.md" in pages:
         write("deprecations.md", templates.page("deprecations.md.j2", today=run.today.isoformat(),

@@ -80,3 +80,18 @@ def test_a_new_release_regenerates_the_page(tmp_path):
     page = (out / "environments/xgboost-2.1.md").read_text()
     assert "[2](xgboost-2.1/2.md)" not in page and "next &#40;unreleased&#41;" in page
     assert not (out / "environments/xgboost-2.1/2.md").exists() and (out / "environments/xgboost-2.1/1.md").is_file()
+
+
+def test_feed_links_each_release_to_its_version_page(tmp_path):
+    from xml.etree import ElementTree
+
+    root = sample_with_ledger(tmp_path)
+    generate(root, tmp_path / "out", releases_dir=tmp_path / "releases")
+    ledger = json.loads((tmp_path / "releases/sklearn-1.5/2/release.json").read_text())
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = {entry.find(f"{atom}id").text: entry
+               for entry in ElementTree.parse(tmp_path / "out/feed.xml").getroot().iter(f"{atom}entry")}
+    second = entries["urn:envcatalog:environment:sklearn-1.5:version:2"]
+    assert second.find(f"{atom}link").get("href") == "environments/sklearn-1.5/2/"
+    assert second.find(f"{atom}updated").text == ledger["date"]
+    assert second.find(f"{atom}title").text == "sklearn-1.5 version 2"
