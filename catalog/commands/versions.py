@@ -147,7 +147,7 @@ def release(environments, dry_run, git_tag, verbose, offline, mirrors, index_url
     from catalog import git
     from catalog.pin.run import make_lookups, pin_environments
     from catalog.release.ledger import read_ledger
-    from catalog.release.plan import FAILED, NEW, REFUSED, UNCHANGED, decide, pinned_hashes
+    from catalog.release.plan import FAILED, NEW, REFUSED, UNCHANGED, decide
 
     config = load_lookup_config(config_file, mirrors, index_url)
     _, chosen = chosen_environments(config, environments)
@@ -156,7 +156,7 @@ def release(environments, dry_run, git_tag, verbose, offline, mirrors, index_url
     run = pin_environments(chosen, config.pin, offline=offline, lookups=lookups)
     for line in run.error_lines(os.curdir):
         click.echo(f"catalog: error: {line}", err=True)
-    decisions = [decide(plan, ledger, digest) for plan, digest in zip(run.plans, pinned_hashes(run.plans))]
+    decisions = [decide(plan, ledger) for plan in run.plans]
     commit, remote = git.head_commit(config.base_dir), git.remote_url(config.base_dir)
     now = datetime.datetime.now(datetime.timezone.utc)
     released = 0

@@ -50,42 +50,13 @@ def pinned_texts(plan: PinPlan) -> dict[str, str]:
     return {pinned.relative: pinned.pinned for pinned in plan.files}
 
 
-PARALLEL_MIN = 200  # below this many environments, forking workers costs more than it saves
-
-
-def pinned_hashes(plans: list[PinPlan]) -> list[str | None]:
-    """The content hash of each pinned plan (None where pinning failed).
-
-    Hashing (the pinned Dockerfile parsed, every copied file read) is most of what a
-    release that changes nothing costs: for a large catalog it is shared among workers
-    forked after the catalog is loaded and pinned.
-    """
-    from catalog.forking import fork_is_safe, map_forked_shares
-
-    wanted = [position for position, plan in enumerate(plans) if not plan.errors and plan.environment.name]
-    workers = min(os.cpu_count() or 1, 4)
-    hashes: list[str | None] = [None] * len(plans)
-    if len(wanted) >= PARALLEL_MIN and workers > 1 and fork_is_safe():
-        def share(index: int, shares: int) -> list:
-            return [(position, content_hash(plans[position].environment, pinned_texts(plans[position])))
-                    for position in wanted[index::shares]]
-
-        for position, digest in map_forked_shares(share, workers):
-            hashes[position] = digest
-    else:
-        for position in wanted:
-            hashes[position] = content_hash(plans[position].environment, pinned_texts(plans[position]))
-    return hashes
-
-
-def decide(plan: PinPlan, ledger: ReleaseLedger, digest: str | None = None) -> ReleaseDecision:
-    """``digest``: the pinned plan's content hash, when ``pinned_hashes`` worked it out already."""
+def decide(plan: PinPlan, ledger: ReleaseLedger) -> ReleaseDecision:
     env = plan.environment
     if plan.errors:
         return ReleaseDecision(env, FAILED, None, f"{len(plan.errors)} template tags could not be pinned", plan)
     if env.name is None:
         return ReleaseDecision(env, FAILED, None, "the environment has no name", plan)
-    digest = digest or content_hash(env, pinned_texts(plan))
+    digest = content_hash(env, pinned_texts(plan))
     latest = ledger.latest(env.name)
     wanted = env.version
     if isinstance(wanted, bool) or not (wanted == "auto" or (isinstance(wanted, int) and wanted > 0)):

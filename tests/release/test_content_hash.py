@@ -100,39 +100,3 @@ def test_a_fifo_in_a_copied_context_does_not_block_the_hash(tmp_path):
     os.mkfifo(tmp_path / "a" / "sklearn-1.5" / "context" / "pipe")
     [env] = load_catalog([tmp_path / "a"]).environments
     assert content_hash(env).startswith("sha256:")  # returns: the FIFO is never opened
-
-
-FORKED_HASHES = """
-import json, sys
-from pathlib import Path
-from catalog.forking import fork_is_safe
-from catalog.model import load_catalog
-from catalog.pin.resolve import plan_pins
-from catalog.release import plan as release_plan
-envs = load_catalog([Path(sys.argv[1])]).environments
-plans = [plan_pins(env, "https://pypi.org/simple/") for env in envs]
-release_plan.PARALLEL_MIN = 2
-print(json.dumps([fork_is_safe(), release_plan.pinned_hashes(plans)]))
-"""
-
-
-def test_hashes_from_forked_workers_equal_those_worked_out_in_process(tmp_path):
-    import json
-    import subprocess
-    import sys
-
-    from catalog.pin.resolve import plan_pins
-    from catalog.release import plan as release_plan
-    from tests.conftest import REPO
-
-    for number in range(12):
-        write_env(tmp_path, f"env-{number}", {"context/requirements.txt": f"numpy=={number}.0\n"})
-    envs = load_catalog([tmp_path]).environments
-    plans = [plan_pins(env, "https://pypi.org/simple/") for env in envs]
-    serial = release_plan.pinned_hashes(plans)  # 12 plans: in this process
-    assert len(set(serial)) == 12
-    assert serial == [content_hash(env, release_plan.pinned_texts(plan)) for env, plan in zip(envs, plans)]
-    result = subprocess.run([sys.executable, "-c", FORKED_HASHES, str(tmp_path)], cwd=REPO, capture_output=True,
-                            text=True, check=True)
-    forked_safely, forked = json.loads(result.stdout)
-    assert forked_safely and forked == serial
