@@ -304,16 +304,16 @@ def packages_listing_json(entry: dict, links: PageLinks) -> str:
     """What the packages page needs of an environment, as JSON: each version whose image was
     built and passed its checks, with its page and inventory, newest version first.
 
-    ``[name, [[version label, href, newest, [[package, version], ...]], ...]]``; a version
-    is ``newest`` when it is the environment's newest one (what a new user gets).
+    ``[name, [[version label, href, newest, [[package, version], ...]], ...]]``; ``newest``
+    marks the newest version that was verified.
     """
     built = []
-    for position, version in enumerate(entry["versions"]):
+    for version in entry["versions"]:
         report = version.get("build")
         if not report or report.get("status") != "passed" or not report.get("packages"):
             continue
         href = links.version_href(version["label"]) if version["released"] else links.href
-        built.append([version["label"], href, position == 0,
+        built.append([version["label"], href, not built,
                       [[item["name"], item["version"]] for item in report["packages"]]])
     return json.dumps([entry["name"], built], ensure_ascii=False, separators=(",", ":")) if built else ""
 

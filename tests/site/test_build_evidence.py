@@ -152,3 +152,15 @@ def test_version_pages_follow_the_ledger_and_come_back_when_deleted(tmp_path):
             "index.md"} <= set(result.written)
     assert not any(p.startswith("environments/sklearn") for p in result.written)
     assert "catboost-1.2 2" in (out / "packages.md").read_text()
+
+
+def test_newest_verified_version_is_marked_when_the_working_copy_is_unreleased(tmp_path):
+    root, reports = project_with_builds(tmp_path)
+    requirements = root / "sklearn-1.5/context/requirements.txt"
+    requirements.write_text(requirements.read_text().replace("joblib==1.4.2", "joblib==1.4.1"))
+    out = tmp_path / "out"
+    generate(root, out, reports_dir=reports, releases_dir=tmp_path / "releases")
+    rows = {(package, version): links for package, version, links in Rows((out / "packages.md").read_text()).rows}
+    assert rows[("matplotlib", "3.9.4")] == [("sklearn-1.5 2", "../environments/sklearn-1.5/2/", True)]
+    page = (out / "environments/sklearn-1.5.md").read_text()
+    assert "| next &#40;unreleased&#41; | not yet | not verified |" in page
