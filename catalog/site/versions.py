@@ -19,7 +19,7 @@ from catalog.model import EnvironmentAsset
 from catalog.facts import normalize_package
 from catalog.release.diff import package_changes, version_diff
 from catalog.release.ledger import ReleaseLedger, ReleasedVersion
-from catalog.site.build_reports import NEXT
+from catalog.site.build_reports import NEXT, parse_time
 
 MCR = "mcr.microsoft.com"
 UNRELEASED_TAG = "latest"
@@ -82,11 +82,27 @@ def environment_versions(env: EnvironmentAsset, ledger: ReleaseLedger | None = N
     versions = [_released(previous, current) for previous, current in zip([None, *released[:-1]], released)]
     versions.reverse()
     latest = released[-1] if released else None
+    wanted = env.version
+    label = f"{wanted} (unreleased)" if isinstance(wanted, int) and not isinstance(wanted, bool) else "next (unreleased)"
     if latest is None or latest.source_hash != env.content_hash:
-        wanted = env.version
-        label = f"{wanted} (unreleased)" if isinstance(wanted, int) and not isinstance(wanted, bool) else "next (unreleased)"
         versions.insert(0, EnvironmentVersion(label, UNRELEASED_TAG, False, content_hash=env.content_hash))
+    else:
+        # The working copy is written as the latest release, but its template tags may pin
+        # to newer values now: a build after that release of a definition never released is
+        # of the version a release would make next.
+        build = _unreleased_build(reports or [], {v.content_hash for v in versions}, latest.date)
+        if build is not None:
+            versions.insert(0, EnvironmentVersion(label, UNRELEASED_TAG, False, content_hash=build["content_hash"]))
     return _with_builds(versions, reports or [])
+
+
+def _unreleased_build(reports: list[dict], released_hashes: set, released_on: str | None) -> dict | None:
+    """The newest build of ``next`` that built no released definition and finished after ``released_on``."""
+    report = next((r for r in reports if r.get("asset_version") == NEXT), None)
+    if report is None or not report.get("content_hash") or report["content_hash"] in released_hashes:
+        return None
+    finished, released = parse_time(report["finished_at"]), parse_time(released_on or "")
+    return report if finished is not None and (released is None or finished > released) else None
 
 
 def _with_builds(versions: list[EnvironmentVersion], reports: list[dict]) -> list[EnvironmentVersion]:

@@ -164,3 +164,27 @@ def test_newest_verified_version_is_marked_when_the_working_copy_is_unreleased(t
     assert rows[("matplotlib", "3.9.4")] == [("sklearn-1.5 2", "../environments/sklearn-1.5/2/", True)]
     page = (out / "environments/sklearn-1.5.md").read_text()
     assert "| next &#40;unreleased&#41; | not yet | not verified |" in page
+
+
+def test_a_build_of_what_the_working_copy_pins_to_now_is_the_next_version(tmp_path):
+    """The working copy is written as its latest release, but its template tags pin to a newer base now."""
+    root, reports = project_with_builds(tmp_path)
+    released = json.loads((tmp_path / "releases/catboost-1.2/2/release.json").read_text())
+    write_build_report(reports, "catboost-1.2", "next", {"catboost": "1.2.8"}, content_hash="sha256:" + "d" * 64,
+                       finished_at="2027-01-15T09:00:00Z")
+    out = tmp_path / "out"
+    generate(root, out, reports_dir=reports, releases_dir=tmp_path / "releases")
+    entry = next(e for e in json.loads((out / "catalog.json").read_text())["environments"] if e["name"] == "catboost-1.2")
+    assert [(v["label"], bool(v["build"])) for v in entry["versions"]] == [
+        ("next (unreleased)", True), ("2", False), ("1", False)]
+    assert entry["latest_version"] == "2" and released["date"] < "2027-01-15"
+    assert "| next &#40;unreleased&#41; | not yet | passed 2027-01-15 |" in (out / "environments/catboost-1.2.md").read_text()
+    rows = {(package, version): links for package, version, links in Rows((out / "packages.md").read_text()).rows}
+    assert rows[("catboost", "1.2.8")] == [("catboost-1.2 next (unreleased)", "../environments/catboost-1.2/", True)]
+
+    # a build from before the latest release is not of the next version: it is history
+    write_build_report(reports, "catboost-1.2", "next", {"catboost": "1.2.8"}, content_hash="sha256:" + "d" * 64,
+                       finished_at="2020-01-01T09:00:00Z")
+    generate(root, out, reports_dir=reports, releases_dir=tmp_path / "releases")
+    entry = next(e for e in json.loads((out / "catalog.json").read_text())["environments"] if e["name"] == "catboost-1.2")
+    assert [v["label"] for v in entry["versions"]] == ["2", "1"]

@@ -266,7 +266,7 @@ def test_build_reports_show_on_the_page_home_and_catalog_json(catalog, tmp_path)
     assert 'id="build-evidence" data-status="passed"' in page
     assert "buildah 1.28.2" in page and "700.0 MB" in page and "passed: 12 passed, 0 failed" in page
     assert '<a href="https://ci.example.com/builds/1" rel="nofollow noopener">' in page
-    assert "passed 2026-11-20" in (out / "index.md").read_text()
+    assert "passed 2026-11-20, unreleased" in (out / "index.md").read_text()
     entries = {e["name"]: e for e in json.loads((out / "catalog.json").read_text())["environments"]}
     assert entries["sklearn-1.5"]["build"] == REPORT and entries["lightgbm-4.5"]["build"] is None
 
