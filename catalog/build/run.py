@@ -88,7 +88,7 @@ def build_one(target: BuildTarget, session: BuildSession, progress) -> BuildOutc
             _build_and_check(target, session, report, log, progress)
             log.write(f"# {report.status}: {report.message}\n")
     except OSError as exc:
-        report.failure = report.failure or f"{target.name}: {exc.filename or log_file}: {exc.strerror or exc}"
+        report.failure = report.failure or f"{exc.filename or log_file}: {exc.strerror or exc}"
     except Exception as exc:  # a bug must not stop the other builds; the report says what happened
         report.failure = f"internal error while building {target.name}: {type(exc).__name__}: {exc}"
     report.finished_at = datetime.datetime.now(datetime.timezone.utc)
@@ -111,7 +111,7 @@ def _build_and_check(target: BuildTarget, session: BuildSession, report: BuildRe
                                 lambda text, runs: builder.prepare_dockerfile(text, runs, session.options))
         result = builder.build(copy.context, copy.dockerfile, target.tags, session.options, log, deadline)
         if not result.ok:
-            report.failure = _failure(target, result.detail, result.timed_out, "the build", log)
+            report.failure = _failure(result.detail, result.timed_out, "the build", log)
             _judge(target, session, report, log, None)  # what the definition and log show still counts
             return
         built = True
@@ -159,9 +159,9 @@ def _smoke_test(target: BuildTarget, session: BuildSession, work: Path, log, dea
     answer = probe_answer(result.stdout)
     if answer is None:
         if result.timed_out:
-            report.failure = _failure(target, result.detail, True, "the checks", log)
+            report.failure = _failure(result.detail, True, "the checks", log)
         else:
-            report.failure = (f"{target.name}: the checks could not run in the image ({result.detail or 'no answer'}); "
+            report.failure = (f"the checks could not run in the image ({result.detail or 'no answer'}); "
                               f"see {report.log}")
         return None
     smoke = interpret(env, answer)
@@ -178,17 +178,21 @@ def _push(target: BuildTarget, session: BuildSession, report: BuildReport, log, 
         destination = f"{registry.rstrip('/')}/{tag}"
         result = session.builder.push(tag, destination, session.options, log, deadline)
         if not result.ok:
-            report.failure = _failure(target, result.detail, result.timed_out, f"pushing to {destination}", log)
+            report.failure = _failure(result.detail, result.timed_out, f"pushing to {destination}", log)
             return
         digest = result.stdout.strip() or None
         report.pushed.append({"reference": destination, "digest": digest if digest and digest.startswith("sha256:") else None})
 
 
-def _failure(target: BuildTarget, detail: str, timed_out: bool, what: str, log) -> str:
+def _failure(detail: str, timed_out: bool, what: str, log) -> str:
+    """What failed, in one line: the step, and the log's most telling error (the report names the environment)."""
     if timed_out:
-        return f"{target.name}: {what} timed out: {detail}"
-    last = _last_error_line(_read_log(log))
-    return f"{target.name}: {detail}" + (f": {last}" if last else "")
+        return f"{what} timed out: {detail}"
+    text = _read_log(log)
+    last = _last_error_line(text)
+    hint = ("; TLS verification failed: behind a TLS-intercepting proxy, give the proxy's CA with --ca-bundle"
+            if "CERTIFICATE_VERIFY_FAILED" in text else "")
+    return detail + (f": {last}" if last else "") + hint
 
 
 def _read_log(log) -> str:
@@ -204,9 +208,14 @@ def _read_log(log) -> str:
 
 
 def _last_error_line(text: str) -> str:
-    for line in reversed(text.splitlines()):
-        stripped = line.strip()
-        if stripped.lower().startswith(("error:", "error ")) or "error:" in stripped.lower()[:40]:
-            return stripped[:300]
+    """The last error the failing command printed (pip's ``ERROR: …``) rather than the
+    builder's own last line about the step that failed, which the message names already."""
+    lines = [line.strip() for line in text.splitlines()]
+    for line in reversed(lines):
+        if line.startswith("ERROR:"):  # pip, apt and most tools run in RUN steps
+            return line[:300]
+    for line in reversed(lines):
+        if line.lower().startswith(("error:", "error ")) or "error:" in line.lower()[:40]:
+            return line[:300]
     return ""
 

@@ -112,7 +112,7 @@ def test_a_failed_docker_build_is_a_failed_report(project, fake_tools):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     report = json.loads((project / "build-reports" / "sklearn-1.5" / "next.json").read_text())
     assert report["status"] == "failed"
-    assert report["message"] == ("sklearn-1.5: docker build failed (exit status 1): "
+    assert report["message"] == ("docker build failed (exit status 1): "
                                  "ERROR: failed to solve: process did not complete successfully: exit code: 1")
 
 

@@ -74,7 +74,7 @@ def outcomes(build_machine, tmp_path_factory):
     })
     write_env(root, "broken-env", {
         "spec.yaml": spec("3.11"),
-        "context/Dockerfile": dockerfile(extra="RUN echo 'about to fail' && exit 3\n"),
+        "context/Dockerfile": dockerfile(extra="RUN echo 'ERROR: about to fail' && exit 3\n"),
         "context/requirements.txt": "six==1.16.0\n",
     })
     write_env(root, "mismatch-env", {
@@ -124,11 +124,11 @@ def test_a_broken_dockerfile_gives_a_failed_report_with_its_log(outcomes):
     project, result = outcomes
     broken = report(project, "broken-env")
     assert broken["status"] == "failed" and broken["checks"] == [] and "image_digest" not in broken
-    assert broken["message"] == ("broken-env: buildah bud failed (exit status 3): "
-                                 "Error: building at STEP \"RUN echo 'about to fail' && exit 3\": exit status 3")
+    # the failing command's own error, not the builder's line about the step
+    assert broken["message"] == "buildah bud failed (exit status 3): ERROR: about to fail"
     log = (project / "build-reports" / broken["log"]).read_text()
-    assert "about to fail" in log and "exit status 3" in log
-    assert "catalog: error: broken-env: build failed: broken-env: buildah bud failed" in result.stdout
+    assert "about to fail" in log and "exit status 3" in log and 'building at STEP "RUN echo' in log
+    assert "catalog: error: broken-env: build failed: buildah bud failed (exit status 3): ERROR: about to fail" in result.stdout
     assert "build-reports/logs/broken-env-next.log" in result.stdout
 
 
@@ -195,7 +195,7 @@ def test_a_build_over_its_timeout_is_stopped_and_reported(build_machine, tmp_pat
     assert result.returncode == 1 and "Traceback" not in result.stderr
     slow = report(tmp_path, "slow-env")
     assert slow["status"] == "failed" and slow["duration_seconds"] < 60
-    assert slow["message"] == "slow-env: the build timed out: buildah bud: timed out (the timeout is 15 s)"
+    assert slow["message"] == "the build timed out: buildah bud: timed out (the timeout is 15 s)"
     assert "took longer than its timeout of 15 s" in (tmp_path / "build-reports" / slow["log"]).read_text()
     assert build_machine.buildah("containers", "--quiet").stdout.split() == before  # nothing left running or behind
     # a timed-out build is not a passing one: the next run builds it again
@@ -226,5 +226,5 @@ def test_ctrl_c_stops_the_builds_and_each_still_reports(build_machine, tmp_path)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130 and "catalog: interrupted" in stderr and "Traceback" not in stderr
     slow = report(tmp_path, "slow-env")
-    assert slow["status"] == "failed" and slow["message"].startswith("slow-env: buildah bud: interrupted")
+    assert slow["status"] == "failed" and slow["message"].startswith("buildah bud: interrupted")
     assert build_machine.buildah("containers", "--quiet").stdout.split() == before

@@ -110,3 +110,19 @@ def test_progress_is_plain_lines_in_ci_and_a_redrawn_table_on_a_terminal(monkeyp
     live.close()
     last = screen.getvalue().rsplit("\x1b[2F", 1)[-1]
     assert last == "\x1b[2K✗ a-env  failed       0:00\n\x1b[2K  b      waiting      \n"
+
+
+def test_a_failed_step_names_the_tool_s_own_error_and_a_proxy_problem(tmp_path):
+    from catalog.build.run import _failure
+
+    log = open(tmp_path / "build.log", "w+", encoding="utf-8")  # noqa: SIM115 (as the build holds it)
+    log.write("STEP 4/6: RUN pip install -r requirements.txt\n"
+              "WARNING: Retrying ... SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] "
+              "certificate verify failed: unable to get local issuer certificate'))\n"
+              "ERROR: Could not find a version that satisfies the requirement six==1.16.0\n"
+              "Error: building at STEP \"RUN pip install -r requirements.txt\": exit status 1\n")
+    message = _failure("buildah bud failed (exit status 1)", False, "the build", log)
+    assert message == ("buildah bud failed (exit status 1): ERROR: Could not find a version that satisfies the "
+                       "requirement six==1.16.0; TLS verification failed: behind a TLS-intercepting proxy, "
+                       "give the proxy's CA with --ca-bundle")
+    log.close()
