@@ -93,3 +93,26 @@ def test_a_second_run_finds_everything_up_to_date(sample_build, build_machine):
     assert matrix.returncode == 0 and json.loads(matrix.stdout) == {"include": []}
     everything = run_cli("build", "--plan", "--all", "--format", "github-matrix", cwd=project, env=build_machine.env)
     assert [item["environment"] for item in json.loads(everything.stdout)["include"]] == BUILDABLE
+
+
+def test_the_site_shows_the_verified_builds(sample_build, build_machine):
+    """What a new user sees after `catalog build`: each environment verified, its packages on the packages page."""
+    project, first = sample_build
+    assert first.returncode == 0
+    result = run_cli("site", "--out", str(project / "site-docs"), cwd=project, env=build_machine.env)
+    assert result.returncode == 0, result.stderr
+    out = project / "site-docs"
+    packages = (out / "packages.md").read_text()
+    data = json.loads((out / "catalog.json").read_text())
+    for entry in data["environments"]:
+        if entry["name"] not in BUILDABLE:
+            continue
+        page = (out / f"environments/{entry['name']}.md").read_text()  # the sample's names are their slugs
+        assert 'id="build-evidence" data-status="passed"' in page, entry["name"]
+        built = next(v for v in entry["versions"] if v["build"])
+        # the ledger holds each sample environment as it pins today: the build is of its latest release
+        assert built["build"] == entry["build"] and built["released"] and built["label"] == entry["latest_version"]
+        assert 'data-status="passed"' in (out / f"environments/{entry['name']}/{built['label']}.md").read_text()
+        assert f">{entry['name']} {built['label']}</a>" in packages, entry["name"]
+        for package in entry["build"]["packages"][:3]:
+            assert f"<td>{package['name']}</td>" in packages
