@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from catalog.build.plan import BUILD, FAIL, SKIP, BuildTarget, environments_changed, plan_builds, plan_target
+from catalog.report import plural
 
 
 class BuildRefused(Exception):
@@ -65,7 +66,7 @@ class PlannedBuilds:
 
     def summary(self) -> str:
         counts = {action: sum(1 for target in self.targets if target.action == action) for action in (BUILD, SKIP, FAIL)}
-        return (f"{len(self.targets)} environments: {counts[BUILD]} to build, {counts[SKIP]} skipped, "
+        return (f"{plural(len(self.targets), 'environment')}: {counts[BUILD]} to build, {counts[SKIP]} skipped, "
                 f"{counts[FAIL]} failed to plan")
 
 
@@ -161,7 +162,7 @@ def build_environments(config, planned: PlannedBuilds, request: BuildRequest, ec
     session = _session(config, planned, request)
     session.commit = git.head_commit(config.base_dir)
     jobs = request.jobs or config.build.jobs
-    echo(f"Building {len(planned.to_build)} environments with {session.builder_version} "
+    echo(f"Building {plural(len(planned.to_build), 'environment')} with {session.builder_version} "
          f"({jobs} at a time); reports in {os.path.relpath(planned.reports_dir)}")
     progress = make_progress()
     try:
@@ -184,7 +185,7 @@ def _summary(result: BuildResult) -> str:
     passed = sum(1 for outcome in result.outcomes if outcome.report.passed)
     failed = len(result.outcomes) - passed + len(result.planned.failed)
     skipped = sum(1 for target in result.planned.targets if target.action == SKIP)
-    return f"{len(result.planned.targets)} environments: {passed} passed, {failed} failed, {skipped} skipped"
+    return f"{plural(len(result.planned.targets), 'environment')}: {passed} passed, {failed} failed, {skipped} skipped"
 
 
 def _report_unbuildable(target: BuildTarget, reports_dir: Path, echo) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from catalog.cli import EXIT_CLEAN, EXIT_FINDINGS, UsageError, chosen_environments, cli
+from catalog.report import plural
 
 
 def lookup_options(command):
@@ -87,8 +88,8 @@ def pin(environments, out_dir, check, offline, mirrors, index_url, config_file) 
             raise UsageError(f"{target}: cannot write the pinned copy: {exc}") from None
         click.echo(f"wrote {os.path.relpath(target)}")
     failed = sum(1 for plan in run.plans if plan.errors)
-    click.echo(f"{len(run.plans)} environments, {sum(len(p.uses) for p in run.plans)} template tags, "
-               f"{run.lookups} lookups; {failed} failed" + (f", {stale} out of date" if check and out_dir else ""))
+    click.echo(f"{plural(len(run.plans), 'environment')}, {plural(sum(len(p.uses) for p in run.plans), 'template tag')}, "
+               f"{plural(run.lookups, 'lookup')}; {failed} failed" + (f", {stale} out of date" if check and out_dir else ""))
     return EXIT_FINDINGS if failed or stale else EXIT_CLEAN
 
 
@@ -180,7 +181,7 @@ def release(environments, dry_run, git_tag, verbose, offline, mirrors, index_url
     lookups.cache.save()
     failed = sum(1 for d in decisions if d.action in (FAILED, REFUSED))
     new = sum(1 for d in decisions if d.action == NEW)
-    click.echo(f"{len(decisions)} environments: {new if dry_run else released} {'to release' if dry_run else 'released'}, "
+    click.echo(f"{plural(len(decisions), 'environment')}: {new if dry_run else released} {'to release' if dry_run else 'released'}, "
                f"{sum(1 for d in decisions if d.action == UNCHANGED)} unchanged, {failed} failed or refused")
     return EXIT_FINDINGS if failed else EXIT_CLEAN
 

@@ -5,11 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from catalog.finding import Severity
-from catalog.report import display_path
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+from catalog.report import display_path, plural
 
 
 def render(result, cwd: Path) -> str:
@@ -23,11 +19,11 @@ def render(result, cwd: Path) -> str:
                 where += f":{location.column}"
         prefix = "warning: " if finding.severity is Severity.WARNING else ""
         lines.append(f"{where}: {finding.code} {finding.rule} {prefix}{finding.message}")
-    checked = _plural(result.environments, "environment")
+    checked = plural(result.environments, "environment")
     if not result.environments:
         lines.append("Nothing to lint: no environment owns the given files.")
     elif result.findings:
-        lines.append(f"Found {_plural(result.errors, 'error')} and {_plural(result.warnings, 'warning')} in {checked}.")
+        lines.append(f"Found {plural(result.errors, 'error')} and {plural(result.warnings, 'warning')} in {checked}.")
     else:
         lines.append(f"All clean: {checked} checked.")
     return "\n".join(lines) + "\n"

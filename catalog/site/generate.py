@@ -26,6 +26,7 @@ from catalog import __version__
 from catalog.finding import internal_error
 from catalog.forking import fork_is_safe, map_forked_shares
 from catalog.model import load_environment
+from catalog.report import plural
 from catalog.site.build_reports import report_path
 from catalog.site.cache import EnvironmentCache, EnvironmentEntry, Print, fingerprint, now_ns, scan_catalog, tree_items
 from catalog.site.feed import atom_feed, environment_feed_entries
@@ -93,7 +94,7 @@ class SiteResult:
     files: list[str] = field(default_factory=list)  # every file the output holds now, relative
 
     def summary(self) -> str:
-        return (f"{self.environments} environments, {self.parsed} parsed; {len(self.written)} files written, "
+        return (f"{plural(self.environments, 'environment')}, {self.parsed} parsed; {plural(len(self.written), 'file')} written, "
                 f"{len(self.removed)} removed in {self.seconds:.2f} s")
 
 

@@ -75,7 +75,7 @@ def test_an_environment_whose_last_passing_build_is_of_the_same_definition_is_sk
     # --all builds it anyway; a build of nothing to do says so and exits 0
     assert "sklearn-1.5: to build" in run_cli("build", "--plan", "--all", cwd=project).stdout
     only = run_cli("build", "sklearn-1.5", cwd=project)
-    assert only.returncode == 0 and only.stdout.splitlines()[-1] == "1 environments: 0 passed, 0 failed, 1 skipped"
+    assert only.returncode == 0 and only.stdout.splitlines()[-1] == "1 environment: 0 passed, 0 failed, 1 skipped"
 
 
 def test_the_version_is_the_release_that_holds_the_definition(project):

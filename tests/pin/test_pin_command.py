@@ -34,7 +34,7 @@ def test_check_shows_what_pinning_writes_and_writes_nothing(project):
     lines = result.stdout.splitlines()
     assert f"environments/sklearn-1.5/context/Dockerfile:1:57: {{{{latest-image-tag}}}} -> {BASE_TAGS[-1]}" in lines
     assert "environments/sklearn-1.5/context/requirements.txt:2:17: {{latest-pypi-version}} -> 1.58.0" in lines
-    assert lines[-1] == "1 environments, 2 template tags, 2 lookups; 0 failed"
+    assert lines[-1] == "1 environment, 2 template tags, 2 lookups; 0 failed"
     assert (project / "environments/sklearn-1.5/context/Dockerfile").read_text() == before
     assert not (project / "pinned").exists()
 

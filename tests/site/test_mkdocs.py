@@ -177,7 +177,7 @@ def test_serve_reloads_an_edited_environment(project):
         description.write_text(description.read_text() + "\nedited-by-the-test\n")
         wait_for(lambda: "edited-by-the-test" in fetch(url) or None, "rebuild after the edit")
         # the watcher told the generator what changed: one environment parsed, not all nine
-        assert "catalog: 9 environments, 1 parsed; 1 files written" in log.read_text()
+        assert "catalog: 9 environments, 1 parsed; 1 file written" in log.read_text()
         shutil.copytree(project / "environments" / "sklearn-1.5", project / "environments" / "sklearn-copy")
         asset = project / "environments" / "sklearn-copy" / "asset.yaml"
         asset.write_text(asset.read_text().replace("name: sklearn-1.5", "name: sklearn-copy"))

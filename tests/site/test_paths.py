@@ -137,7 +137,7 @@ def test_the_site_command(tmp_path):
     write_env(tmp_path / "environments", "sklearn-1.5")
     result = run_cli("site", "--today", "2026-11-22", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"Site pages in {tmp_path / 'site-docs'}: 1 environments, 1 parsed;")
+    assert result.stdout.startswith(f"Site pages in {tmp_path / 'site-docs'}: 1 environment, 1 parsed;")
     assert (tmp_path / "site-docs" / "environments" / "sklearn-1.5.md").is_file()
     other = run_cli("site", "--out", "elsewhere", cwd=tmp_path)
     assert other.returncode == 0 and (tmp_path / "elsewhere" / "index.md").is_file()

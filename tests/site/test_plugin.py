@@ -151,7 +151,7 @@ def test_serve_rebuilds_once_per_save(four_line_project, root):
         description.write_text(description.read_text() + "\nedited-by-the-test\n")
         wait_for(lambda: "edited-by-the-test" in fetch(url), "the edited description")
         settled(3)
-        assert "catalog: 9 environments, 1 parsed; 1 files written" in log.read_text()
+        assert "catalog: 9 environments, 1 parsed; 1 file written" in log.read_text()
 
         report = {**REPORT, "environment": "lightgbm-4.5"}
         (project / "build-reports" / "lightgbm-4.5").mkdir()
