@@ -30,7 +30,7 @@ def test_each_released_version_has_a_page_with_its_files_and_changes(tmp_path):
 
     second = (tmp_path / "out/environments/sklearn-1.5/2.md").read_text()
     assert second.startswith('---\ntitle: "sklearn-1.5 version 2"\n')
-    assert "[All of sklearn-1.5](../sklearn-1.5.md) · [version 1](1.md)\n" in second
+    assert "[All of sklearn-1.5](../sklearn-1.5.md) · [version 1](1.md)\n\n| Property | Value |\n" in second
     assert "| matplotlib | 3.9.2 | 3.9.4 | upgraded |" in second
     assert "-FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251001.v1" in second
     assert "+FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251110.v1" in second
@@ -41,7 +41,7 @@ def test_each_released_version_has_a_page_with_its_files_and_changes(tmp_path):
 
     first = (tmp_path / "out/environments/sklearn-1.5/1.md").read_text()
     assert "The first released version." in first and "matplotlib==3.9.2" in first
-    assert "[version 2](2.md)" in first and "Version 2 is the latest released version of sklearn-1.5." in first
+    assert "[All of sklearn-1.5](../sklearn-1.5.md) · [version 2](2.md)\n\n!!! note" in first and "Version 2 is the latest released version of sklearn-1.5." in first
 
 
 def test_a_changed_working_copy_is_the_next_unreleased_version(tmp_path):
