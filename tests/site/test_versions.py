@@ -24,7 +24,7 @@ def test_each_released_version_has_a_page_with_its_files_and_changes(tmp_path):
     ledger = json.loads((tmp_path / "releases/sklearn-1.5/2/release.json").read_text())
     assert (f"| [2](sklearn-1.5/2.md) | {ledger['date']} | not verified | "
             "`mcr.microsoft.com/azureml/curated/sklearn-1.5:2` |") in page
-    assert "| [1](sklearn-1.5/1.md) |" in page
+    assert "| [1](sklearn-1.5/1.md) |" in page and "| Latest version | [2](sklearn-1.5/2.md) |" in page
     assert "next &#40;unreleased&#41;" not in page  # the working copy is what version 2 released
     assert '<code id="image-ref">mcr.microsoft.com/azureml/curated/sklearn-1.5:2</code>' in page
 
