@@ -53,6 +53,9 @@ def build(environments, rebuild_all, changed_since, builder, jobs, push, report_
         planned = plan_environments(config, chosen, request)
         if plan_only:
             click.echo(planned.render(fmt))
+            if fmt != "text":  # a matrix or JSON on stdout; why the plan fails goes to the log
+                for target in planned.failed:
+                    click.echo(f"catalog: error: {target.line()}", err=True)
             return EXIT_FINDINGS if planned.failed else EXIT_CLEAN
         result = build_environments(config, planned, request, click.echo)
     except BuildRefused as exc:

@@ -122,6 +122,9 @@ def test_an_environment_that_cannot_be_pinned_fails_and_says_where(project):
     result = run_cli("build", "--plan", cwd=project)
     assert result.returncode == 1
     assert "broken-pin: failed: cannot pin environments/broken-pin/context/requirements.txt:1:10: {{latest-pypi-version}}:" in result.stdout
+    matrix = run_cli("build", "--plan", "--format", "github-matrix", cwd=project)  # CI's plan step: says why it fails
+    assert matrix.returncode == 1 and "broken-pin" not in matrix.stdout
+    assert matrix.stderr.startswith("catalog: error: broken-pin: failed: cannot pin environments/broken-pin/")
     built = run_cli("build", "broken-pin", cwd=project, env={"PATH": "/usr/bin:/bin"})
     assert built.returncode == 1
     report = json.loads((project / "build-reports" / "broken-pin" / "next.json").read_text())
