@@ -188,3 +188,16 @@ def test_a_build_of_what_the_working_copy_pins_to_now_is_the_next_version(tmp_pa
     generate(root, out, reports_dir=reports, releases_dir=tmp_path / "releases")
     entry = next(e for e in json.loads((out / "catalog.json").read_text())["environments"] if e["name"] == "catboost-1.2")
     assert [v["label"] for v in entry["versions"]] == ["2", "1"]
+
+
+def test_what_a_report_says_is_escaped_everywhere_it_shows(tmp_path):
+    root, reports = project_with_builds(tmp_path)
+    hostile = {"<script>alert(1)</script>": "1.0", "[a](javascript:alert(2))": "<img src=x onerror=alert(3)>"}
+    write_build_report(reports, "sklearn-1.5", "2", {**VERSION_2, **hostile}, finished_at="2026-11-21T09:00:00Z",
+                       checks=[{"name": "<b>check</b>", "status": "failed", "detail": "<script>alert(4)</script>"}])
+    out = tmp_path / "out"
+    generate(root, out, reports_dir=reports, releases_dir=tmp_path / "releases")
+    for page in ("packages.md", "environments/sklearn-1.5.md", "environments/sklearn-1.5/2.md"):
+        text = (out / page).read_text()
+        assert "<script>alert" not in text and "<img src=x" not in text and "<b>check" not in text, page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (out / "packages.md").read_text()
