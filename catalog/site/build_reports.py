@@ -7,8 +7,8 @@ directory (``build-reports/`` by default, ``build-reports`` in [tool.catalog]):
     build-reports/logs/<environment name>-<version>.log
 
 Everything that reads reports (the site, and the build deciding what is up to date)
-reads them through this module. The site shows an environment's newest report (by
-``finished_at``); ``read_version_report`` gives the report of one version.
+reads them through this module: ``environment_reports`` gives an environment's reports,
+newest first by ``finished_at``.
 """
 
 from __future__ import annotations
@@ -101,21 +101,6 @@ def environment_reports(directory: Path | None, name: str, validate: bool = True
             problems.append(problem)
     reports.sort(key=lambda report: parse_time(report["finished_at"]), reverse=True)
     return reports, problems
-
-
-def read_build_report(path: Path | None, name: str) -> tuple[dict | None, str | None]:
-    """The newest valid report in ``path`` (``report_path``'s directory of ``name``), and
-    the first problem with a report there, if any."""
-    reports, problems = environment_reports(path, name)
-    return (reports[0] if reports else None), (problems[0] if problems else None)
-
-
-def read_version_report(directory: Path, name: str, version: str | int) -> tuple[dict | None, str | None]:
-    """The report of one version of ``name`` (a released number, or "next")."""
-    path = version_report_path(directory, name, str(version))
-    if path is None:
-        return None, None
-    return read_report_file(path, name)
 
 
 def last_passed_report(directory: Path, name: str) -> dict | None:

@@ -34,7 +34,7 @@ from catalog.site.output import STATE_DIR
 
 CACHE_FILE = f"{STATE_DIR}/cache.pickle"
 CACHE_LOG = f"{STATE_DIR}/cache.log"
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same timestamp
 
 
@@ -57,8 +57,8 @@ class EnvironmentEntry(NamedTuple):
     row: str  # its row in the home table
     json: str  # its entry in catalog.json
     tag_listing: str  # JSON: [its item on the tags page, [[key, value], ...] as written]
-    released: tuple[str, ...] = ()  # its released versions, each with a page of its own
-    packages: str = "[]"  # JSON: the packages page's share, [[version, [[package, version], ...]], ...]
+    released: tuple[str, ...]  # its released versions, each with a page of its own
+    packages: str  # JSON: the packages page's share (render.packages_listing_json); "" when nothing was verified
 
     def pack(self) -> tuple:
         """Plain values: the fields every run looks at, then the rest as one JSON string."""
@@ -67,7 +67,7 @@ class EnvironmentEntry(NamedTuple):
                 [list(v) for v in self.facets]]
         return (self.fingerprint, "\0".join(self.inputs), self.provisional, self.page, "\0".join(self.problems),
                 json.dumps(rest, ensure_ascii=False, separators=(",", ":")), self.row, self.json, self.tag_listing,
-                "\0".join(self.released), self.packages)
+                self.released, self.packages)
 
     @classmethod
     def unpack(cls, packed: tuple) -> "EnvironmentEntry":
@@ -76,7 +76,7 @@ class EnvironmentEntry(NamedTuple):
         return cls(fingerprint, _split(inputs), tuple(links), provisional, page, _split(problems), name,
                    description, status, latest, tuple(deprecation) if deprecation else None,
                    (*dates[:3], tuple(tuple(release) for release in dates[3])),
-                   tuple(tuple(values) for values in facets), row, entry_json, tag_listing, _split(released), packages)
+                   tuple(tuple(values) for values in facets), row, entry_json, tag_listing, tuple(released), packages)
 
 
 def _split(packed: str) -> tuple[str, ...]:

@@ -381,10 +381,7 @@ class _Catalog:
     def pages(self, key: str, links: PageLinks | None = None) -> list[str]:
         """The pages of an environment (with ``links``, or those it has): its own, then one per released version."""
         page = links.page if links is not None else self.field(key, "page")
-        released = self.field(key, "released")
-        if isinstance(released, str):  # packed
-            released = released.split("\0") if released else ()
-        return [page, *(version_page(page, label) for label in released)]
+        return [page, *(version_page(page, label) for label in self.field(key, "released"))]
 
     def structure_changed(self) -> bool:
         """Whether environments came, went, or changed what other pages link to."""

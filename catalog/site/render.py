@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from catalog.facts import normalize_package
 from catalog.resources import resource_dir
 from catalog.site.record import EnvironmentRecord
 from catalog.site.untrusted import (
@@ -330,7 +331,7 @@ def package_rows(listings: list[str]) -> list[dict]:
         name, built = json.loads(listing)
         for label, href, newest, packages in built:
             for package, version in packages:
-                key = (package.lower().replace("_", "-").replace(".", "-"), version)
+                key = (normalize_package(package), version)
                 row = rows.setdefault(key, {"package": package, "version": version, "environments": []})
                 row["environments"].append({"name": name, "label": label, "href": href, "newest": newest})
     return [rows[key] for key in sorted(rows, key=lambda k: (k[0], natural_key(k[1])))]

@@ -41,11 +41,6 @@ class EnvironmentVersion:
     build: dict | None = None  # the build report of this version's image
     built_changes: dict | None = None  # {"from", "packages"}: the inventory against the version before's
 
-    @property
-    def report_name(self) -> str:
-        """The version a build report names: the released number, or "next"."""
-        return self.label if self.released else NEXT
-
     def as_json(self, image: str) -> dict:
         return {"label": self.label, "released": self.released, "image": image, "date": self.date,
                 "content_hash": self.content_hash, "base_image": self.base_image,
@@ -78,35 +73,37 @@ def environment_versions(env: EnvironmentAsset, ledger: ReleaseLedger | None = N
                          reports: list[dict] | None = None) -> list[EnvironmentVersion]:
     """The environment's versions, newest first, each with its build report from ``reports``
     (the environment's reports, newest first)."""
+    reports = reports or []
     released = ledger.versions(env.name) if ledger is not None and env.name else []
     versions = [_released(previous, current) for previous, current in zip([None, *released[:-1]], released)]
     versions.reverse()
     latest = released[-1] if released else None
+    # the newest build of ``next``, unless what it built was released since (then it is that version's build)
+    next_build = next((report for report in reports if report.get("asset_version") == NEXT), None)
+    if next_build is not None and next_build.get("content_hash") in {v.content_hash for v in versions}:
+        next_build = None
     wanted = env.version
     label = f"{wanted} (unreleased)" if isinstance(wanted, int) and not isinstance(wanted, bool) else "next (unreleased)"
     if latest is None or latest.source_hash != env.content_hash:
-        versions.insert(0, EnvironmentVersion(label, UNRELEASED_TAG, False, content_hash=env.content_hash))
-    else:
-        # The working copy is written as the latest release, but its template tags may pin
-        # to newer values now: a build after that release of a definition never released is
-        # of the version a release would make next.
-        build = _unreleased_build(reports or [], {v.content_hash for v in versions}, latest.date)
-        if build is not None:
-            versions.insert(0, EnvironmentVersion(label, UNRELEASED_TAG, False, content_hash=build["content_hash"]))
-    return _with_builds(versions, reports or [])
+        versions.insert(0, EnvironmentVersion(label, UNRELEASED_TAG, False, content_hash=env.content_hash,
+                                              build=next_build))
+    elif next_build is not None and next_build.get("content_hash") and _finished_after(next_build, latest.date):
+        # The working copy is written as the latest release, but its template tags pin to
+        # newer values now: a build of that since the release is of the version a release
+        # would make next.
+        versions.insert(0, EnvironmentVersion(label, UNRELEASED_TAG, False, content_hash=next_build["content_hash"],
+                                              build=next_build))
+    return _with_builds(versions, reports)
 
 
-def _unreleased_build(reports: list[dict], released_hashes: set, released_on: str | None) -> dict | None:
-    """The newest build of ``next`` that built no released definition and finished after ``released_on``."""
-    report = next((r for r in reports if r.get("asset_version") == NEXT), None)
-    if report is None or not report.get("content_hash") or report["content_hash"] in released_hashes:
-        return None
-    finished, released = parse_time(report["finished_at"]), parse_time(released_on or "")
-    return report if finished is not None and (released is None or finished > released) else None
+def _finished_after(report: dict, day: str | None) -> bool:
+    finished, released = parse_time(report["finished_at"]), parse_time(day or "")
+    return finished is not None and (released is None or finished > released)
 
 
 def _with_builds(versions: list[EnvironmentVersion], reports: list[dict]) -> list[EnvironmentVersion]:
-    """Each version with its newest build report, and its inventory compared with the version before's.
+    """Each released version with its newest build report, and every version's inventory
+    compared with that of the nearest older version that was built.
 
     A released version without a report of its own takes the newest report whose content
     hash is its own: the build of the working copy that was then released as it.
@@ -114,19 +111,12 @@ def _with_builds(versions: list[EnvironmentVersion], reports: list[dict]) -> lis
     by_name: dict[str, dict] = {}
     by_hash: dict[str, dict] = {}
     for report in reports:  # newest first: the first one of each kind wins
-        by_name.setdefault(str(report.get("asset_version", NEXT)), report)
+        by_name.setdefault(report.get("asset_version", NEXT), report)
         if report.get("content_hash"):
             by_hash.setdefault(report["content_hash"], report)
-    found = []
-    for version in versions:
-        report = by_name.get(version.report_name) if version.released else None
-        if version.released and report is None and version.content_hash:
-            report = by_hash.get(version.content_hash)
-        found.append(report)
-    if not versions[0].released:  # a build of the working copy is its build, unless it was a released definition
-        report = by_name.get(NEXT)
-        released_hashes = {v.content_hash for v in versions if v.released}
-        found[0] = report if report is not None and report.get("content_hash") not in released_hashes else None
+    found = [version.build if not version.released
+             else by_name.get(version.label) or (by_hash.get(version.content_hash) if version.content_hash else None)
+             for version in versions]
     with_builds = []
     for position, (version, report) in enumerate(zip(versions, found)):
         older = next(((v, r) for v, r in zip(versions[position + 1:], found[position + 1:]) if r is not None), None)

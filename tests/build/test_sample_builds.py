@@ -14,7 +14,7 @@ from catalog.facts import normalize_package
 from catalog.model import load_catalog
 from catalog.release.ledger import read_ledger
 from catalog.resources import load_schema
-from catalog.site.build_reports import read_build_report, report_path
+from catalog.site.build_reports import environment_reports, report_path
 from tests.build.conftest import configure_build
 from tests.conftest import REPO, run_cli
 
@@ -36,9 +36,9 @@ def sample_build(build_machine, tmp_path_factory):
 def reports_of(project: Path) -> dict[str, dict]:
     found = {}
     for name in BUILDABLE:
-        report, problem = read_build_report(report_path(project / "build-reports", name), name)
-        assert problem is None, problem
-        found[name] = report
+        reports, problems = environment_reports(report_path(project / "build-reports", name), name)
+        assert problems == [], problems
+        found[name] = reports[0]
     return found
 
 
