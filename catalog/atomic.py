@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 
 _COUNTER = itertools.count()
-_TEMPORARY = re.compile(r"\..+\.(\d+)\.\d+\.tmp")
+_TEMPORARY = re.compile(r"\..+\.(\d+)\.\d+\.(?:tmp|old)")
 
 
 def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> None:
@@ -90,11 +90,12 @@ def _names_a_descriptor(path: Path) -> bool:
 
 
 def stale_temporaries(directory: Path) -> list[Path]:
-    """Temporary files in ``directory`` left by writers that were killed (their process is gone)."""
+    """Temporary files and staging directories in ``directory`` left by writers that were
+    killed (their process is gone)."""
     found = []
     try:
         with os.scandir(directory) as scan:
-            names = [entry.name for entry in scan if entry.name.endswith(".tmp")]
+            names = [entry.name for entry in scan if entry.name.endswith((".tmp", ".old"))]
     except OSError:
         return []
     for name in names:
@@ -124,13 +125,7 @@ def write_tree_atomic(target: Path, files: dict[str, bytes]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.{os.getpid()}.{next(_COUNTER)}.tmp"
     try:
-        for relative, data in files.items():
-            path = staging / relative
-            if ".." in Path(relative).parts or Path(relative).is_absolute():
-                raise ValueError(f"{relative}: not a path inside the tree")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "xb") as stream:
-                stream.write(data)
+        _write_staging(staging, files)
         if not os.path.lexists(target):
             os.rename(staging, target)
             return
@@ -143,3 +138,32 @@ def write_tree_atomic(target: Path, files: dict[str, bytes]) -> None:
     finally:
         if os.path.lexists(staging):
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_new_tree(target: Path, files: dict[str, bytes]) -> None:
+    """Create ``target`` as a directory holding exactly ``files``, in one step; raises
+    FileExistsError, and writes nothing, when something is at ``target`` already."""
+    import shutil
+
+    target = Path(target)
+    staging = target.parent / f".{target.name}.{os.getpid()}.{next(_COUNTER)}.tmp"
+    try:
+        _write_staging(staging, files)
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, "exists already", str(target))
+        os.rename(staging, target)  # an empty directory made meanwhile is the only thing it could replace
+    finally:
+        if os.path.lexists(staging):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_staging(staging: Path, files: dict[str, bytes]) -> None:
+    os.mkdir(staging)
+    for relative, data in files.items():
+        parts = Path(relative).parts
+        if not relative or ".." in parts or Path(relative).is_absolute() or "\0" in relative:
+            raise ValueError(f"{relative!r}: not a path inside the tree")
+        path = staging / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as stream:
+            stream.write(data)

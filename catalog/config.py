@@ -44,7 +44,8 @@ class PinSettings:
 
     index_url: str = DEFAULT_INDEX_URL
     registry_mirrors: dict[str, str] = field(default_factory=dict)  # registry host -> base URL
-    timeout: float = 10.0
+    timeout: float = 10.0  # seconds, for connecting and for each read
+    deadline: float = 60.0  # seconds for one lookup, every request and retry included
     retries: int = 3
     cache_dir: Path | None = None  # None: ~/.cache/envcatalog
     cache_ttl: float = 600.0  # seconds an answer is reused
@@ -182,6 +183,7 @@ def _pin_settings(table: dict, base_dir: Path) -> PinSettings:
     settings.index_url = table.get("index-url", DEFAULT_INDEX_URL)
     settings.registry_mirrors = {host.lower(): url for host, url in table.get("registry-mirrors", {}).items()}
     settings.timeout = float(table.get("timeout", settings.timeout))
+    settings.deadline = float(table.get("deadline", max(settings.deadline, settings.timeout)))
     settings.retries = int(table.get("retries", settings.retries))
     settings.cache_ttl = float(table.get("cache-ttl", settings.cache_ttl))
     if "cache-dir" in table:

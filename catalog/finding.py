@@ -51,3 +51,14 @@ def internal_error(doing: str, path: Path, error: BaseException) -> str:
     """One line on a bug met while ``doing`` something (``checking naming on``) to a file."""
     detail = " ".join(str(error).split())[:300]
     return f"internal error while {doing} {os.path.relpath(path)}: {type(error).__name__}: {detail}, please report"
+
+
+MAX_LINE = 300
+
+
+def one_line(text: str, limit: int = MAX_LINE) -> str:
+    """``text`` as one line of at most ``limit`` characters: control characters (a server's
+    newline, an escape sequence) become spaces, and the end is cut off with an ellipsis."""
+    flat = "".join(" " if ch < " " or "\x7f" <= ch <= "\x9f" or ch in "\u2028\u2029" else ch for ch in text)
+    flat = " ".join(flat.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

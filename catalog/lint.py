@@ -31,9 +31,9 @@ class LintContext:
     @cached_property
     def ledger(self):
         """The release ledger (``releases`` in the configuration)."""
-        from catalog.release.ledger import read_ledger
+        from catalog.records.ledger import ReleaseLedger
 
-        return read_ledger(self.config.releases_path)
+        return ReleaseLedger(self.config.releases_path, self.config.base_dir)
 
     @cached_property
     def equal_definitions(self) -> dict[str, list[EnvironmentAsset]]:

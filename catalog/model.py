@@ -18,6 +18,7 @@ from catalog.dockerfile_model import ParsedDockerfile, parse_dockerfile
 from catalog.dockerignore import DockerIgnore
 from catalog.files import UnreadableFile, Within, looks_binary, read_bytes, read_text
 from catalog.finding import Location, Problem, internal_error
+from catalog.records.identity import parse_version
 from catalog.template_tags import has_template
 from catalog.yaml_document import Document, load_document
 
@@ -219,6 +220,12 @@ class EnvironmentAsset:
         if self.asset_doc.has("version"):
             return self.asset_doc.get("version")
         return None if has_template(self.spec_version) else self.spec_version
+
+    @property
+    def requested_version(self) -> int | str | None:
+        """The version asked for: ``"auto"``, a positive integer (``2`` or, as Azure ML specs
+        write it, ``"2"``), or None when there is none or it is neither."""
+        return parse_version(self.version)
 
     @property
     def categories(self) -> list[str]:

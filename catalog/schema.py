@@ -139,6 +139,10 @@ def _additional_properties(value, rule, schema, root) -> bool:
     return all(_valid(item, rule, root) for key, item in value.items() if key not in known)
 
 
+def _property_names(value, rule, schema, root) -> bool:
+    return not isinstance(value, dict) or all(_valid(key, rule, root) for key in value)
+
+
 def _items(value, rule, schema, root) -> bool:
     if "prefixItems" in schema:
         raise _Unsure
@@ -177,6 +181,7 @@ _KEYWORDS = {
     "const": lambda value, rule, schema, root: _same_plain_value(value, [rule]),
     "properties": _properties,
     "additionalProperties": _additional_properties,
+    "propertyNames": _property_names,
     "required": lambda value, rule, schema, root: not isinstance(value, dict) or all(key in value for key in rule),
     "items": _items,
     "minItems": lambda value, rule, schema, root: not isinstance(value, list) or len(value) >= rule,

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import IO
 
-from catalog.build.backend import BuildOptions, Builder, Deadline, ImageFacts, Mount, StepResult
+from catalog.build.backend import BuildOptions, Builder, Deadline, ImageFacts, Mount, StepResult, container_name
 
 CA_TARGET = "/etc/ssl/certs/ca-certificates.crt"
 
@@ -53,18 +53,19 @@ class BuildahBuilder(Builder):
 
     def run(self, image: str, command: list[str], log: IO[str], deadline: Deadline, mounts: list[Mount],
             options: BuildOptions) -> StepResult:
-        created = self.execute(["from", "--pull=never", "--quiet", local_name(image)], log, deadline, capture=True,
-                               what="buildah from")
-        if not created.ok:
-            return created
-        container = created.stdout.strip().splitlines()[-1]
+        container = container_name()
         try:
+            created = self.execute(["from", "--pull=never", "--quiet", "--name", container, local_name(image)], log,
+                                   deadline, capture=True, what="buildah from")
+            if not created.ok:
+                return created
             args = ["run", *self._isolation(options)]
             for mount in mounts:
                 args += ["-v", f"{mount.source}:{mount.target}" + (":ro" if mount.read_only else "")]
             return self.execute([*args, container, "--", *command], log, deadline, capture=True, what="buildah run")
         finally:
-            self.execute(["rm", container], log, what="buildah rm")
+            # named, so that it goes whatever stopped the step that made it (a timeout, an interruption)
+            self.execute(["rm", container], log, what="buildah rm", cleanup=True)
 
     def inspect(self, image: str) -> ImageFacts:
         result = self.execute(["inspect", "--type", "image", local_name(image)], None, capture=True)
@@ -86,5 +87,5 @@ class BuildahBuilder(Builder):
                              f"docker://{destination}"], log, deadline, capture=True, what="buildah push")
 
     def remove(self, image: str, log: IO[str] | None = None) -> StepResult:
-        return self.execute(["rmi", local_name(image)], log, what="buildah rmi")
+        return self.execute(["rmi", local_name(image)], log, what="buildah rmi", cleanup=True)
 

@@ -8,13 +8,19 @@ and flags into a plan (``plan_environments``) and carries it out
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from catalog.build.plan import BUILD, FAIL, SKIP, BuildTarget, environments_changed, plan_builds, plan_target
+from catalog.finding import one_line
+from catalog.records.build_report import BuildReports
+from catalog.records.store import RecordRefused
 from catalog.report import plural
 
 
@@ -40,7 +46,7 @@ class BuildRequest:
 @dataclass
 class PlannedBuilds:
     targets: list[BuildTarget]
-    reports_dir: Path
+    reports: BuildReports
     lookups: object = None  # the pin run's lookups, reused for base image digests
 
     @property
@@ -83,7 +89,8 @@ class BuildResult:
 def plan_environments(config, chosen, request: BuildRequest) -> PlannedBuilds:
     from catalog import git
     from catalog.pin.run import make_lookups, pin_environments
-    from catalog.release.ledger import read_ledger
+    from catalog.records.ledger import ReleaseLedger
+    from catalog.release.plan import identity_refusal
 
     if request.changed_since:
         changed, problem = git.changed_since(config.base_dir, request.changed_since)
@@ -91,29 +98,31 @@ def plan_environments(config, chosen, request: BuildRequest) -> PlannedBuilds:
             raise BuildRefused(f"--changed-since {request.changed_since}: {problem}")
         chosen = environments_changed(chosen, changed)
     reports_dir = request.report_dir if request.report_dir is not None else config.build_reports_path
-    if reports_dir.exists() and not reports_dir.is_dir():
-        raise BuildRefused(f"{reports_dir}: the reports directory is not a directory")
+    reports = BuildReports(reports_dir, config.base_dir if request.report_dir is None else None)
+    if os.path.lexists(reports_dir) and not reports.tree.is_real_directory(reports_dir):
+        raise BuildRefused(f"{reports_dir}: the reports directory is a symbolic link or not a directory")
     lookups = make_lookups(config.pin, request.offline)
-    ledger = read_ledger(config.releases_path)
+    ledger = ReleaseLedger(config.releases_path, config.base_dir)
     decided: dict[int, BuildTarget] = {}
     if not request.rebuild_all:
-        decided = _up_to_date_in_workers(chosen, config, ledger, reports_dir, lookups)
+        decided = _up_to_date_in_workers(chosen, config, ledger, reports, lookups)
     rest = [env for env in chosen if id(env) not in decided]
-    buildable = [env for env in rest if env.context is not None]
+    # an environment whose name, version or image name is unsafe is neither pinned nor built
+    buildable = [env for env in rest if env.context is not None and identity_refusal(env) is None]
     run = pin_environments(buildable, config.pin, offline=request.offline, lookups=lookups)
     plans = {id(plan.environment): plan for plan in run.plans}
     from catalog.pin.resolve import PinPlan
 
     ordered = [plans.get(id(env)) or PinPlan(env, []) for env in rest]
     targets = {id(target.environment): target
-               for target in plan_builds(ordered, ledger, reports_dir, request.rebuild_all, os.curdir)}
-    return PlannedBuilds([decided.get(id(env)) or targets[id(env)] for env in chosen], reports_dir, lookups)
+               for target in plan_builds(ordered, ledger, reports, request.rebuild_all, os.curdir)}
+    return PlannedBuilds([decided.get(id(env)) or targets[id(env)] for env in chosen], reports, lookups)
 
 
 PARALLEL_MIN_ENVIRONMENTS = 200  # below this, starting workers costs more than it saves
 
 
-def _up_to_date_in_workers(chosen, config, ledger, reports_dir: Path, lookups) -> dict[int, BuildTarget]:
+def _up_to_date_in_workers(chosen, config, ledger, reports: BuildReports, lookups) -> dict[int, BuildTarget]:
     """The environments that are up to date (skipped), found by forked workers.
 
     Most of a large catalog is up to date, and finding that out (pin, hash, read the last
@@ -125,7 +134,9 @@ def _up_to_date_in_workers(chosen, config, ledger, reports_dir: Path, lookups) -
     from catalog.pin.resolve import apply_answers, plan_pins
 
     workers = min(os.cpu_count() or 1, 4)
-    candidates = [env for env in chosen if env.context is not None and env.name is not None]
+    from catalog.release.plan import identity_refusal
+
+    candidates = [env for env in chosen if env.context is not None and identity_refusal(env) is None]
     if len(candidates) < PARALLEL_MIN_ENVIRONMENTS or workers < 2 or not fork_is_safe():
         return {}
     ledger.names()  # read the ledger once, before forking
@@ -135,7 +146,7 @@ def _up_to_date_in_workers(chosen, config, ledger, reports_dir: Path, lookups) -
         for position in range(index, len(candidates), shares):
             plan = plan_pins(candidates[position], config.pin.index_url)
             apply_answers(plan, lookups.answer)
-            target = plan_target(plan, ledger, reports_dir, False, os.curdir)
+            target = plan_target(plan, ledger, reports, False, os.curdir)
             if target.action == SKIP:
                 found.append((position, target.reason, target.content_hash, target.version, target.tags))
         return found
@@ -151,22 +162,24 @@ def build_environments(config, planned: PlannedBuilds, request: BuildRequest, ec
     from catalog.build.run import build_all
 
     result = BuildResult(planned)
+    # the builder is checked before anything is written: an unusable one is a usage error
+    session = _session(config, planned, request) if planned.to_build else None
     for target in planned.targets:
         if target.action != BUILD:
             echo(target.line())
     for target in planned.failed:
-        _report_unbuildable(target, planned.reports_dir, echo)
-    if not planned.to_build:
+        _report_unbuildable(target, planned.reports, echo)
+    if session is None:
         echo(_summary(result))
         return result
-    session = _session(config, planned, request)
     session.commit = git.head_commit(config.base_dir)
     jobs = request.jobs or config.build.jobs
     echo(f"Building {plural(len(planned.to_build), 'environment')} with {session.builder_version} "
-         f"({jobs} at a time); reports in {os.path.relpath(planned.reports_dir)}")
+         f"({jobs} at a time); reports in {os.path.relpath(planned.reports.root)}")
     progress = make_progress()
     try:
-        result.outcomes = build_all(planned.to_build, session, jobs, progress)
+        with _sigterm_as_interrupt():
+            result.outcomes = build_all(planned.to_build, session, jobs, progress)
     finally:
         progress.close()
         if planned.lookups is not None:
@@ -175,10 +188,36 @@ def build_environments(config, planned: PlannedBuilds, request: BuildRequest, ec
         if outcome.problem:
             echo(f"catalog: error: {outcome.problem}")
         elif not outcome.report.passed:
-            echo(f"catalog: error: {outcome.target.name}: build failed: {outcome.report.message} "
-                 f"(log: {os.path.relpath(planned.reports_dir / outcome.report.log) if outcome.report.log else 'none'})")
+            log = os.path.relpath(planned.reports.root / outcome.report.log) if outcome.report.log else "none"
+            echo(one_line(f"catalog: error: {outcome.target.name}: build failed: {outcome.report.message}")
+                 + f" (log: {log})")
+        elif outcome.report.base_image is not None and outcome.report.base_image.moved:
+            echo(one_line(f"catalog: warning: {outcome.target.name}: {outcome.report.message}"))
     echo(_summary(result))
     return result
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI runner cancelling the job), handled as Ctrl-C is."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """While building, SIGTERM interrupts the run as Ctrl-C does: the builds stop, clean up and
+    record the interruption. Only the main thread can install signal handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the clean-up short
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _summary(result: BuildResult) -> str:
@@ -188,20 +227,27 @@ def _summary(result: BuildResult) -> str:
     return f"{plural(len(result.planned.targets), 'environment')}: {passed} passed, {failed} failed, {skipped} skipped"
 
 
-def _report_unbuildable(target: BuildTarget, reports_dir: Path, echo) -> None:
-    """A failed report for an environment that could not even be pinned: the site shows why."""
+def _report_unbuildable(target: BuildTarget, reports: BuildReports, echo) -> None:
+    """A failed report for an environment that could not even be pinned, so the site shows
+    why; never in place of a report that is there (a registry that is down says nothing
+    about the image that was built before), and never for a name that is not safe."""
     import datetime
 
-    from catalog.build.report import BuildReport, write_report
+    from catalog.build.report import BuildDraft
+    from catalog.records.identity import is_safe_name
 
-    if target.environment.name is None:
+    name = target.environment.name
+    if not is_safe_name(name):
+        return
+    path = reports.path(name, target.version)
+    if os.path.lexists(path):
         return
     now = datetime.datetime.now(datetime.timezone.utc)
-    report = BuildReport(target.name, target.version, now, None, failure=f"{target.name}: {target.reason}", finished_at=now)
+    draft = BuildDraft(name, target.version, now, None, failure=f"{name}: {target.reason}", finished_at=now)
     try:
-        write_report(reports_dir, report)
-    except (OSError, ValueError) as exc:
-        echo(f"catalog: error: {target.name}: cannot write its build report: {exc}")
+        reports.write(draft.report())
+    except (OSError, ValueError, RecordRefused) as exc:
+        echo(f"catalog: error: {name}: cannot write its build report: {exc}")
 
 
 def _session(config, planned: PlannedBuilds, request: BuildRequest):
@@ -215,6 +261,9 @@ def _session(config, planned: PlannedBuilds, request: BuildRequest):
         builder = make_builder(name) if name else detect_builder()
     except NoBuilder as exc:
         raise BuildRefused(str(exc)) from None
+    problem = builder.unusable()
+    if problem:
+        raise BuildRefused(f"--builder {builder.name}: {problem}; nothing was built or written")
     mirrors = mirrors_from(config.pin.registry_mirrors)
     insecure = list(insecure_hosts(mirrors))
     push = request.push
@@ -227,7 +276,7 @@ def _session(config, planned: PlannedBuilds, request: BuildRequest):
                            isolation=settings.isolation)
     timeout = request.timeout if request.timeout is not None else settings.timeout
     return BuildSession(builder=builder, builder_version=builder.version(), options=options,
-                        reports_dir=planned.reports_dir, mirrors=mirrors, timeout=timeout or None, push=push,
+                        reports=planned.reports, mirrors=mirrors, timeout=timeout or None, push=push,
                         discard_images=request.discard_images or settings.discard_images, policy=settings.policy,
                         base_digest=_digest_lookup(planned.lookups))
 

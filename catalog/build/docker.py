@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import IO
 
-from catalog.build.backend import BuildOptions, Builder, Deadline, ImageFacts, Mount, StepResult
+from catalog.build.backend import BuildOptions, Builder, Deadline, ImageFacts, Mount, StepResult, container_name
 
 CA_SECRET = "catalog-ca-bundle"
 CA_TARGET = "/etc/ssl/certs/ca-certificates.crt"
@@ -45,6 +45,16 @@ class DockerBuilder(Builder):
     def prepare_dockerfile(self, text: str, run_lines: list[int], options: BuildOptions) -> str:
         return add_secret_mounts(text, run_lines) if options.ca_bundle else text
 
+    def unusable(self) -> str | None:
+        """docker builds through its daemon, with BuildKit (the buildx plugin): both must answer."""
+        daemon = self.execute(["info"], None, Deadline(30), capture=True, what="docker info")
+        if not daemon.ok:
+            return "the Docker daemon does not answer (`docker info` fails): start it, or use --builder buildah or podman"
+        buildx = self.execute(["buildx", "version"], None, Deadline(30), capture=True, what="docker buildx version")
+        if not buildx.ok:
+            return "docker has no BuildKit (`docker buildx version` fails): install the buildx plugin"
+        return None
+
     def build_arguments(self, options: BuildOptions) -> list[str]:
         args = ["--progress=plain"]
         if options.ca_bundle:
@@ -62,10 +72,15 @@ class DockerBuilder(Builder):
 
     def run(self, image: str, command: list[str], log: IO[str], deadline: Deadline, mounts: list[Mount],
             options: BuildOptions) -> StepResult:
-        args = ["run", "--rm", "--entrypoint", command[0]]
+        container = container_name()
+        args = ["run", "--rm", "--name", container, "--entrypoint", command[0]]
         for mount in mounts:
             args += ["-v", f"{mount.source}:{mount.target}" + (":ro" if mount.read_only else "")]
-        return self.execute([*args, image, *command[1:]], log, deadline, capture=True, what=f"{self.name} run")
+        try:
+            return self.execute([*args, image, *command[1:]], log, deadline, capture=True, what=f"{self.name} run")
+        finally:
+            # --rm removes it when it ends; a client stopped by a timeout or an interruption leaves it running
+            self.execute(["rm", "--force", container], None, what=f"{self.name} rm", cleanup=True)
 
     def inspect(self, image: str) -> ImageFacts:
         result = self.execute(["image", "inspect", "--format", "{{json .}}", image], None, capture=True)
@@ -90,4 +105,4 @@ class DockerBuilder(Builder):
         return StepResult(pushed.ok, pushed.detail, match.group(1) if match else "", pushed.timed_out)
 
     def remove(self, image: str, log: IO[str] | None = None) -> StepResult:
-        return self.execute(["rmi", image], log, what=f"{self.name} rmi")
+        return self.execute(["rmi", image], log, what=f"{self.name} rmi", cleanup=True)

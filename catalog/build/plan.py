@@ -16,10 +16,9 @@ from pathlib import Path
 
 from catalog.model import EnvironmentAsset
 from catalog.pin.resolve import PinPlan
-from catalog.release.content_hash import content_hash
-from catalog.release.ledger import ReleaseLedger
-from catalog.release.plan import ReleaseDecision, pinned_base_reference, pinned_texts
-from catalog.site.build_reports import NEXT, last_passed_report
+from catalog.records.build_report import NEXT, BuildReports
+from catalog.records.ledger import ReleaseLedger, ReleasedVersion
+from catalog.release.plan import identity_refusal, pinned_base, pinned_hash
 
 BUILD, SKIP, FAIL = "build", "skip", "fail"
 
@@ -34,6 +33,7 @@ class BuildTarget:
     version: str = NEXT
     tags: list[str] = field(default_factory=list)
     base_reference: str | None = None  # the final stage's base image, pinned
+    released_base_digest: str | None = None  # the base image digest the release of this version pinned
 
     @property
     def name(self) -> str:
@@ -48,53 +48,57 @@ class BuildTarget:
 
 
 def image_name(env: EnvironmentAsset) -> str:
-    return env.image_name or f"azureml/curated/{env.name or env.directory.name}"
+    return env.image_name or f"azureml/curated/{(env.name or env.directory.name).lower()}"
 
 
-def released_version(ledger: ReleaseLedger, name: str, digest: str) -> int | None:
+def released_version(ledger: ReleaseLedger, name: str, digest: str) -> ReleasedVersion | None:
     """The newest released version of ``name`` whose definition hashes to ``digest``."""
     for entry in reversed(ledger.versions(name)):
         if entry.content_hash == digest:
-            return entry.version
+            return entry
     return None
 
 
-def plan_target(plan: PinPlan, ledger: ReleaseLedger, reports_dir: Path, rebuild_all: bool,
+def plan_target(plan: PinPlan, ledger: ReleaseLedger, reports: BuildReports, rebuild_all: bool,
                 relative_to: str | None = None) -> BuildTarget:
     env = plan.environment
     if env.context is None:
         return BuildTarget(env, SKIP, "a pre-built image: no build context to build")
-    if env.name is None:
-        return BuildTarget(env, FAIL, f"{os.path.relpath(env.asset_file, relative_to or os.curdir)}: the environment has no name")
+    refusal = identity_refusal(env)
+    if refusal:
+        return BuildTarget(env, FAIL, f"refused: {refusal}")
     if plan.errors:
         first = plan.errors[0]
         more = f" (and {len(plan.errors) - 1} more)" if len(plan.errors) > 1 else ""
         return BuildTarget(env, FAIL, f"cannot pin {first.where(relative_to)}: {first.message}{more}", plan)
-    digest = content_hash(env, pinned_texts(plan))
+    digest = pinned_hash(plan)
     released = released_version(ledger, env.name, digest)
-    version = str(released) if released is not None else NEXT
+    version = str(released.version) if released is not None else NEXT
     image = image_name(env)
     tags = [f"{image}:{version}"]
-    if isinstance(env.version, int) and not isinstance(env.version, bool) and str(env.version) != version:
-        tags.append(f"{image}:{env.version}")
+    wanted = env.requested_version
+    if isinstance(wanted, int) and str(wanted) != version:
+        tags.append(f"{image}:{wanted}")
     target = BuildTarget(env, BUILD, "", plan, digest, version, tags)
-    last = None if rebuild_all else last_passed_report(reports_dir, env.name)
-    if last is not None and last.get("content_hash") == digest:
+    last = None if rebuild_all else reports.last_passed(env.name)
+    if last is not None and last.content_hash == digest:
         target.action = SKIP
-        target.reason = f"unchanged since its build of {last['finished_at']} passed (version {last.get('asset_version')})"
+        target.reason = f"unchanged since its build of {last.finished_at} passed (version {last.asset_version})"
         return target  # deciding nothing needs building reads no more than this: no facts, no spec
     # the environment's facts (the spec, every declared package) are read only for what is built
-    target.base_reference = pinned_base_reference(ReleaseDecision(env, "build", None, "", plan))
+    target.base_reference = pinned_base(env, plan)
+    if released is not None and released.record.base_image is not None:
+        target.released_base_digest = released.record.base_image.digest
     if last is not None:
-        target.reason = f"changed since its last passing build ({last['finished_at']})"
+        target.reason = f"changed since its last passing build ({last.finished_at})"
     else:
         target.reason = "every build requested" if rebuild_all else "no passing build yet"
     return target
 
 
-def plan_builds(plans: list[PinPlan], ledger: ReleaseLedger, reports_dir: Path, rebuild_all: bool,
+def plan_builds(plans: list[PinPlan], ledger: ReleaseLedger, reports: BuildReports, rebuild_all: bool,
                 relative_to: str | None = None) -> list[BuildTarget]:
-    return [plan_target(plan, ledger, reports_dir, rebuild_all, relative_to) for plan in plans]
+    return [plan_target(plan, ledger, reports, rebuild_all, relative_to) for plan in plans]
 
 
 def environments_changed(envs: list[EnvironmentAsset], changed: list[Path]) -> list[EnvironmentAsset]:

@@ -25,6 +25,10 @@ class PodmanBuilder(DockerBuilder):
     def prepare_dockerfile(self, text: str, run_lines: list[int], options: BuildOptions) -> str:
         return text
 
+    def unusable(self) -> str | None:
+        result = self.execute(["version"], None, Deadline(30), capture=True, what="podman version")
+        return None if result.ok else f"podman does not run ({result.detail})"
+
     def build_arguments(self, options: BuildOptions) -> list[str]:
         args = ["--pull=missing"]
         if options.isolation:

@@ -11,20 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from catalog.facts import normalize_package
 from catalog.model import EnvironmentAsset
+from catalog.records.build_report import InstalledPackage, PolicyFinding
 
 ERROR, WARNING, OFF = "error", "warning", "off"
 SEVERITIES = (ERROR, WARNING, OFF)
-
-
-@dataclass(frozen=True)
-class PolicyFinding:
-    rule: str
-    severity: str
-    message: str
-
-    def as_json(self) -> dict:
-        return {"rule": self.rule, "severity": self.severity, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -33,7 +25,7 @@ class BuildEvidence:
 
     environment: EnvironmentAsset
     python: str | None  # as the image reported it; None when the build failed first
-    packages: list[dict]
+    packages: list[InstalledPackage]
     log_text: str
     base_reference: str | None = None  # the final stage's base as pinned, when known
 
@@ -66,7 +58,7 @@ def ubuntu_20_04_base(evidence: BuildEvidence) -> str | None:
 def mixed_azure_ml_sdks(evidence: BuildEvidence) -> str | None:
     """The v1 SDK (azureml-core) and v2 (azure-ai-ml) pin conflicting dependencies and
     confuse users about which API the environment is for."""
-    found = {item["name"].lower().replace("_", "-"): item["version"] for item in evidence.packages}
+    found = {normalize_package(item.name): item.version for item in evidence.packages}
     if "azure-ai-ml" in found and "azureml-core" in found:
         return (f"the image holds both Azure ML SDKs: azure-ai-ml {found['azure-ai-ml']} (v2) and "
                 f"azureml-core {found['azureml-core']} (v1)")

@@ -1,32 +1,35 @@
-"""The build report of one environment and version, as written to disk.
+"""What a build finds while it runs, turned into its build report when it ends.
 
-``BuildReport`` gathers what a build found while it runs; ``document`` is the JSON that
-``schemas/build-report.schema.json`` describes, written atomically next to the others
-(``catalog.site.build_reports`` names the files and reads them back).
+``BuildDraft`` gathers the evidence step by step (the record itself,
+``catalog.records.build_report.BuildReport``, is immutable and written once);
+``report()`` says whether the build passed and in one line what failed first.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from catalog.atomic import write_text_atomic
-from catalog.build.policy import ERROR, PolicyFinding
-from catalog.build.smoke_test import FAILED, PASSED, SKIPPED, Check
-from catalog.site.build_reports import version_report_path
+from catalog.records.build_report import (
+    FAILED,
+    INTERRUPTED,
+    PASSED,
+    SKIPPED,
+    BaseImage,
+    BuildReport,
+    Check,
+    CheckCounts,
+    InstalledPackage,
+    PolicyFinding,
+    PushedImage,
+    utc_text,
+)
 
-REPORT_VERSION = 2
-
-
-def utc_text(when: datetime.datetime) -> str:
-    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+ERROR = "error"
 
 
 @dataclass
-class BuildReport:
+class BuildDraft:
     environment: str
     version: str  # the released number, or "next"
     started_at: datetime.datetime
@@ -39,24 +42,34 @@ class BuildReport:
     image_size: int | None = None
     base_reference: str | None = None
     base_digest: str | None = None
-    pushed: list[dict] = field(default_factory=list)
+    released_base_digest: str | None = None  # what the release of this version pinned
+    pushed: list[PushedImage] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
-    packages: list[dict] = field(default_factory=list)
+    packages: list[InstalledPackage] = field(default_factory=list)
     policy: list[PolicyFinding] = field(default_factory=list)
     failure: str | None = None  # what failed first (the build, a step, a check, the policy)
+    interrupted: bool = False
     finished_at: datetime.datetime | None = None
 
     @property
     def passed(self) -> bool:
-        return self.failure is None and not any(c.status == FAILED for c in self.checks) and not any(
-            finding.severity == ERROR for finding in self.policy)
+        return not self.interrupted and self.failure is None and not any(c.status == FAILED for c in self.checks) \
+            and not any(finding.severity == ERROR for finding in self.policy)
 
     @property
     def status(self) -> str:
+        if self.interrupted:
+            return INTERRUPTED
         return PASSED if self.passed else FAILED
 
     @property
+    def base_moved(self) -> bool:
+        return bool(self.released_base_digest and self.base_digest and self.released_base_digest != self.base_digest)
+
+    @property
     def message(self) -> str:
+        if self.interrupted:
+            return "interrupted before it finished; the last completed build of this version stands"
         if self.failure:
             return self.failure
         failed = [check for check in self.checks if check.status == FAILED]
@@ -68,52 +81,28 @@ class BuildReport:
         if errors:
             return f"policy {errors[0].rule}: {errors[0].message}"
         warnings = sum(1 for finding in self.policy if finding.severity != ERROR)
-        return f"built and checked: {len(self.checks)} checks passed" + (f", {warnings} policy warnings" if warnings else "")
+        text = f"built and checked: {len(self.checks)} checks passed" + (f", {warnings} policy warnings" if warnings else "")
+        if self.base_moved:
+            text += (f"; built FROM {self.base_digest}, not the base image the release pinned "
+                     f"({self.released_base_digest}): this is not that release's image")
+        return text
 
-    def document(self) -> dict:
+    def report(self) -> BuildReport:
         finished = self.finished_at or datetime.datetime.now(datetime.timezone.utc)
-        data: dict = {
-            "version": REPORT_VERSION,
-            "environment": self.environment,
-            "asset_version": self.version,
-            "status": self.status,
-            "started_at": utc_text(self.started_at),
-            "finished_at": utc_text(finished),
-            "duration_seconds": round(max(0.0, (finished - self.started_at).total_seconds()), 1),
-        }
-        optional = {
-            "builder": self.builder,
-            "commit": self.commit,
-            "content_hash": self.content_hash,
-            "image": self.tags[0] if self.tags else None,
-            "image_tags": list(self.tags) or None,
-            "image_digest": self.image_digest,
-            "image_size_bytes": self.image_size,
-        }
-        data.update({key: value for key, value in optional.items() if value is not None})
-        if self.base_reference:
-            data["base_image"] = {"reference": self.base_reference, "digest": self.base_digest}
-        if self.pushed:
-            data["pushed"] = self.pushed
-        data["checks"] = [check.as_json() for check in self.checks]
         counts = {status: sum(1 for check in self.checks if check.status == status) for status in (PASSED, FAILED, SKIPPED)}
         overall = FAILED if counts[FAILED] else PASSED if counts[PASSED] else SKIPPED
-        data["tests"] = {"status": overall, **counts}
-        data["packages"] = sorted(self.packages, key=lambda item: (item["name"].lower(), item["source"]))
-        data["policy"] = [finding.as_json() for finding in self.policy]
-        if self.log:
-            data["log"] = self.log
-        data["message"] = self.message
-        return data
-
-
-def write_report(directory: Path, report: BuildReport) -> Path:
-    path = version_report_path(directory, report.environment, report.version)
-    if path is None:
-        raise ValueError(f"{report.environment!r} version {report.version!r} cannot name a report file")
-    write_text_atomic(path, json.dumps(report.document(), indent=2, ensure_ascii=False) + "\n")
-    return path
-
-
-def relative_log(directory: Path, log: Path) -> str:
-    return Path(os.path.relpath(log, directory)).as_posix()
+        base = None
+        if self.base_reference:
+            base = BaseImage(self.base_reference, self.base_digest,
+                             self.released_base_digest if self.base_moved else None)
+        return BuildReport(
+            environment=self.environment, asset_version=self.version, status=self.status,
+            started_at=utc_text(self.started_at), finished_at=utc_text(finished),
+            duration_seconds=round(max(0.0, (finished - self.started_at).total_seconds()), 1),
+            builder=self.builder, commit=self.commit, content_hash=self.content_hash,
+            image=self.tags[0] if self.tags else None, image_tags=tuple(self.tags), image_digest=self.image_digest,
+            image_size_bytes=self.image_size, base_image=base, pushed=tuple(self.pushed), checks=tuple(self.checks),
+            tests=CheckCounts(overall, counts[PASSED], counts[FAILED], counts[SKIPPED]),
+            packages=tuple(sorted(self.packages, key=lambda item: (item.name.lower(), item.source))),
+            policy=tuple(self.policy), log=self.log, message=self.message,
+        )

@@ -4,6 +4,10 @@ For one environment: write its pinned copy into a scratch directory, build it wi
 builder, read the image's digest and size, run the probe in the image (one container
 start: the smoke test and the inventory), apply the policy, push when asked, and write
 its report and keep its log. Everything shares the environment's deadline.
+
+An interruption (Ctrl-C, or SIGTERM as CI runners send on cancel) stops every tool's
+process group, removes working containers and scratch directories, and records the
+interrupted build apart: the last completed report of that version is never replaced.
 """
 
 from __future__ import annotations
@@ -18,15 +22,19 @@ from pathlib import Path
 from typing import Callable
 
 from catalog.build import image_probe
-from catalog.build.backend import BuildOptions, Builder, Deadline, Mount, stop_running
+from catalog.build.backend import BuildOptions, Builder, Deadline, Mount, interrupted, reset_interruption, stop_running
 from catalog.build.build_copy import Mirror, write_build_copy
 from catalog.build.plan import BuildTarget
 from catalog.build.policy import BuildEvidence, check_policy
-from catalog.build.report import BuildReport, relative_log, write_report
-from catalog.build.smoke_test import FAILED, PROBE_DIR, TESTS_DIR, Check, interpret, probe_answer, probe_request
-from catalog.site.build_reports import log_path
+from catalog.build.report import BuildDraft
+from catalog.build.smoke_test import PROBE_DIR, TESTS_DIR, interpret, probe_answer, probe_request
+from catalog.records.build_log import BuildLog
+from catalog.records.build_report import FAILED, BuildReport, BuildReports, Check, PushedImage
+from catalog.image_ref import is_digest
+from catalog.records.store import RecordRefused
 
 CA_TARGET = "/etc/ssl/certs/ca-certificates.crt"
+SCRATCH_PREFIX = "catalog-build-"
 PROBE_COMMAND = ["/bin/sh", "-c",
                  f'exec "$(command -v python || command -v python3)" {PROBE_DIR}/image_probe.py {PROBE_DIR}/request.json']
 MAX_LOG_READ = 8 << 20
@@ -39,7 +47,7 @@ class BuildSession:
     builder: Builder
     builder_version: str
     options: BuildOptions
-    reports_dir: Path
+    reports: BuildReports
     mirrors: list[Mirror] = field(default_factory=list)
     timeout: float | None = None
     push: str | None = None  # registry[/prefix] to push to
@@ -58,13 +66,14 @@ class BuildOutcome:
 
 
 def build_all(targets: list[BuildTarget], session: BuildSession, jobs: int, progress) -> list[BuildOutcome]:
+    reset_interruption()
     progress.planned([target.name for target in targets])
     pool = ThreadPoolExecutor(max(1, min(jobs, len(targets))))
     futures = []
     try:
         futures = [pool.submit(build_one, target, session, progress) for target in targets]
         return [future.result() for future in futures]
-    except KeyboardInterrupt:  # stop what runs, start nothing more; each build still writes its report
+    except KeyboardInterrupt:  # stop what runs, start nothing more; each build records its interruption
         for future in futures:
             future.cancel()
         stop_running()
@@ -75,69 +84,84 @@ def build_all(targets: list[BuildTarget], session: BuildSession, jobs: int, prog
 
 def build_one(target: BuildTarget, session: BuildSession, progress) -> BuildOutcome:
     started = datetime.datetime.now(datetime.timezone.utc)
-    log_file = log_path(session.reports_dir, target.name, target.version)
-    report = BuildReport(target.name, target.version, started, relative_log(session.reports_dir, log_file),
-                         builder=session.builder_version, commit=session.commit, content_hash=target.content_hash,
-                         tags=list(target.tags), base_reference=target.base_reference)
+    reports = session.reports
+    draft = BuildDraft(target.name, target.version, started, reports.relative(reports.log_path(target.name, target.version)),
+                       builder=session.builder_version, commit=session.commit, content_hash=target.content_hash,
+                       tags=list(target.tags), base_reference=target.base_reference,
+                       released_base_digest=target.released_base_digest)
     progress.update(target.name, "building")
+    log = None
     try:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        with open(log_file, "w", encoding="utf-8", errors="replace") as log:
-            log.write(f"# catalog build {target.name} version {target.version} with {session.builder_version}, "
-                      f"started {started.isoformat(timespec='seconds')}\n")
-            _build_and_check(target, session, report, log, progress)
-            log.write(f"# {report.status}: {report.message}\n")
-    except OSError as exc:
-        report.failure = report.failure or f"{exc.filename or log_file}: {exc.strerror or exc}"
+        log = BuildLog(reports, target.name, target.version)
+        log.write(f"# catalog build {target.name} version {target.version} with {session.builder_version}, "
+                  f"started {started.isoformat(timespec='seconds')}\n")
+        _build_and_check(target, session, draft, log, progress)
+    except (OSError, RecordRefused) as exc:
+        draft.failure = draft.failure or f"{getattr(exc, 'filename', None) or 'the build log'}: {getattr(exc, 'strerror', None) or exc}"
     except Exception as exc:  # a bug must not stop the other builds; the report says what happened
-        report.failure = f"internal error while building {target.name}: {type(exc).__name__}: {exc}"
-    report.finished_at = datetime.datetime.now(datetime.timezone.utc)
+        draft.failure = f"internal error while building {target.name}: {type(exc).__name__}: {exc}"
+    draft.interrupted = interrupted()
+    draft.finished_at = datetime.datetime.now(datetime.timezone.utc)
+    if log is not None:
+        log.write(f"# {draft.status}: {draft.message}\n")
+        try:
+            final = log.finish(interrupted=draft.interrupted)
+            draft.log = reports.relative(final)
+        except OSError:
+            log.discard()
+            draft.log = None
+    else:
+        draft.log = None
+    report = draft.report()
     path, problem = None, None
     try:
-        path = write_report(session.reports_dir, report)
-    except (OSError, ValueError) as exc:
+        path = reports.write(report)
+    except (OSError, ValueError, RecordRefused) as exc:
         problem = f"{target.name}: cannot write its build report: {exc}"
     progress.finished(target.name, report.status, report.message)
     return BuildOutcome(target, report, path, problem)
 
 
-def _build_and_check(target: BuildTarget, session: BuildSession, report: BuildReport, log, progress) -> None:
+def _build_and_check(target: BuildTarget, session: BuildSession, draft: BuildDraft, log: BuildLog, progress) -> None:
     builder = session.builder
     deadline = Deadline(session.timeout)
-    work = Path(tempfile.mkdtemp(prefix=f"catalog-build-{target.name}-"))
+    work = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{target.name}-"))
     built = False
     try:
         copy = write_build_copy(target.pin, work, session.mirrors,
                                 lambda text, runs: builder.prepare_dockerfile(text, runs, session.options))
         result = builder.build(copy.context, copy.dockerfile, target.tags, session.options, log, deadline)
         if not result.ok:
-            report.failure = _failure(result.detail, result.timed_out, "the build", log)
-            _judge(target, session, report, log, None)  # what the definition and log show still counts
+            draft.failure = _failure(result.detail, result.timed_out, "the build", log)
+            if not result.interrupted:
+                _judge(target, session, draft, log, None)  # what the definition and log show still counts
             return
         built = True
         facts = builder.inspect(target.tags[0])
-        report.image_digest, report.image_size = facts.digest, facts.size
+        draft.image_digest, draft.image_size = facts.digest, facts.size
         if target.base_reference:
-            report.base_digest = facts.base_digest or session.base_digest(target.base_reference)
+            draft.base_digest = facts.base_digest or session.base_digest(target.base_reference)
         progress.update(target.name, "checking")
-        smoke = _smoke_test(target, session, work, log, deadline, report)
-        _judge(target, session, report, log, smoke.python if smoke else None)
-        if session.push and report.passed:
+        smoke = _smoke_test(target, session, work, log, deadline, draft)
+        if interrupted():
+            return
+        _judge(target, session, draft, log, smoke.python if smoke else None)
+        if session.push and draft.passed:
             progress.update(target.name, "pushing")
-            _push(target, session, report, log, deadline)
+            _push(target, session, draft, log, deadline)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        if built and session.discard_images:
+        if built and (session.discard_images or interrupted()):
             for tag in target.tags:
                 builder.remove(tag, log)
 
 
-def _judge(target: BuildTarget, session: BuildSession, report: BuildReport, log, python: str | None) -> None:
-    evidence = BuildEvidence(target.environment, python, report.packages, _read_log(log), target.base_reference)
-    report.policy = check_policy(evidence, session.policy)
+def _judge(target: BuildTarget, session: BuildSession, draft: BuildDraft, log, python: str | None) -> None:
+    evidence = BuildEvidence(target.environment, python, draft.packages, _read_log(log), target.base_reference)
+    draft.policy = check_policy(evidence, session.policy)
 
 
-def _smoke_test(target: BuildTarget, session: BuildSession, work: Path, log, deadline: Deadline, report: BuildReport):
+def _smoke_test(target: BuildTarget, session: BuildSession, work: Path, log, deadline: Deadline, report: BuildDraft):
     env = target.environment
     left = deadline.left()
     request, problem = probe_request(env, min(600, left) if left is not None else 600)
@@ -170,7 +194,7 @@ def _smoke_test(target: BuildTarget, session: BuildSession, work: Path, log, dea
     return smoke
 
 
-def _push(target: BuildTarget, session: BuildSession, report: BuildReport, log, deadline: Deadline) -> None:
+def _push(target: BuildTarget, session: BuildSession, report: BuildDraft, log, deadline: Deadline) -> None:
     registry = session.push
     scheme, _, rest = registry.partition("://")
     registry = rest if rest else registry
@@ -181,7 +205,7 @@ def _push(target: BuildTarget, session: BuildSession, report: BuildReport, log, 
             report.failure = _failure(result.detail, result.timed_out, f"pushing to {destination}", log)
             return
         digest = result.stdout.strip() or None
-        report.pushed.append({"reference": destination, "digest": digest if digest and digest.startswith("sha256:") else None})
+        report.pushed.append(PushedImage(destination, digest if digest and is_digest(digest) else None))
 
 
 def _failure(detail: str, timed_out: bool, what: str, log) -> str:
@@ -195,14 +219,9 @@ def _failure(detail: str, timed_out: bool, what: str, log) -> str:
     return detail + (f": {last}" if last else "") + hint
 
 
-def _read_log(log) -> str:
-    log.flush()
+def _read_log(log: BuildLog) -> str:
     try:
-        with open(log.name, encoding="utf-8", errors="replace") as stream:
-            stream.seek(0, 2)
-            size = stream.tell()
-            stream.seek(max(0, size - MAX_LOG_READ))
-            return stream.read()
+        return log.recent(MAX_LOG_READ)
     except OSError:
         return ""
 

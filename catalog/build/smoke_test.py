@@ -10,31 +10,23 @@ module must import, and the environment's pytest tests must pass.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
+from catalog import bounded_json
 from catalog.build.image_probe import RESULT_MARKER
 from catalog.model import EnvironmentAsset
+from catalog.records.build_report import FAILED, PASSED, SKIPPED, Check, InstalledPackage
 
-PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 PROBE_DIR = "/catalog-probe"
 TESTS_DIR = "/catalog-probe-tests"
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: str  # passed, failed or skipped
-    detail: str
-
-    def as_json(self) -> dict:
-        return {"name": self.name, "status": self.status, "detail": self.detail}
+MAX_PACKAGES = 20_000  # an inventory is a few hundred packages; the probe's answer is bounded too
+MAX_TEXT = 2000  # characters of one check's detail
 
 
 @dataclass
 class SmokeTest:
     checks: list[Check] = field(default_factory=list)
-    packages: list[dict] = field(default_factory=list)  # name, version, source (pip or conda)
+    packages: list[InstalledPackage] = field(default_factory=list)
     python: str | None = None  # the version the image's Python reported
 
     @property
@@ -68,11 +60,20 @@ def probe_answer(stdout: str) -> dict | None:
     for line in reversed(stdout.splitlines()):
         if line.startswith(RESULT_MARKER):
             try:
-                answer = json.loads(line[len(RESULT_MARKER):])
-            except ValueError:
+                answer = bounded_json.loads(line[len(RESULT_MARKER):])
+            except bounded_json.JsonRefused:
                 return None
             return answer if isinstance(answer, dict) else None
     return None
+
+
+def _mapping(value: object) -> dict:
+    """The probe runs inside an image the environment's Dockerfile made: its answer is read as untrusted."""
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: object) -> list:
+    return value if isinstance(value, list) else []
 
 
 def python_matches(tag: str, version: str) -> bool:
@@ -83,7 +84,7 @@ def python_matches(tag: str, version: str) -> bool:
 
 def interpret(env: EnvironmentAsset, answer: dict) -> SmokeTest:
     result = SmokeTest()
-    python = answer.get("python") or {}
+    python = _mapping(answer.get("python"))
     version = python.get("value")
     result.python = version if isinstance(version, str) else None
     tag = env.facts.python
@@ -96,20 +97,20 @@ def interpret(env: EnvironmentAsset, answer: dict) -> SmokeTest:
     else:
         result.checks.append(Check("python-version", FAILED,
                                    f"the image runs Python {result.python}, but the Python tag says {tag}"))
-    pip = answer.get("pip_check") or {}
+    pip = _mapping(answer.get("pip_check"))
     output = str(pip.get("output") or "").strip()
     if pip.get("exit") == 0:
         result.checks.append(Check("pip-check", PASSED, output or "no broken requirements"))
     else:
         result.checks.append(Check("pip-check", FAILED, output or f"pip check exited with {pip.get('exit')}"))
-    imports = answer.get("imports") or {}
-    for item in imports.get("results") or []:
+    imports = _mapping(answer.get("imports"))
+    for item in (_mapping(entry) for entry in _items(imports.get("results"))):
         module = str(item.get("module"))
         if item.get("ok"):
             result.checks.append(Check(f"import {module}", PASSED, ""))
         else:
             result.checks.append(Check(f"import {module}", FAILED, str(item.get("detail") or "import failed")))
-    for distribution in imports.get("unresolved") or []:
+    for distribution in (str(entry) for entry in _items(imports.get("unresolved"))):
         declared = next((p for p in env.facts.packages if p.name == distribution), None)
         where = f" (declared in {declared.file}:{declared.line})" if declared else ""
         result.checks.append(Check(f"import {distribution}", FAILED,
@@ -117,10 +118,13 @@ def interpret(env: EnvironmentAsset, answer: dict) -> SmokeTest:
     pytest = answer.get("pytest")
     if isinstance(pytest, dict):
         result.checks.append(_pytest_check(pytest))
-    for item in answer.get("packages") or []:
-        if isinstance(item, dict) and isinstance(item.get("name"), str) and isinstance(item.get("version"), str):
-            result.packages.append({"name": item["name"], "version": item["version"],
-                                    "source": "conda" if item.get("source") == "conda" else "pip"})
+    for item in _items(answer.get("packages"))[:MAX_PACKAGES]:
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and isinstance(item.get("version"), str) \
+                and item["name"] and len(item["name"]) <= 200 and len(item["version"]) <= 200:
+            result.packages.append(InstalledPackage(item["name"], item["version"],
+                                                    "conda" if item.get("source") == "conda" else "pip"))
+    result.packages.sort(key=lambda package: (package.name.lower(), package.source))
+    result.checks = [Check(check.name[:200], check.status, check.detail[:MAX_TEXT]) for check in result.checks]
     return result
 
 
@@ -129,8 +133,9 @@ def _pytest_check(pytest: dict) -> Check:
     last = output.splitlines()[-1] if output else ""
     if pytest.get("stage") == "requirements":
         return Check("pytest", FAILED, f"installing the test requirements failed: {last}")
-    counts = pytest.get("counts") or {}
-    summary = ", ".join(f"{counts.get(key, 0)} {key}" for key in ("passed", "failed", "skipped"))
+    counts = _mapping(pytest.get("counts"))
+    summary = ", ".join(f"{counts.get(key, 0) if isinstance(counts.get(key, 0), int) else '?'} {key}"
+                        for key in ("passed", "failed", "skipped"))
     if pytest.get("exit") == 0:
         return Check("pytest", PASSED, summary)
     if pytest.get("exit") == 5:

@@ -117,15 +117,14 @@ def hash_command(environments, pinned, offline, mirrors, index_url, config_file)
             click.echo(f"{env.content_hash}  {env.name}")
         return EXIT_CLEAN
     from catalog.pin.run import pin_environments
-    from catalog.release.content_hash import content_hash
-    from catalog.release.plan import pinned_texts
+    from catalog.release.plan import pinned_hash
 
     run = pin_environments(chosen, config.pin, offline=offline)
     for line in run.error_lines(os.curdir):
         click.echo(f"catalog: error: {line}", err=True)
     for plan in run.plans:
         if not plan.errors:
-            click.echo(f"{content_hash(plan.environment, pinned_texts(plan))}  {plan.environment.name}")
+            click.echo(f"{pinned_hash(plan)}  {plan.environment.name}")
     return EXIT_FINDINGS if any(plan.errors for plan in run.plans) else EXIT_CLEAN
 
 
@@ -146,31 +145,40 @@ def release(environments, dry_run, git_tag, verbose, offline, mirrors, index_url
     import datetime
 
     from catalog import git
+    from catalog.finding import one_line
     from catalog.pin.run import make_lookups, pin_environments
-    from catalog.release.ledger import read_ledger
-    from catalog.release.plan import FAILED, NEW, REFUSED, UNCHANGED, decide
+    from catalog.records.ledger import ReleaseLedger
+    from catalog.records.store import RecordRefused
+    from catalog.release.plan import FAILED, NEW, REFUSED, UNCHANGED, decide, identity_refusal, make_release
 
     config = load_lookup_config(config_file, mirrors, index_url)
     _, chosen = chosen_environments(config, environments)
-    ledger = read_ledger(config.releases_path)
+    ledger = ReleaseLedger(config.releases_path, config.base_dir)
     lookups = make_lookups(config.pin, offline)
-    run = pin_environments(chosen, config.pin, offline=offline, lookups=lookups)
+    # an environment whose name, version or image name is unsafe is neither pinned nor hashed
+    pinnable = [env for env in chosen if identity_refusal(env) is None]
+    run = pin_environments(pinnable, config.pin, offline=offline, lookups=lookups)
     for line in run.error_lines(os.curdir):
         click.echo(f"catalog: error: {line}", err=True)
-    decisions = [decide(plan, ledger) for plan in run.plans]
+    plans = {id(plan.environment): plan for plan in run.plans}
+    from catalog.pin.resolve import PinPlan
+
+    decisions = [decide(plans.get(id(env)) or PinPlan(env, []), ledger) for env in chosen]
     commit, remote = git.head_commit(config.base_dir), git.remote_url(config.base_dir)
     now = datetime.datetime.now(datetime.timezone.utc)
     released = 0
     for decision in decisions:
         if decision.action != NEW or dry_run:
-            if decision.action != UNCHANGED or verbose:
+            if decision.action in (FAILED, REFUSED):
+                click.echo(one_line(f"catalog: error: {decision.line()}"), err=True)
+            elif decision.action != UNCHANGED or verbose:
                 click.echo(("would release: " if dry_run and decision.action == NEW else "") + decision.line())
             continue
         try:
-            target = _write_release(decision, ledger, config.base_dir, lookups, now, commit, remote)
-        except (OSError, ValueError) as exc:
+            target = make_release(decision, ledger, config.base_dir, lookups, now, commit, remote)
+        except (OSError, ValueError, RecordRefused) as exc:
             decision.action, decision.reason = FAILED, f"cannot write the release: {exc}"
-            click.echo(decision.line(), err=True)
+            click.echo(one_line(f"catalog: error: {decision.line()}"), err=True)
             continue
         released += 1
         click.echo(f"{decision.line()} -> {os.path.relpath(target)}")
@@ -184,31 +192,3 @@ def release(environments, dry_run, git_tag, verbose, offline, mirrors, index_url
     click.echo(f"{plural(len(decisions), 'environment')}: {new if dry_run else released} {'to release' if dry_run else 'released'}, "
                f"{sum(1 for d in decisions if d.action == UNCHANGED)} unchanged, {failed} failed or refused")
     return EXIT_FINDINGS if failed else EXIT_CLEAN
-
-
-def _write_release(decision, ledger, base_dir: Path, lookups, when, commit, remote) -> Path:
-    import json
-
-    from catalog.atomic import write_tree_atomic
-    from catalog.image_ref import parse_image_reference
-    from catalog.pin.http import LookupFailed
-    from catalog.pin.lookups import DigestQuery
-    from catalog.release.ledger import RELEASE_FILE
-    from catalog.release.plan import pinned_base_reference, record_for, release_files
-
-    target = ledger.root / decision.name / str(decision.version)
-    files = release_files(decision, target, base_dir, commit, remote)
-    base_digest = None
-    reference = pinned_base_reference(decision)
-    if reference is not None:
-        parsed = parse_image_reference(reference)
-        base_digest = parsed.digest
-        if base_digest is None and parsed.tag is not None and not parsed.templated_tag:
-            try:
-                base_digest = lookups.answer(DigestQuery(parsed.registry, parsed.repository, parsed.tag))
-            except LookupFailed:
-                base_digest = None  # the release still records the tag it was built from
-    record = record_for(decision, files, when, commit, base_digest)
-    files[RELEASE_FILE] = (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
-    write_tree_atomic(target, files)
-    return target

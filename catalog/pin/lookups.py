@@ -1,25 +1,23 @@
 """Answers to template tags: the newest image tag, the newest package release.
 
-Each answer is asked once per run and kept on disk for a short while
-(``cache-ttl``), so pinning the same catalog twice in a row costs no network;
-``offline`` answers from the disk cache alone, however old.
+Each answer is asked once per run and kept in the lookup cache
+(``catalog.records.lookup_cache``) for a short while (``cache-ttl``), so pinning the
+same catalog twice in a row costs no network; ``offline`` answers from the cache alone,
+however old. A cached answer is keyed by the endpoint that gave it (the mirror, the
+index URL). Each lookup has a deadline of its own (every request and retry included).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import threading
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
+from catalog.image_ref import is_digest, is_tag
 from catalog.pin.http import LookupFailed
+from catalog.records.lookup_cache import DIGEST, IMAGE, PACKAGE, LookupCache, cache_key, is_package_version
 
 MAX_DIGEST_PROBES = 30  # tags whose digest is compared with latest's before pinning the digest
-CACHE_FILE = "lookups.json"
-CACHE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -82,57 +80,30 @@ def natural_key(tag: str) -> tuple:
         return (0, None, parts)  # never compared with a version: the first items differ
 
 
-class DiskCache:
-    """Answers by key, with the time they were fetched; written atomically."""
-
-    def __init__(self, directory: Path | None, ttl: float) -> None:
-        self.path = directory / CACHE_FILE if directory is not None else None
-        self.ttl = ttl
-        self._entries: dict[str, list] = {}
-        self._dirty = False
-        if self.path is not None:
-            try:
-                payload = json.loads(self.path.read_text(encoding="utf-8"))
-                if payload.get("version") == CACHE_VERSION and isinstance(payload.get("entries"), dict):
-                    self._entries = payload["entries"]
-            except (OSError, ValueError, AttributeError):
-                self._entries = {}  # no cache, or one we cannot read: start afresh
-
-    def get(self, key: str, any_age: bool = False):
-        entry = self._entries.get(key)
-        if not isinstance(entry, list) or len(entry) != 2:
-            return None
-        fetched, value = entry
-        if not any_age and (not isinstance(fetched, (int, float)) or time.time() - fetched > self.ttl):
-            return None
-        return value
-
-    def put(self, key: str, value) -> None:
-        self._entries[key] = [time.time(), value]
-        self._dirty = True
-
-    def save(self) -> None:
-        if self.path is None or not self._dirty:
-            return
-        from catalog.atomic import write_text_atomic
-
-        try:
-            write_text_atomic(self.path, json.dumps({"version": CACHE_VERSION, "entries": self._entries}, sort_keys=True))
-        except OSError:
-            pass  # a cache that cannot be written only costs lookups next time
-        self._dirty = False
-
-
 class Lookups:
     """Answers queries through the registry and the package index, cached."""
 
-    def __init__(self, registry, package_index, cache: DiskCache, offline: bool = False) -> None:
+    def __init__(self, registry, package_index, cache: LookupCache, offline: bool = False) -> None:
         self.registry = registry
         self.package_index = package_index
         self.cache = cache
         self.offline = offline
         self._run: dict[str, object] = {}
         self._lock = threading.Lock()
+
+    def endpoint(self, query: ImageQuery | PackageQuery | DigestQuery) -> str:
+        """The URL asked for ``query``: the registry's mirror or the registry, or the index."""
+        if isinstance(query, PackageQuery):
+            return query.index_url
+        return self.registry.base_url(query.registry)
+
+    def cache_key(self, query: ImageQuery | PackageQuery | DigestQuery) -> str:
+        endpoint = self.endpoint(query)
+        if isinstance(query, PackageQuery):
+            return cache_key(PACKAGE, endpoint, query.project.lower(), "pre" if query.pre else "final")
+        if isinstance(query, DigestQuery):
+            return cache_key(DIGEST, endpoint, f"{query.repository}:{query.reference}")
+        return cache_key(IMAGE, endpoint, query.repository, query.pattern or "")
 
     def answer(self, query: ImageQuery | PackageQuery | DigestQuery):
         """The answer to ``query``; raises ``LookupFailed``."""
@@ -143,23 +114,22 @@ class Lookups:
                 if isinstance(found, LookupFailed):
                     raise found
                 return found
-        cached = self.cache.get(key, any_age=self.offline)
-        if cached is not None:
-            value = _decode(query, cached)
-        elif self.offline:
-            error = LookupFailed("not in the cache, and --offline forbids asking")
+        stored = self.cache_key(query)
+        cached = self.cache.get(stored, any_age=self.offline)
+        try:
+            if cached is not None:
+                value = _decode(query, cached)
+            elif self.offline:
+                raise LookupFailed("not in the cache, and --offline forbids asking")
+            else:
+                value = self._ask(query)
+                _check(query, value)
+                with self._lock:
+                    self.cache.put(stored, _encode(value))
+        except LookupFailed as error:
             with self._lock:
                 self._run[key] = error
-            raise error
-        else:
-            try:
-                value = self._ask(query)
-            except LookupFailed as error:
-                with self._lock:
-                    self._run[key] = error
-                raise
-            with self._lock:
-                self.cache.put(key, _encode(value))
+            raise
         with self._lock:
             self._run[key] = value
         return value
@@ -167,9 +137,10 @@ class Lookups:
     def _ask(self, query):
         if isinstance(query, PackageQuery):
             return self.package_index(query.index_url).latest_version(query.project, query.pre)
+        deadline = self.registry.http.deadline()
         if isinstance(query, DigestQuery):
-            return self.registry.digest(query.registry, query.repository, query.reference)
-        tags = self.registry.tags(query.registry, query.repository)
+            return self.registry.digest(query.registry, query.repository, query.reference, deadline)
+        tags = self.registry.tags(query.registry, query.repository, deadline)
         if query.pattern is not None:
             pattern = re.compile(query.pattern)
             matching = [tag for tag in tags if pattern.fullmatch(tag)]
@@ -178,12 +149,25 @@ class Lookups:
             return ImageAnswer(max(matching, key=natural_key), None)
         if "latest" not in tags:
             raise LookupFailed("the repository has no tag latest")
-        latest = self.registry.digest(query.registry, query.repository, "latest")
+        latest = self.registry.digest(query.registry, query.repository, "latest", deadline)
         candidates = sorted((tag for tag in tags if tag != "latest"), key=natural_key, reverse=True)
         for tag in candidates[:MAX_DIGEST_PROBES]:
-            if self.registry.digest(query.registry, query.repository, tag) == latest:
+            if self.registry.digest(query.registry, query.repository, tag, deadline) == latest:
                 return ImageAnswer(tag, latest)
         return ImageAnswer(None, latest)
+
+
+def _check(query, value) -> None:
+    """An answer is used only in its grammar (the clients check too; this is the last word)."""
+    if isinstance(query, PackageQuery):
+        ok = is_package_version(value)
+    elif isinstance(query, DigestQuery):
+        ok = is_digest(value)
+    else:
+        ok = (value.tag is None or is_tag(value.tag)) and (value.digest is None or is_digest(value.digest)) \
+            and (value.tag or value.digest) is not None
+    if not ok:
+        raise LookupFailed(f"the answer {str(value)[:80]!r} is not a valid {'version' if isinstance(query, PackageQuery) else 'tag or digest'}")
 
 
 def _encode(value):
@@ -193,13 +177,7 @@ def _encode(value):
 
 
 def _decode(query, value):
+    """A cached answer; the cache checked its grammar when it read it."""
     if isinstance(query, ImageQuery):
-        if not isinstance(value, dict):
-            raise LookupFailed("the cached answer is damaged; delete the cache")
-        return ImageAnswer(value.get("tag"), value.get("digest"))
+        return ImageAnswer(value["tag"], value["digest"])
     return value
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "envcatalog"

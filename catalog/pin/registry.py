@@ -4,20 +4,26 @@
 ``HEAD /v2/<repository>/manifests/<tag>`` answers the manifest's digest in
 ``Docker-Content-Digest``. Registries that demand a token answer 401 with
 ``WWW-Authenticate: Bearer realm=…,service=…,scope=…``; an anonymous token is fetched
-from the realm for that scope and kept per repository (a token is scoped to one).
-A registry may be reached through a mirror (``mcr.microsoft.com`` through a private
-registry), named in the configuration.
+from the realm for that scope, kept per repository (a token is scoped to one) and sent
+only to the registry that asked for it. A registry may be reached through a mirror
+(``mcr.microsoft.com`` through a private registry), named in the configuration.
+
+Every answer is checked before it is used: tags and digests against the OCI grammar,
+pages of tags bounded in number, bytes and total tags, a ``Link`` to the next page or a
+token realm followed only to the registry's own scheme, host and port (Docker Hub's
+token service is the one other place, for Docker Hub alone).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import urllib.parse
 
-import requests
-
-from catalog.pin.http import LookupFailed, describe_failure, status_failure
+from catalog import bounded_json
+from catalog.image_ref import is_digest, is_tag
+from catalog.pin.http import Answer, Deadline, HttpClient, LookupFailed, origin, same_origin, shown
 
 MANIFEST_TYPES = (
     "application/vnd.oci.image.index.v1+json",
@@ -26,10 +32,15 @@ MANIFEST_TYPES = (
     "application/vnd.docker.distribution.manifest.v2+json",
 )
 PAGE_SIZE = 1000
-MAX_PAGES = 100  # 100,000 tags: a registry that keeps sending Link headers is stopped
-MAX_BODY = 16 << 20  # bytes of a tags page or token answer
+MAX_PAGES = 200
+MAX_TAGS = 100_000  # a registry that keeps sending Link headers, or pages of a million tags, is stopped
+MAX_PAGE_BYTES = 16 << 20  # one page of tags
+MAX_TAG_BYTES = 64 << 20  # every page of one repository together
+MAX_TOKEN_BYTES = 1 << 20
+MAX_MANIFEST_BYTES = 4 << 20
 DOCKER_HUB = "docker.io"
 DOCKER_HUB_API = "registry-1.docker.io"
+TOKEN_SERVICES = {DOCKER_HUB: "https://auth.docker.io"}  # registries whose token realm is on another host
 _CHALLENGE_PARAM = re.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]*))')
 
 
@@ -41,140 +52,132 @@ def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
 
 
 class RegistryClient:
-    """Tags and digests of images, one session shared by every thread of a run."""
+    """Tags and digests of images, one HTTP client shared by every thread of a run."""
 
-    def __init__(self, session: requests.Session, mirrors: dict[str, str] | None = None, page_size: int = PAGE_SIZE) -> None:
-        self.session = session
+    def __init__(self, http: HttpClient, mirrors: dict[str, str] | None = None, page_size: int = PAGE_SIZE) -> None:
+        self.http = http
         self.mirrors = {host.lower(): url.rstrip("/") for host, url in (mirrors or {}).items()}
         self.page_size = page_size
-        self._tokens: dict[tuple[str, str], str] = {}
+        self._tokens: dict[tuple[str, str], tuple[tuple, str]] = {}  # (registry, repository) -> (origin, token)
         self._lock = threading.Lock()
 
     def base_url(self, registry: str) -> str:
-        """Where ``registry`` is asked: its mirror, or itself over HTTPS."""
+        """Where ``registry`` is asked: its mirror, or itself over HTTPS (the endpoint a lookup names)."""
         if registry in self.mirrors:
             return self.mirrors[registry]
         host = DOCKER_HUB_API if registry == DOCKER_HUB else registry
         return f"https://{host}"
 
-    def tags(self, registry: str, repository: str) -> list[str]:
+    def tags(self, registry: str, repository: str, deadline: Deadline | None = None) -> list[str]:
+        deadline = deadline or self.http.deadline()
         url = f"{self.base_url(registry)}/v2/{repository}/tags/list?n={self.page_size}"
         found: list[str] = []
+        seen: set[str] = set()
+        total = 0
         for _ in range(MAX_PAGES):
-            response = self._get(registry, repository, url, "GET", {"Accept": "application/json"})
-            payload = _json(response, url)
+            seen.add(url)
+            answer = self._get(registry, repository, url, "GET", {"Accept": "application/json"}, deadline,
+                               MAX_PAGE_BYTES)
+            total += len(answer.body)
+            if total > MAX_TAG_BYTES:
+                raise LookupFailed(f"GET {shown(url)}: the tag list is larger than {MAX_TAG_BYTES >> 20} MB")
+            payload = _json(answer, "GET")
             page = payload.get("tags") if isinstance(payload, dict) else None
             if page is None and isinstance(payload, dict) and "tags" in payload:
                 page = []  # a repository with no tags answers "tags": null
             if not isinstance(page, list) or not all(isinstance(tag, str) for tag in page):
-                raise LookupFailed(f"GET {url}: the answer has no list of tags")
+                raise LookupFailed(f"GET {shown(url)}: the answer has no list of tags")
+            bad = next((tag for tag in page if not is_tag(tag)), None)
+            if bad is not None:
+                raise LookupFailed(f"GET {shown(url)}: the registry answered {bad[:60]!r}, which is not a valid image tag")
             found.extend(page)
-            following = response.links.get("next", {}).get("url")
+            if len(found) > MAX_TAGS:
+                raise LookupFailed(f"GET {shown(url)}: more than {MAX_TAGS:,} tags")
+            following = answer.link("next")
             if not following:
                 return found
-            url = urllib.parse.urljoin(url, following)
-        raise LookupFailed(f"GET {url}: more than {MAX_PAGES} pages of tags")
+            if not same_origin(following, url):
+                raise LookupFailed(f"GET {shown(url)}: the next page of tags is on another host ({shown(following)}), "
+                                   "which is not asked")
+            if following in seen:
+                raise LookupFailed(f"GET {shown(url)}: the next page of tags is a page already read")
+            url = following
+        raise LookupFailed(f"GET {shown(url)}: more than {MAX_PAGES} pages of tags")
 
-    def digest(self, registry: str, repository: str, reference: str) -> str:
+    def digest(self, registry: str, repository: str, reference: str, deadline: Deadline | None = None) -> str:
         """The manifest digest of a tag (``sha256:…``); GET when HEAD does not say it."""
+        deadline = deadline or self.http.deadline()
+        if not is_tag(reference) and not is_digest(reference):
+            raise LookupFailed(f"{reference[:60]!r} is neither an image tag nor a digest")
         url = f"{self.base_url(registry)}/v2/{repository}/manifests/{reference}"
         headers = {"Accept": ", ".join(MANIFEST_TYPES)}
-        response = self._get(registry, repository, url, "HEAD", headers)
-        digest = response.headers.get("Docker-Content-Digest")
+        answer = self._get(registry, repository, url, "HEAD", headers, deadline, 0)
+        digest = answer.headers.get("Docker-Content-Digest")
+        method = "HEAD"
         if not digest:
-            response = self._get(registry, repository, url, "GET", headers)
-            digest = response.headers.get("Docker-Content-Digest")
-            if not digest:
-                import hashlib
-
-                digest = "sha256:" + hashlib.sha256(_body(response, url)).hexdigest()
-        if not re.fullmatch(r"sha256:[0-9a-f]{64}", digest):
-            raise LookupFailed(f"HEAD {url}: the digest {digest[:80]!r} is not a sha256 digest")
+            method = "GET"
+            answer = self._get(registry, repository, url, "GET", headers, deadline, MAX_MANIFEST_BYTES)
+            digest = answer.headers.get("Docker-Content-Digest") or "sha256:" + hashlib.sha256(answer.body).hexdigest()
+        if not is_digest(digest):
+            raise LookupFailed(f"{method} {shown(url)}: the digest {digest[:80]!r} is not sha256: and 64 hex digits")
         return digest
 
     # --- requests with the token dance ----------------------------------------------------
 
-    def _get(self, registry: str, repository: str, url: str, method: str, headers: dict) -> requests.Response:
+    def _get(self, registry: str, repository: str, url: str, method: str, headers: dict, deadline: Deadline,
+             max_bytes: int) -> Answer:
         key = (registry, repository)
-        token = self._tokens.get(key)
-        response = self._send(method, url, headers, token)
-        if response.status_code == 401 and "www-authenticate" in response.headers:
-            token = self._token(key, response.headers["WWW-Authenticate"], url)
-            response = self._send(method, url, headers, token)
-        if response.status_code == 404:
+        answer = self.http.request(method, url, deadline, max_bytes, self._with_token(key, url, headers))
+        challenge = answer.headers.get("WWW-Authenticate")
+        if answer.status == 401 and challenge:
+            self._token(key, challenge, url, deadline)
+            answer = self.http.request(method, url, deadline, max_bytes, self._with_token(key, url, headers))
+        if answer.status == 404:
             what = "repository or tag" if "/manifests/" in url else "repository"
-            raise LookupFailed(f"{method} {url}: {status_failure(response)} (no such {what})")
-        if response.status_code != 200:
-            raise LookupFailed(f"{method} {url}: {status_failure(response)}")
-        return response
+            raise LookupFailed(f"{answer.failure(method)} (no such {what})")
+        if answer.status != 200:
+            raise LookupFailed(answer.failure(method))
+        return answer
 
-    def _send(self, method: str, url: str, headers: dict, token: str | None) -> requests.Response:
-        if token:
-            headers = {**headers, "Authorization": f"Bearer {token}"}
-        try:
-            response = self.session.request(method, url, headers=headers, allow_redirects=False, stream=True)
-            # registries redirect blobs to storage, never tags or manifests: follow within the host only
-            hops = 0
-            while response.is_redirect and hops < 5:
-                target = urllib.parse.urljoin(url, response.headers.get("Location", ""))
-                if urllib.parse.urlsplit(target).netloc != urllib.parse.urlsplit(url).netloc:
-                    response.close()
-                    raise LookupFailed(f"{method} {url}: redirected to another host ({urllib.parse.urlsplit(target).netloc}), "
-                                       "which is not followed")
-                response.close()
-                response = self.session.request(method, target, headers=headers, allow_redirects=False, stream=True)
-                hops += 1
-            return response
-        except requests.RequestException as exc:
-            raise LookupFailed(f"{method} {url}: {describe_failure(exc)}") from None
+    def _with_token(self, key: tuple[str, str], url: str, headers: dict) -> dict:
+        with self._lock:
+            held = self._tokens.get(key)
+        if held is None or held[0] != origin(url):
+            return headers  # a token goes only to the registry that asked for it
+        return {**headers, "Authorization": f"Bearer {held[1]}"}
 
-    def _token(self, key: tuple[str, str], challenge: str, url: str) -> str:
+    def _token(self, key: tuple[str, str], challenge: str, url: str, deadline: Deadline) -> None:
         scheme, params = parse_challenge(challenge)
         if scheme != "bearer" or not params.get("realm"):
-            raise LookupFailed(f"{url}: the registry asks for {scheme or 'unknown'} authentication, "
+            raise LookupFailed(f"GET {shown(url)}: the registry asks for {scheme[:20] or 'unknown'} authentication, "
                                "and only anonymous bearer tokens are supported")
+        realm = params["realm"]
+        allowed = same_origin(realm, url) or (key[0] in TOKEN_SERVICES and same_origin(realm, TOKEN_SERVICES[key[0]]))
+        if not allowed:
+            raise LookupFailed(f"GET {shown(url)}: the registry sends for a token to another host ({shown(realm)}), "
+                               "which is not asked")
         query = {name: params[name] for name in ("service", "scope") if params.get(name)}
         query.setdefault("scope", f"repository:{key[1]}:pull")
-        realm = params["realm"]
-        try:
-            response = self.session.get(realm, params=query, headers={"Accept": "application/json"}, stream=True)
-        except requests.RequestException as exc:
-            raise LookupFailed(f"GET {realm} (token for {key[0]}/{key[1]}): {describe_failure(exc)}") from None
-        if response.status_code != 200:
-            raise LookupFailed(f"GET {realm} (token for {key[0]}/{key[1]}): {status_failure(response)}: "
-                               "the registry refused an anonymous token")
-        payload = _json(response, realm)
-        token = payload.get("token") or payload.get("access_token") if isinstance(payload, dict) else None
-        if not isinstance(token, str) or not token:
-            raise LookupFailed(f"GET {realm}: the token answer holds no token")
+        separator = "&" if urllib.parse.urlsplit(realm).query else "?"
+        token_url = realm + separator + urllib.parse.urlencode(query)
+        answer = self.http.request("GET", token_url, deadline, MAX_TOKEN_BYTES, {"Accept": "application/json"})
+        what = f"GET {shown(realm)} (token for {key[0]}/{key[1]})"
+        if answer.status != 200:
+            raise LookupFailed(f"{what}: HTTP {answer.status}: the registry refused an anonymous token")
+        payload = _json(answer, "GET")
+        token = (payload.get("token") or payload.get("access_token")) if isinstance(payload, dict) else None
+        if not isinstance(token, str) or not token or len(token) > 64 * 1024 or any(c in token for c in "\r\n"):
+            raise LookupFailed(f"{what}: the token answer holds no usable token")
         with self._lock:
-            self._tokens[key] = token
-        return token
+            self._tokens[key] = (origin(url), token)
 
 
-def _body(response: requests.Response, url: str) -> bytes:
-    try:
-        data = response.raw.read(MAX_BODY + 1, decode_content=True)
-    except Exception as exc:  # urllib3 protocol errors: a body cut off mid-way
-        raise LookupFailed(f"GET {url}: the answer was cut off ({type(exc).__name__})") from None
-    finally:
-        response.close()
-    if len(data) > MAX_BODY:
-        raise LookupFailed(f"GET {url}: the answer is larger than {MAX_BODY >> 20} MB")
-    expected = response.headers.get("Content-Length")
-    if expected and expected.isdigit() and int(expected) != len(data):
-        raise LookupFailed(f"GET {url}: the answer was cut off ({len(data)} of {expected} bytes)")
-    return data
-
-
-def _json(response: requests.Response, url: str):
-    import json
-
-    data = _body(response, url)
-    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+def _json(answer: Answer, method: str):
+    content_type = answer.content_type
     if content_type and "json" not in content_type:
-        raise LookupFailed(f"GET {url}: expected JSON, the answer is {content_type}")
+        raise LookupFailed(f"{method} {shown(answer.url)}: expected JSON, the answer is {content_type[:60]}")
     try:
-        return json.loads(data)
-    except ValueError:
-        raise LookupFailed(f"GET {url}: the answer is not valid JSON") from None
+        return bounded_json.loads(answer.body)
+    except bounded_json.JsonRefused as exc:
+        detail = "not valid JSON" if str(exc).startswith("not valid JSON") else str(exc)
+        raise LookupFailed(f"{method} {shown(answer.url)}: the answer is {detail}") from None

@@ -40,7 +40,7 @@ class TagUse:
 @dataclass
 class PinnedFile:
     path: Path
-    relative: str  # to the build context
+    relative: str | None  # to the build context; None for the image config of a pre-built image
     original: str
     uses: list[TagUse] = field(default_factory=list)
 
@@ -84,11 +84,35 @@ class PinPlan:
     def uses(self) -> list[TagUse]:
         return [use for pinned in self.files for use in pinned.uses]
 
+    @property
+    def texts(self) -> dict[str, str]:
+        """Build-context relative path -> pinned text, for the content hash."""
+        return {pinned.relative: pinned.pinned for pinned in self.files if pinned.relative is not None}
+
+    @property
+    def image_name(self) -> str | None:
+        """A pre-built environment's image (environment.yaml ``image.name``), pinned."""
+        env = self.environment
+        name = env.image_name
+        if env.context is not None or name is None:
+            return name
+        for use in self.uses:
+            if use.file == env.image_config_path and use.value is not None and use.text in name:
+                written = use.separator + use.text if use.replaces_separator else use.text
+                name = name.replace(written, use.value, 1)
+        return name
+
 
 def plan_pins(env: EnvironmentAsset, index_url: str) -> PinPlan:
     plan = PinPlan(env, [])
     context = env.context
     if context is None:
+        _plan_image_config(plan, index_url)
+        return plan
+    if not context.inside_asset:
+        plan.errors.append(PinError(context.directory, None, None, "the build context is outside the asset directory "
+                                    "(image.context.dir leads out of it); only a context inside the asset is released "
+                                    "and built"))
         return plan
     for path in context.template_files:
         relative = context.relative(path)
@@ -109,6 +133,34 @@ def plan_pins(env: EnvironmentAsset, index_url: str) -> PinPlan:
                 pinned.uses.append(use)
         plan.files.append(pinned)
     return plan
+
+
+def _plan_image_config(plan: PinPlan, index_url: str) -> None:
+    """A pre-built image named with a template tag (``image: {name: "mcr.microsoft.com/…:{{latest-image-tag}}"}``)
+    is pinned in the released environment.yaml, as a Dockerfile's FROM is."""
+    env = plan.environment
+    name = env.image_name
+    if env.image_doc is None or name is None or "{{" not in name:
+        return
+    doc = env.image_doc
+    line = doc.location("image", "name").line
+    pinned = PinnedFile(doc.path, None, doc.text)
+    for tag in find_template_tags(doc.text):
+        tag_line, column = line_and_column(doc.text, tag.start)
+        if tag_line != line:
+            continue
+        before = doc.text[doc.text.rfind("\n", 0, tag.start) + 1 : tag.start]
+        if tag.name != LATEST_IMAGE_TAG:
+            plan.errors.append(PinError(doc.path, tag_line, column, f"{tag.text}: only {{{{latest-image-tag}}}} is "
+                                        "resolved in a pre-built image's name"))
+            continue
+        use = _use(doc.path, tag_line, column, tag, before.replace('"', "").replace("'", ""), index_url)
+        if isinstance(use, str):
+            plan.errors.append(PinError(doc.path, tag_line, column, f"{tag.text}: {use}"))
+        else:
+            pinned.uses.append(use)
+    if pinned.uses:
+        plan.files.append(pinned)
 
 
 def _use(path: Path, line: int, column: int, tag, before: str, index_url: str) -> TagUse | str:

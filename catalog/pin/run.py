@@ -7,9 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from catalog.config import PinSettings
+from catalog.finding import one_line
 from catalog.model import EnvironmentAsset
-from catalog.pin.http import HttpOptions, LookupFailed, make_session
-from catalog.pin.lookups import DiskCache, Lookups, default_cache_dir
+from catalog.pin.http import HttpClient, HttpOptions, LookupFailed
+from catalog.pin.lookups import Lookups
+from catalog.records.lookup_cache import LookupCache, default_cache_dir
 from catalog.pin.resolve import PinPlan, apply_answers, plan_pins
 
 MAX_CONCURRENT_LOOKUPS = 8
@@ -22,7 +24,7 @@ class PinRun:
 
     def error_lines(self, relative_to: str | None = None) -> list[str]:
         """One line per failure: environment, file:line:column, the tag and what failed."""
-        return [f"{plan.environment.name}: {error.where(relative_to)}: {error.message}"
+        return [one_line(f"{plan.environment.name}: {error.where(relative_to)}: {error.message}")
                 for plan in self.plans for error in plan.errors]
 
 
@@ -30,16 +32,17 @@ def make_lookups(settings: PinSettings, offline: bool = False) -> Lookups:
     from catalog.pin.package_index import PackageIndex
     from catalog.pin.registry import RegistryClient
 
-    session = make_session(HttpOptions(timeout=settings.timeout, retries=settings.retries, ca_bundle=settings.ca_bundle))
+    http = HttpClient(HttpOptions(timeout=settings.timeout, deadline=settings.deadline, retries=settings.retries,
+                                  ca_bundle=settings.ca_bundle))
     indexes: dict[str, PackageIndex] = {}
 
     def index_for(url: str) -> PackageIndex:
         if url not in indexes:
-            indexes[url] = PackageIndex(session, url)
+            indexes[url] = PackageIndex(http, url)
         return indexes[url]
 
-    cache = DiskCache(settings.cache_dir or default_cache_dir(), settings.cache_ttl)
-    return Lookups(RegistryClient(session, settings.registry_mirrors), index_for, cache, offline)
+    cache = LookupCache(settings.cache_dir or default_cache_dir(), settings.cache_ttl)
+    return Lookups(RegistryClient(http, settings.registry_mirrors), index_for, cache, offline)
 
 
 def pin_environments(envs: list[EnvironmentAsset], settings: PinSettings, offline: bool = False,

@@ -57,18 +57,18 @@ def _arguments(instruction) -> list[str]:
     return [" ".join(argument.split()) for argument in instruction.arguments]
 
 
-def definition(env: EnvironmentAsset, texts: dict[str, str] | None = None) -> dict:
+def definition(env: EnvironmentAsset, texts: dict[str, str] | None = None, image: str | None = None) -> dict:
     """What the hash is computed from, as plain data.
 
     ``texts`` replaces the content of build-context files (relative path -> text), as a
-    pin does; without it the files are hashed as written.
+    pin does; without it the files are hashed as written. A pre-built environment is its
+    image (environment.yaml ``image.name``; ``image``: as pinned).
     """
     texts = texts or {}
     platform = (env.image_os or "linux").lower()
     context = env.context
     if context is None:
-        image = env.spec_doc.get("image") if env.spec_doc is not None else None
-        return {"hash-version": HASH_VERSION, "platform": platform, "prebuilt-image": image if isinstance(image, str) else None}
+        return {"hash-version": HASH_VERSION, "platform": platform, "prebuilt-image": image or env.image_name}
     from catalog.dockerfile_model import parse_dockerfile, parse_dockerfile_text
 
     dockerfile_name = context.relative(context.dockerfile)
@@ -145,6 +145,6 @@ def _file_digest(path) -> str:
         return "unreadable"
 
 
-def content_hash(env: EnvironmentAsset, texts: dict[str, str] | None = None) -> str:
-    canonical = json.dumps(definition(env, texts), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def content_hash(env: EnvironmentAsset, texts: dict[str, str] | None = None, image: str | None = None) -> str:
+    canonical = json.dumps(definition(env, texts, image), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

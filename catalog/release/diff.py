@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from packaging.version import InvalidVersion, Version
 
 from catalog.facts import packages_in_file
-from catalog.release.ledger import ReleasedVersion
+from catalog.records.ledger import ReleasedVersion
 
 ADDED, REMOVED, UPGRADED, DOWNGRADED, CHANGED = "added", "removed", "upgraded", "downgraded", "changed"
 
@@ -31,7 +31,7 @@ class VersionDiff:
 def released_packages(version: ReleasedVersion) -> dict[str, str]:
     """Package name -> pinned version (or specifier) across the released build files."""
     found: dict[str, str] = {}
-    for relative in sorted(version.record.get("files", {})):
+    for relative in sorted(version.record.files):
         if not relative.startswith("context/") and relative != "Dockerfile":
             continue  # only the build context holds what the image installs
         text = version.file_text(relative)
@@ -65,7 +65,7 @@ def _direction(before: str, after: str) -> str:
 
 
 def dockerfile_text(version: ReleasedVersion) -> str | None:
-    names = [name for name in version.record.get("files", {}) if name.rsplit("/", 1)[-1].lower().endswith("dockerfile")]
+    names = [name for name in version.record.files if name.rsplit("/", 1)[-1].lower().endswith("dockerfile")]
     return version.file_text(sorted(names, key=len)[0]) if names else None
 
 

@@ -1,9 +1,11 @@
-"""Decide what to release, and write releases into the ledger.
+"""Decide what to release, and make the release the ledger records.
 
-For each environment: pin it, hash the pinned definition, and compare with its latest
-released version. Unchanged: nothing to do. Changed: a new version, the previous plus
-one for ``version: auto`` (starting at 1), or the version asset.yaml names; a version
-already released with another definition is refused.
+For each environment: check its identity (name, version, image name), pin it, hash the
+pinned definition, and compare with its latest released version. Unchanged: nothing to
+do. Changed: a new version, the previous plus one for ``version: auto`` (starting at 1),
+or the version asset.yaml (or the spec) names; a version already released with another
+definition is refused, and so is any environment whose ledger entries cannot all be
+read (a damaged ``release.json`` is never written over as a new version).
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog.image_ref import MCR_REGISTRY, published_reference, reference_problem
 from catalog.model import EnvironmentAsset
-from catalog.pin.lookups import PackageQuery
+from catalog.pin.lookups import ImageQuery, PackageQuery
 from catalog.pin.resolve import PinPlan
+from catalog.records.identity import AUTO, identity_problems
+from catalog.records.ledger import Deprecation, PinnedBase, PinnedPackage, ReleaseLedger, ReleaseRecord, file_digests, release_date
 from catalog.release.content_hash import content_hash
-from catalog.release.ledger import ReleaseLedger, release_record
 from catalog.template_tags import find_template_tags
 
-MCR_HOSTNAME = "mcr.microsoft.com"
 UNCHANGED, NEW, REFUSED, FAILED = "unchanged", "new", "refused", "failed"
 
 
@@ -45,22 +48,41 @@ class ReleaseDecision:
         return f"{self.name}: {self.action}: {self.reason}"
 
 
-def pinned_texts(plan: PinPlan) -> dict[str, str]:
-    """Build-context relative path -> pinned text, for the content hash."""
-    return {pinned.relative: pinned.pinned for pinned in plan.files}
+def identity_refusal(env: EnvironmentAsset) -> str | None:
+    """Why ``env`` may not be released or built whatever lint is told to ignore, or None."""
+    problems = identity_problems(env.name, env.version, env.image_name, env.context is None)
+    if env.name is not None and env.version is None:
+        problems.append("the environment has no version (version: auto, or a number, in asset.yaml)")
+    if not problems:
+        return None
+    where = os.path.relpath(env.asset_file)
+    return f"{where}: " + "; ".join(problems)
+
+
+def pinned_hash(plan: PinPlan) -> str:
+    """The content hash of the definition as pinned."""
+    return content_hash(plan.environment, plan.texts, plan.image_name)
 
 
 def decide(plan: PinPlan, ledger: ReleaseLedger) -> ReleaseDecision:
     env = plan.environment
+    refusal = identity_refusal(env)
+    if refusal:
+        return ReleaseDecision(env, REFUSED, None, refusal, plan)
+    damaged = ledger.problems_of(env.name)
+    if damaged:
+        first = damaged[0]
+        return ReleaseDecision(env, REFUSED, None, f"{os.path.relpath(first.path)}: {first.message}: repair or remove "
+                               "it; nothing was written", plan)
     if plan.errors:
         return ReleaseDecision(env, FAILED, None, f"{len(plan.errors)} template tags could not be pinned", plan)
-    if env.name is None:
-        return ReleaseDecision(env, FAILED, None, "the environment has no name", plan)
-    digest = content_hash(env, pinned_texts(plan))
+    if env.context is None and plan.image_name is not None:
+        problem = reference_problem(plan.image_name)
+        if problem:
+            return ReleaseDecision(env, REFUSED, None, f"the pinned image {plan.image_name[:80]!r}: {problem}", plan)
+    digest = pinned_hash(plan)
     latest = ledger.latest(env.name)
-    wanted = env.version
-    if isinstance(wanted, bool) or not (wanted == "auto" or (isinstance(wanted, int) and wanted > 0)):
-        return ReleaseDecision(env, FAILED, None, f"version {wanted!r} is neither auto nor a positive integer", plan, digest)
+    wanted = env.requested_version
     if isinstance(wanted, int):
         existing = ledger.version(env.name, wanted)
         if existing is not None:
@@ -72,6 +94,7 @@ def decide(plan: PinPlan, ledger: ReleaseLedger) -> ReleaseDecision:
             return ReleaseDecision(env, REFUSED, wanted, f"version {wanted} is older than the released version "
                                    f"{latest.version}; versions only go up", plan, digest)
         return ReleaseDecision(env, NEW, wanted, f"{digest[:19]}…", plan, digest)
+    assert wanted == AUTO
     if latest is not None and latest.content_hash == digest:
         return ReleaseDecision(env, UNCHANGED, latest.version, f"version {latest.version} holds this definition", plan, digest)
     version = latest.version + 1 if latest is not None else 1
@@ -89,16 +112,17 @@ def render_spec(text: str, values: dict[str, str | None]) -> str:
     return text
 
 
-def spec_values(env: EnvironmentAsset, version: int, release_dir: Path, base_dir: Path,
-                commit: str | None, remote: str | None) -> dict[str, str | None]:
+def spec_values(decision: ReleaseDecision, release_dir: Path, base_dir: Path, commit: str | None,
+                remote: str | None) -> dict[str, str | None]:
+    env = decision.environment
     context = env.context
     values = {
         "asset.name": env.name,
-        "asset.version": str(version),
+        "asset.version": str(decision.version),
         "asset.repo.url": remote,
         "asset.repo.commit_hash": commit,
-        "image.name": env.image_name,
-        "image.publish.hostname": MCR_HOSTNAME if env.publish_location == "mcr" else None,
+        "image.name": decision.pin.image_name,
+        "image.publish.hostname": MCR_REGISTRY if env.publish_location == "mcr" else None,
     }
     if context is not None:
         context_dir = Path(os.path.relpath(context.directory, env.directory)).as_posix()
@@ -118,37 +142,74 @@ def release_files(decision: ReleaseDecision, release_dir: Path, base_dir: Path, 
     if env.spec_doc is not None and env.spec_path is not None:
         relative = Path(os.path.relpath(env.spec_path, env.directory)).as_posix()
         if relative in tree:
-            values = spec_values(env, decision.version, release_dir, base_dir, commit, remote)
+            values = spec_values(decision, release_dir, base_dir, commit, remote)
             tree[relative] = render_spec(env.spec_doc.text, values).encode("utf-8")
     return tree
 
 
-def record_for(decision: ReleaseDecision, files: dict[str, bytes], when: datetime.datetime,
-               commit: str | None, base_digest: str | None) -> dict:
+def make_release(decision: ReleaseDecision, ledger: ReleaseLedger, base_dir: Path, lookups, when: datetime.datetime,
+                 commit: str | None, remote: str | None) -> Path:
+    """Write the decided release into the ledger; returns its directory."""
+    target = ledger.version_directory(decision.name, decision.version)
+    files = release_files(decision, target, base_dir, commit, remote)
+    record = release_record(decision, files, when, commit, lookups)
+    return ledger.write(record, files)
+
+
+def release_record(decision: ReleaseDecision, files: dict[str, bytes], when: datetime.datetime, commit: str | None,
+                   lookups) -> ReleaseRecord:
     env = decision.environment
     facts = env.facts
     base = None
     if facts.base_image is not None:
-        base = {"written": facts.base_image.written, "reference": pinned_base_reference(decision), "digest": base_digest}
-    packages = [{"name": use.query.project, "version": use.value}
-                for use in decision.pin.uses if isinstance(use.query, PackageQuery) and use.value]
-    return release_record(
-        name=decision.name, version=decision.version, date=when, content_hash=decision.content_hash,
-        source_hash=env.content_hash, image=f"{MCR_HOSTNAME}/{env.image_name}:{decision.version}" if env.image_name else None,
+        reference = pinned_base_reference(decision)
+        digest, endpoint = base_digest(reference, decision.pin, lookups)
+        base = PinnedBase(facts.base_image.written, reference, digest, endpoint)
+    packages = tuple(PinnedPackage(use.query.project, use.value, lookups.endpoint(use.query))
+                     for use in decision.pin.uses if isinstance(use.query, PackageQuery) and use.value)
+    image_name = decision.pin.image_name
+    return ReleaseRecord(
+        name=decision.name, version=decision.version, date=release_date(when), content_hash=decision.content_hash,
+        source_hash=env.content_hash, image=published_reference(image_name, str(decision.version)) if image_name else None,
         base_image=base, source_commit=commit,
-        deprecation={"deprecated": env.deprecated, "delete_on": facts.delete_on.isoformat() if facts.delete_on else None,
-                     "replacement": facts.replacement},
-        packages=packages, files=files,
+        deprecation=Deprecation(env.deprecated, facts.delete_on.isoformat() if facts.delete_on else None, facts.replacement),
+        packages=packages, files=file_digests(files),
     )
+
+
+def base_digest(reference: str | None, plan: PinPlan, lookups) -> tuple[str | None, str | None]:
+    """(the digest of the pinned base image, the registry endpoint that told it)."""
+    from catalog.image_ref import parse_image_reference
+    from catalog.pin.http import LookupFailed
+    from catalog.pin.lookups import DigestQuery
+
+    if reference is None:
+        return None, None
+    parsed = parse_image_reference(reference)
+    image_use = next((use for use in plan.uses if isinstance(use.query, ImageQuery)
+                      and (use.query.registry, use.query.repository) == (parsed.registry, parsed.repository)), None)
+    endpoint = lookups.endpoint(image_use.query) if image_use is not None else None
+    if parsed.digest is not None:
+        return parsed.digest, endpoint
+    if parsed.tag is None or parsed.templated_tag:
+        return None, endpoint
+    query = DigestQuery(parsed.registry, parsed.repository, parsed.tag)
+    try:
+        return lookups.answer(query), lookups.endpoint(query)
+    except LookupFailed:
+        return None, endpoint  # the release still records the tag it was built from
 
 
 def pinned_base_reference(decision: ReleaseDecision) -> str | None:
     """The final stage's base image reference, as pinned."""
-    env = decision.environment
+    return pinned_base(decision.environment, decision.pin)
+
+
+def pinned_base(env: EnvironmentAsset, plan: PinPlan) -> str | None:
     base = env.facts.base_image
     if base is None:
         return None
-    for use in decision.pin.uses:
+    for use in plan.uses:
         if use.file == env.context.dockerfile and use.line == base.line and use.value and use.text in base.written:
             written = use.separator + use.text if use.replaces_separator else use.text
             return base.written.replace(written, use.value)

@@ -8,6 +8,7 @@ from typing import Iterator
 
 from catalog.finding import Problem
 from catalog.model import EnvironmentAsset
+from catalog.records.identity import parse_version
 from catalog.rules import rule
 from catalog.schema import check_document
 from catalog.template_tags import has_template
@@ -172,11 +173,7 @@ def missing_file(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
 
 
 def _is_version(value: object) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return value > 0
-    return isinstance(value, str) and (value == "auto" or (value.isdigit() and value.isascii() and not value.startswith("0")))
+    return parse_version(value) is not None  # the release reads the version through the same definition
 
 
 @rule("CAT005", "version")

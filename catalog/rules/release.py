@@ -50,7 +50,10 @@ def ledger(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     """The release ledger does not match its files, or a changed environment reuses a released version.
 
     Each `releases/<name>/<version>/release.json` lists the SHA-256 of every released
-    file; a file changed, added or removed since is reported. An environment whose
+    file; a file changed, added or removed since is reported, and so is a record that
+    cannot be read (damaged, too large, a symbolic link, a path leaving the release), a
+    version directory not named by a canonical number (`01`), and a staging directory an
+    interrupted release left behind. An environment whose
     asset.yaml names an explicit version that is already in the ledger must still
     have the definition that version was released with (the same content hash).
 
@@ -66,10 +69,11 @@ def ledger(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     if env.name is None:
         return
     entries = ctx.ledger.versions(env.name)
-    name_dir = ctx.ledger.root / env.name
     for problem in ctx.ledger.problems:
-        if name_dir in problem.path.parents:
+        if problem.name is None and problem.path == ctx.ledger.root:  # the whole ledger is unreadable
             yield Problem(Location(problem.path), problem.message)
+    for problem in ctx.ledger.problems_of(env.name):
+        yield Problem(Location(problem.path), problem.message)
     for entry in entries:
         mismatches = entry.mismatches()
         if mismatches:
@@ -77,8 +81,8 @@ def ledger(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
             yield Problem(Location(entry.release_file),
                           f"version {entry.version} does not match its files: {mismatches[0]}{more}; "
                           "a release is never edited, release a new version instead")
-    version = env.version
-    if isinstance(version, int) and not isinstance(version, bool):
+    version = env.requested_version
+    if isinstance(version, int):
         released = next((entry for entry in entries if entry.version == version), None)
         if released is not None and released.source_hash not in (None, env.content_hash):
             yield Problem(env.asset_doc.location("version") if env.asset_doc.has("version") else env.name_location(),

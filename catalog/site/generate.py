@@ -27,7 +27,6 @@ from catalog.finding import internal_error
 from catalog.forking import fork_is_safe, map_forked_shares
 from catalog.model import load_environment
 from catalog.report import plural
-from catalog.site.build_reports import report_path
 from catalog.site.cache import EnvironmentCache, EnvironmentEntry, Print, fingerprint, now_ns, scan_catalog, tree_items
 from catalog.site.feed import atom_feed, environment_feed_entries
 from catalog.site.history import CatalogHistory
@@ -112,9 +111,16 @@ class _Run:
 
     @cached_property
     def ledger(self):
-        from catalog.release.ledger import read_ledger
+        from catalog.records.ledger import ReleaseLedger
 
-        return read_ledger(self.options.releases_dir) if self.options.releases_dir is not None else None
+        releases = self.options.releases_dir
+        return ReleaseLedger(releases, self.options.base_dir) if releases is not None else None
+
+    @cached_property
+    def reports(self):
+        from catalog.records.build_report import BuildReports
+
+        return BuildReports(self.options.reports_dir, self.options.base_dir)
 
 
 def generate_site(options: SiteOptions) -> SiteResult:
@@ -236,7 +242,7 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
     tree, env = loaded or _load(key, tree)
     if env is None:
         return None
-    record = describe(env, run.options.reports_dir, run.history, run.ledger)
+    record = describe(env, run.reports, run.history, run.ledger)
     entry = record.entry
     links = links or _guess_links(entry["name"], entry["deprecation"], run)
     pages = [(links.page, render_environment_page(run.templates, record, links)),
@@ -246,10 +252,10 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
         writes = len(run.writer.written)
         info = run.writer.write(page, text.encode("utf-8"))
         written.append((page, info, len(run.writer.written) > writes))
-    report = report_path(run.options.reports_dir, entry["name"])
+    report = run.reports.directory(entry["name"])
     inputs = (os.path.abspath(report),) if report else ()  # the model reads nothing outside the asset
-    if run.options.releases_dir is not None and report:  # its released versions, a directory per version
-        inputs += (os.path.abspath(run.options.releases_dir / entry["name"]),)
+    if run.ledger is not None and report:  # its released versions, a directory per version
+        inputs += (os.path.abspath(run.ledger.name_directory(entry["name"])),)
     deprecation = entry["deprecation"]
     built = EnvironmentEntry(
         fingerprint=fingerprint(tree, inputs, run.now_ns),
@@ -338,6 +344,8 @@ def _build_in_workers(keys: list[str], trees: dict[str, Print | None], links: di
                       workers: int) -> list:
     run.history.prepare()
     run.templates.markdown, run.templates.html, run.templates.text  # noqa: B018 (load once, before forking)
+    if run.ledger is not None:
+        run.ledger.names()  # read the ledger once, before forking
     results = map_forked_shares(lambda index, shares: _build_share(keys[index::shares], trees, links, run), workers)
     for _, entry, pages in results:  # the workers wrote these pages
         if entry is not None:

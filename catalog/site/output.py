@@ -98,7 +98,10 @@ class SiteWriter:
         if tidy:
             for directory in {os.path.dirname(relative) for relative in self.generated} | {STATE_DIR}:
                 for temporary in stale_temporaries(self.out / directory):
-                    temporary.unlink(missing_ok=True)
+                    try:
+                        temporary.unlink(missing_ok=True)
+                    except OSError:
+                        pass  # a directory: not a file this writer leaves
         ours = set(self.previous) | set(read_journal(self.out))
         removed = []
         for relative in sorted(ours - set(self.generated)):

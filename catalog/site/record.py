@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.model import EnvironmentAsset
-from catalog.site.build_reports import environment_reports, report_path
+from catalog.records.build_report import BuildReports
 from catalog.site.versions import environment_versions, image_reference
 from catalog.template_tags import LATEST_IMAGE_TAG, find_template_tags
 
@@ -60,12 +60,12 @@ def tags_as_written(env: EnvironmentAsset) -> dict[str, str]:
     return texts
 
 
-def describe(env: EnvironmentAsset, reports_dir: Path, history, ledger=None) -> EnvironmentRecord:
+def describe(env: EnvironmentAsset, reports: BuildReports, history, ledger=None) -> EnvironmentRecord:
     name = env.name or env.directory.name
     tags = tags_as_written(env)
     facts = env.facts
-    reports, report_problems = environment_reports(report_path(reports_dir, name), name)
-    versions = environment_versions(env, ledger, reports)
+    found = reports.of_environment(name)
+    versions = environment_versions(env, ledger, found.reports)
     released = [v for v in versions if v.released]
     framework = facts.framework
     deprecation = None
@@ -100,7 +100,7 @@ def describe(env: EnvironmentAsset, reports_dir: Path, history, ledger=None) -> 
         "categories": env.categories,
         "tags": tags,
         "deprecation": deprecation,
-        "build": reports[0] if reports else None,
+        "build": found.reports[0] if found.reports else None,
         "dates": dates,
     }
     record = EnvironmentRecord(entry, provisional_dates=provisional,
@@ -109,7 +109,9 @@ def describe(env: EnvironmentAsset, reports_dir: Path, history, ledger=None) -> 
         for parse_problem in doc.problems:
             record.problems.append(f"{history.relative(doc.path)}:{parse_problem.location.line or 1}: "
                                    f"{parse_problem.message} (run `catalog lint`)")
-    record.problems += report_problems[:1]
+    # records that cannot be read: one line each, the first few (the page shows none of their content)
+    unreadable = [*found.problems, *(ledger.problems_of(env.name) if ledger is not None else ())]
+    record.problems += [f"{history.relative(problem.path)}: {problem.message}" for problem in unreadable[:3]]
     _add_texts(record, env)
     return record
 

@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from catalog.facts import normalize_package
+from catalog.records.build_report import BuildReport
 from catalog.resources import resource_dir
 from catalog.site.record import EnvironmentRecord
 from catalog.site.untrusted import (
@@ -265,8 +266,14 @@ def render_row(templates: Templates, entry: dict, links: PageLinks) -> str:
 
 
 def catalog_entry_json(entry: dict, links: PageLinks) -> str:
-    """The environment's object in catalog.json, on one line."""
-    return json.dumps({**entry, "page": links.href}, ensure_ascii=False, separators=(",", ":"))
+    """The environment's object in catalog.json, on one line (build reports as their records write them)."""
+    return json.dumps({**entry, "page": links.href}, ensure_ascii=False, separators=(",", ":"), default=_record_json)
+
+
+def _record_json(value: object) -> object:
+    if isinstance(value, BuildReport):
+        return value.to_json()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 NO_VALUE = "(none)"
@@ -310,12 +317,11 @@ def packages_listing_json(entry: dict, links: PageLinks) -> str:
     """
     built = []
     for version in entry["versions"]:
-        report = version.get("build")
-        if not report or report.get("status") != "passed" or not report.get("packages"):
+        report = version["build"]
+        if report is None or not report.passed or not report.packages:
             continue
         href = links.version_href(version["label"]) if version["released"] else links.href
-        built.append([version["label"], href, not built,
-                      [[item["name"], item["version"]] for item in report["packages"]]])
+        built.append([version["label"], href, not built, [[item.name, item.version] for item in report.packages]])
     return json.dumps([entry["name"], built], ensure_ascii=False, separators=(",", ":")) if built else ""
 
 

@@ -1,7 +1,7 @@
 """The versions of an environment that the site shows, read from the release ledger.
 
 Released versions come from ``releases/<name>/<version>/`` through
-``catalog.release.ledger`` (the one reader of the ledger): their dates, content hashes,
+``catalog.records.ledger`` (the one reader of the ledger): their dates, content hashes,
 pinned base images, pinned build files, and what changed from the version before.
 The working copy is a version of its own, "next (unreleased)", while its definition
 differs from the latest release (or nothing is released yet).
@@ -15,15 +15,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from catalog.model import EnvironmentAsset
 from catalog.facts import normalize_package
+from catalog.image_ref import published_reference
+from catalog.model import EnvironmentAsset
+from catalog.records.build_report import NEXT, BuildReport, parse_time
+from catalog.records.identity import is_canonical_version
+from catalog.records.ledger import RELEASE_FILE, ReleaseLedger, ReleasedVersion
 from catalog.release.diff import package_changes, version_diff
-from catalog.release.ledger import ReleaseLedger, ReleasedVersion
-from catalog.site.build_reports import NEXT, parse_time
 
-MCR = "mcr.microsoft.com"
 UNRELEASED_TAG = "latest"
 MAX_SHOWN_FILE = 128 * 1024
+UNREADABLE = "record unreadable"
 
 
 @dataclass(frozen=True)
@@ -38,31 +40,36 @@ class EnvironmentVersion:
     packages: list[dict] = field(default_factory=list)  # {"name", "old", "new", "kind"}
     dockerfile_diff: list[str] = field(default_factory=list)
     files: list[tuple[str, str]] = field(default_factory=list)  # (path, text) of the pinned build files
-    build: dict | None = None  # the build report of this version's image
+    build: BuildReport | None = None  # the build report of this version's image
     built_changes: dict | None = None  # {"from", "packages"}: the inventory against the version before's
+    unreadable: str | None = None  # why its release record cannot be read (nothing else is shown of it)
+    image: str | None = None  # the published image, as the release recorded it
 
     def as_json(self, image: str) -> dict:
-        return {"label": self.label, "released": self.released, "image": image, "date": self.date,
-                "content_hash": self.content_hash, "base_image": self.base_image,
-                "changes": None if self.previous is None else {"from": self.previous, "packages": self.packages,
-                                                               "dockerfile": self.dockerfile_diff},
-                "build": self.build, "built_changes": self.built_changes}
+        document = {"label": self.label, "released": self.released, "image": image, "date": self.date,
+                    "content_hash": self.content_hash, "base_image": self.base_image,
+                    "changes": None if self.previous is None else {"from": self.previous, "packages": self.packages,
+                                                                   "dockerfile": self.dockerfile_diff},
+                    "build": self.build, "built_changes": self.built_changes}
+        if self.unreadable is not None:
+            document["unreadable"] = self.unreadable
+        return document
 
 
 def _released(previous: ReleasedVersion | None, current: ReleasedVersion) -> EnvironmentVersion:
     diff = version_diff(previous, current)
     files = []
-    for relative in sorted(current.record.get("files", {})):
+    for relative in sorted(current.record.files):
         name = relative.rsplit("/", 1)[-1].lower()
         if relative.startswith("context/") and (name.endswith("dockerfile") or name.endswith((".txt", ".yaml", ".yml"))):
             text = current.file_text(relative)
             if text is not None and len(text) <= MAX_SHOWN_FILE:
                 files.append((relative, text))
-    base = current.record.get("base_image")
+    base = current.record.base_image
     return EnvironmentVersion(
         label=str(current.version), image_tag=str(current.version), released=True, date=current.date,
-        content_hash=current.content_hash,
-        base_image={"reference": base.get("reference"), "digest": base.get("digest")} if isinstance(base, dict) else None,
+        content_hash=current.content_hash, image=current.record.image,
+        base_image={"reference": base.reference, "digest": base.digest} if base is not None else None,
         previous=diff.previous,
         packages=[{"name": c.name, "old": c.old, "new": c.new, "kind": c.kind} for c in diff.packages],
         dockerfile_diff=diff.dockerfile, files=files,
@@ -70,50 +77,64 @@ def _released(previous: ReleasedVersion | None, current: ReleasedVersion) -> Env
 
 
 def environment_versions(env: EnvironmentAsset, ledger: ReleaseLedger | None = None,
-                         reports: list[dict] | None = None) -> list[EnvironmentVersion]:
+                         reports: list[BuildReport] | None = None) -> list[EnvironmentVersion]:
     """The environment's versions, newest first, each with its build report from ``reports``
-    (the environment's reports, newest first)."""
+    (the environment's completed reports, newest first). A version whose release record
+    cannot be read is listed as such, with nothing read from its directory."""
     reports = reports or []
     released = ledger.versions(env.name) if ledger is not None and env.name else []
     versions = [_released(previous, current) for previous, current in zip([None, *released[:-1]], released)]
+    if ledger is not None:
+        versions.extend(_unreadable(env, ledger))
+        versions.sort(key=lambda version: int(version.label))
     versions.reverse()
     latest = released[-1] if released else None
     # the newest build of ``next``, unless what it built was released since (then it is that version's build)
-    next_build = next((report for report in reports if report.get("asset_version") == NEXT), None)
-    if next_build is not None and next_build.get("content_hash") in {v.content_hash for v in versions}:
+    next_build = next((report for report in reports if report.asset_version == NEXT), None)
+    if next_build is not None and next_build.content_hash in {v.content_hash for v in versions}:
         next_build = None
-    wanted = env.version
-    label = f"{wanted} (unreleased)" if isinstance(wanted, int) and not isinstance(wanted, bool) else "next (unreleased)"
+    wanted = env.requested_version
+    label = f"{wanted} (unreleased)" if isinstance(wanted, int) else "next (unreleased)"
     if latest is None or latest.source_hash != env.content_hash:
         versions.insert(0, EnvironmentVersion(label, UNRELEASED_TAG, False, content_hash=env.content_hash,
                                               build=next_build))
-    elif next_build is not None and next_build.get("content_hash") and _finished_after(next_build, latest.date):
+    elif next_build is not None and next_build.content_hash and _finished_after(next_build, latest.date):
         # The working copy is written as the latest release, but its template tags pin to
         # newer values now: a build of that since the release is of the version a release
         # would make next.
-        versions.insert(0, EnvironmentVersion(label, UNRELEASED_TAG, False, content_hash=next_build["content_hash"],
+        versions.insert(0, EnvironmentVersion(label, UNRELEASED_TAG, False, content_hash=next_build.content_hash,
                                               build=next_build))
     return _with_builds(versions, reports)
 
 
-def _finished_after(report: dict, day: str | None) -> bool:
-    finished, released = parse_time(report["finished_at"]), parse_time(day or "")
+def _unreadable(env: EnvironmentAsset, ledger: ReleaseLedger) -> list[EnvironmentVersion]:
+    """Versions whose release.json cannot be read: shown by number, with nothing from their directory."""
+    found = []
+    for problem in ledger.problems_of(env.name):
+        if problem.path.name == RELEASE_FILE and is_canonical_version(problem.path.parent.name):
+            number = problem.path.parent.name
+            found.append(EnvironmentVersion(number, number, False, unreadable=UNREADABLE))
+    return found
+
+
+def _finished_after(report: BuildReport, day: str | None) -> bool:
+    finished, released = parse_time(report.finished_at), parse_time(day or "")
     return finished is not None and (released is None or finished > released)
 
 
-def _with_builds(versions: list[EnvironmentVersion], reports: list[dict]) -> list[EnvironmentVersion]:
+def _with_builds(versions: list[EnvironmentVersion], reports: list[BuildReport]) -> list[EnvironmentVersion]:
     """Each released version with its newest build report, and every version's inventory
     compared with that of the nearest older version that was built.
 
     A released version without a report of its own takes the newest report whose content
     hash is its own: the build of the working copy that was then released as it.
     """
-    by_name: dict[str, dict] = {}
-    by_hash: dict[str, dict] = {}
+    by_name: dict[str, BuildReport] = {}
+    by_hash: dict[str, BuildReport] = {}
     for report in reports:  # newest first: the first one of each kind wins
-        by_name.setdefault(report.get("asset_version", NEXT), report)
-        if report.get("content_hash"):
-            by_hash.setdefault(report["content_hash"], report)
+        by_name.setdefault(report.asset_version, report)
+        if report.content_hash:
+            by_hash.setdefault(report.content_hash, report)
     found = [version.build if not version.released
              else by_name.get(version.label) or (by_hash.get(version.content_hash) if version.content_hash else None)
              for version in versions]
@@ -121,7 +142,7 @@ def _with_builds(versions: list[EnvironmentVersion], reports: list[dict]) -> lis
     for position, (version, report) in enumerate(zip(versions, found)):
         older = next(((v, r) for v, r in zip(versions[position + 1:], found[position + 1:]) if r is not None), None)
         changes = None
-        if report is not None and older is not None and report.get("packages") and older[1].get("packages"):
+        if report is not None and older is not None and report.packages and older[1].packages:
             changes = {"from": older[0].label, "packages": [
                 {"name": c.name, "old": c.old, "new": c.new, "kind": c.kind}
                 for c in package_changes(inventory(older[1]), inventory(report))]}
@@ -129,16 +150,17 @@ def _with_builds(versions: list[EnvironmentVersion], reports: list[dict]) -> lis
     return with_builds
 
 
-def inventory(report: dict | None) -> dict[str, str]:
+def inventory(report: BuildReport | None) -> dict[str, str]:
     """Package name (normalized) -> version, as the build read them from the image."""
     found: dict[str, str] = {}
-    for item in (report or {}).get("packages") or []:
-        if isinstance(item, dict) and isinstance(item.get("name"), str) and isinstance(item.get("version"), str):
-            found.setdefault(normalize_package(item["name"]), item["version"])
+    for item in report.packages if report is not None else ():
+        found.setdefault(normalize_package(item.name), item.version)
     return found
 
 
 def image_reference(env: EnvironmentAsset, version: EnvironmentVersion) -> str:
-    """Where the published image lives: ``mcr.microsoft.com/azureml/curated/<name>:<tag>``."""
-    repository = env.image_name or f"azureml/curated/{env.name}"
-    return f"{MCR}/{repository}:{version.image_tag}"
+    """Where the published image lives: ``mcr.microsoft.com/azureml/curated/<name>:<tag>``
+    (for a released version, as its release recorded it)."""
+    if version.image:
+        return version.image
+    return published_reference(env.image_name or f"azureml/curated/{(env.name or '').lower()}", version.image_tag)

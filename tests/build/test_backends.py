@@ -67,8 +67,9 @@ def test_docker_builds_with_buildkit_and_a_secret_ca_bundle_never_in_the_image(p
                      "--push", "registry.example.com/team", cwd=project, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     recorded = calls(log)
-    assert [c["args"][0] for c in recorded] == ["version", "build", "image", "run", "tag", "push"]
-    build = recorded[1]
+    # docker is asked whether it can build (a daemon, BuildKit) before anything is built
+    assert [c["args"][0] for c in recorded] == ["info", "buildx", "version", "build", "image", "run", "rm", "tag", "push"]
+    build = recorded[3]
     assert "--secret" in build["args"]
     assert build["args"][build["args"].index("--secret") + 1] == f"id={CA_SECRET},src=/etc/ssl/certs/ca-certificates.crt"
     assert build["args"][build["args"].index("-t") + 1] == "azureml/curated/sklearn-1.5:next"
@@ -76,9 +77,11 @@ def test_docker_builds_with_buildkit_and_a_secret_ca_bundle_never_in_the_image(p
     host = registry.split("://", 1)[1]
     assert build["dockerfile"].startswith(f"FROM {host}/azureml/openmpi4.1.0-ubuntu22.04:20251110.v1\n")
     assert f"RUN --mount=type=secret,id={CA_SECRET},target=/etc/ssl/certs/ca-certificates.crt pip install" in build["dockerfile"]
-    run = recorded[3]["args"]
-    assert run[:4] == ["run", "--rm", "--entrypoint", "/bin/sh"] and "azureml/curated/sklearn-1.5:next" in run
-    assert recorded[4]["args"] == ["tag", "azureml/curated/sklearn-1.5:next", "registry.example.com/team/azureml/curated/sklearn-1.5:next"]
+    run = recorded[5]["args"]
+    assert run[:2] == ["run", "--rm"] and run[4:6] == ["--entrypoint", "/bin/sh"] and "azureml/curated/sklearn-1.5:next" in run
+    # the check's container is named, and removed whatever stopped it
+    assert run[2] == "--name" and recorded[6]["args"] == ["rm", "--force", run[3]]
+    assert recorded[7]["args"] == ["tag", "azureml/curated/sklearn-1.5:next", "registry.example.com/team/azureml/curated/sklearn-1.5:next"]
     report = json.loads((project / "build-reports" / "sklearn-1.5" / "next.json").read_text())
     assert report["builder"] == "docker 27.3.1" and report["status"] == "passed"
     assert report["image_digest"] == "sha256:" + "1" * 64 and report["image_size_bytes"] == 123456789
@@ -94,10 +97,11 @@ def test_podman_builds_like_buildah_with_a_volume_and_plain_http_registries(proj
                      "--push", f"{registry}/pushed", "--no-cache", cwd=project, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     recorded = calls(log)
-    build = recorded[1]["args"]
+    [built] = [c for c in recorded if c["args"][0] == "build"]
+    build = built["args"]
     assert "--tls-verify=false" in build and "--no-cache" in build
     assert build[build.index("-v") + 1] == "/etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro"
-    assert "--mount=type=secret" not in recorded[1]["dockerfile"]
+    assert "--mount=type=secret" not in built["dockerfile"]
     push = recorded[-1]["args"]
     host = registry.split("://", 1)[1]
     assert push[:3] == ["push", "--quiet", "--tls-verify=false"] and push[-1] == f"docker://{host}/pushed/azureml/curated/sklearn-1.5:next"
@@ -114,6 +118,29 @@ def test_a_failed_docker_build_is_a_failed_report(project, fake_tools):
     assert report["status"] == "failed"
     assert report["message"] == ("docker build failed (exit status 1): "
                                  "ERROR: failed to solve: process did not complete successfully: exit code: 1")
+
+
+@pytest.mark.parametrize("broken, expected", [
+    ({"FAKE_DOCKER_INFO_EXIT": "1"}, "the Docker daemon does not answer"),
+    ({"FAKE_DOCKER_NO_BUILDX": "1"}, "docker has no BuildKit"),
+])
+def test_a_docker_that_cannot_build_is_a_usage_error_and_replaces_no_report(project, fake_tools, broken, expected):
+    from catalog.records.build_report import BuildReport, BuildReports
+
+    _, log, env = fake_tools
+    reports = BuildReports(project / "build-reports")
+    passing = BuildReport("sklearn-1.5", "next", "passed", "2026-11-20T10:04:30Z", content_hash="sha256:" + "0" * 64,
+                          message="built and checked")
+    path = reports.write(passing)
+    before = path.read_bytes()
+    result = run_cli("build", "--builder", "docker", "--all", cwd=project, env={**env, **broken})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("catalog: error: --builder docker: ") and expected in line and "nothing was built" in line
+    assert path.read_bytes() == before
+    assert sorted(p.relative_to(project / "build-reports").as_posix() for p in (project / "build-reports").rglob("*")) \
+        == ["sklearn-1.5", "sklearn-1.5/next.json"]  # no log, no other report
+    assert not [c for c in calls(log) if c["args"][0] in ("build", "run")]
 
 
 def test_detection_prefers_a_docker_daemon_then_podman_then_buildah(fake_tools, monkeypatch, tmp_path):

@@ -20,7 +20,7 @@ import requests
 from jsonschema import Draft202012Validator, FormatChecker
 
 from catalog.resources import load_schema
-from catalog.site.build_reports import environment_reports, read_report_file, report_path, version_report_path
+from catalog.records.build_report import BuildReports
 from tests.build.conftest import configure_build
 from tests.conftest import REPO, run_cli, write_env
 
@@ -105,9 +105,8 @@ def outcomes(build_machine, tmp_path_factory):
 
 
 def report(project, name, version="next"):
-    found, problem = read_report_file(version_report_path(project / "build-reports", name, version), name)
-    assert problem is None and found is not None, (name, problem)
-    return found
+    reports = BuildReports(project / "build-reports")
+    return reports.read(reports.path(name, version), name).to_json()
 
 
 def test_one_failure_does_not_stop_the_others_and_the_exit_status_says_so(outcomes):
@@ -205,7 +204,8 @@ def test_a_build_over_its_timeout_is_stopped_and_reported(build_machine, tmp_pat
 
 def test_reports_of_each_version_are_kept_and_the_site_shows_the_newest(outcomes):
     project, _ = outcomes
-    reports, problems = environment_reports(report_path(project / "build-reports", "good-env"), "good-env")
+    found = BuildReports(project / "build-reports").of_environment("good-env")
+    reports, problems = [r.to_json() for r in found.reports], found.problems
     assert problems == [] and [r["asset_version"] for r in reports] == ["next"]
     newest = reports[0]
     assert newest["status"] == "passed"

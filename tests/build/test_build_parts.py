@@ -12,6 +12,8 @@ from catalog.build.policy import BuildEvidence, check_policy
 from catalog.build.progress import LiveProgress, PlainProgress, wants_live_progress
 from catalog.build.smoke_test import interpret, probe_answer, python_matches
 from catalog.model import load_catalog
+from catalog.records.build_log import BuildLog
+from catalog.records.build_report import BuildReports, InstalledPackage
 from tests.conftest import DOCKERFILE, write_env
 
 
@@ -33,7 +35,7 @@ def test_from_lines_and_arg_defaults_name_the_mirror():
 
 def test_policy_rules_and_their_configured_severities(tmp_path):
     env = env_with(tmp_path, {"context/Dockerfile": DOCKERFILE.replace("ubuntu22.04", "ubuntu20.04")})
-    evidence = BuildEvidence(env, "3.8.18", [{"name": "azure_ai_ml", "version": "1.2"}, {"name": "azureml-core", "version": "1.5"}],
+    evidence = BuildEvidence(env, "3.8.18", [InstalledPackage("azure_ai_ml", "1.2", "pip"), InstalledPackage("azureml.core", "1.5", "pip")],
                              "ERROR: pip's dependency resolver does not currently take into account all the packages\n")
     findings = {f.rule: (f.severity, f.message) for f in check_policy(evidence, {})}
     assert findings == {
@@ -70,8 +72,7 @@ def test_the_probe_s_answer_becomes_checks_and_an_inventory(tmp_path):
     assert smoke.checks[1].detail == "a 1.0 requires b, which is not installed."
     assert smoke.checks[3].detail == "the package azureml-mlflow (declared in requirements.txt:2) is not installed in the image"
     assert smoke.checks[4].detail == "3 passed, 1 failed, 0 skipped: 1 failed, 3 passed"
-    assert smoke.packages == [{"name": "numpy", "version": "2.1.3", "source": "pip"},
-                              {"name": "openssl", "version": "3.0", "source": "conda"}]
+    assert smoke.packages == [InstalledPackage("numpy", "2.1.3", "pip"), InstalledPackage("openssl", "3.0", "conda")]
     assert probe_answer("no marker\n") is None and probe_answer(RESULT_MARKER + "{not json\n") is None
 
 
@@ -115,7 +116,7 @@ def test_progress_is_plain_lines_in_ci_and_a_redrawn_table_on_a_terminal(monkeyp
 def test_a_failed_step_names_the_tool_s_own_error_and_a_proxy_problem(tmp_path):
     from catalog.build.run import _failure
 
-    log = open(tmp_path / "build.log", "w+", encoding="utf-8")  # noqa: SIM115 (as the build holds it)
+    log = BuildLog(BuildReports(tmp_path / "build-reports"), "sklearn-1.5", "next")
     log.write("STEP 4/6: RUN pip install -r requirements.txt\n"
               "WARNING: Retrying ... SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] "
               "certificate verify failed: unable to get local issuer certificate'))\n"
@@ -125,4 +126,4 @@ def test_a_failed_step_names_the_tool_s_own_error_and_a_proxy_problem(tmp_path):
     assert message == ("buildah bud failed (exit status 1): ERROR: Could not find a version that satisfies the "
                        "requirement six==1.16.0; TLS verification failed: behind a TLS-intercepting proxy, "
                        "give the proxy's CA with --ca-bundle")
-    log.close()
+    log.discard()

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from catalog.build.report import REPORT_VERSION
+from catalog.records.build_report import BuildReport, BuildReports
 from tests.conftest import run_cli, write_env
 from tests.pin.test_pin_command import configure
 
@@ -31,10 +31,8 @@ def git(project, *args):
 
 
 def passed_report(project, name, content_hash, version="next", finished="2026-11-20T10:04:30Z"):
-    path = project / "build-reports" / name / f"{version}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"version": REPORT_VERSION, "environment": name, "asset_version": version,
-                                "status": "passed", "finished_at": finished, "content_hash": content_hash}))
+    BuildReports(project / "build-reports").write(
+        BuildReport(name, version, "passed", finished, content_hash=content_hash))
 
 
 def pinned_hashes(project) -> dict[str, str]:
@@ -67,10 +65,8 @@ def test_an_environment_whose_last_passing_build_is_of_the_same_definition_is_sk
     assert "sklearn-1.5: skipped (unchanged since its build of 2026-11-20T10:04:30Z passed (version next))" in result.stdout
     assert "xgboost-2.1: to build as azureml/curated/xgboost-2.1:next (changed since its last passing build" in result.stdout
     # a newer failed build of the same definition does not undo the passing one
-    failed = project / "build-reports" / "sklearn-1.5" / "next.json"
-    data = json.loads(failed.read_text())
-    (failed.parent / "1.json").write_text(json.dumps({**data, "asset_version": "1", "status": "failed",
-                                                      "finished_at": "2026-11-21T00:00:00Z"}))
+    BuildReports(project / "build-reports").write(
+        BuildReport("sklearn-1.5", "1", "failed", "2026-11-21T00:00:00Z", content_hash=hashes["sklearn-1.5"]))
     assert "sklearn-1.5: skipped" in run_cli("build", "--plan", cwd=project).stdout
     # --all builds it anyway; a build of nothing to do says so and exits 0
     assert "sklearn-1.5: to build" in run_cli("build", "--plan", "--all", cwd=project).stdout

@@ -12,9 +12,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from catalog.facts import normalize_package
 from catalog.model import load_catalog
-from catalog.release.ledger import read_ledger
+from catalog.records.ledger import ReleaseLedger
 from catalog.resources import load_schema
-from catalog.site.build_reports import environment_reports, report_path
+from catalog.records.build_report import BuildReports
 from tests.build.conftest import configure_build
 from tests.conftest import REPO, run_cli
 
@@ -36,9 +36,9 @@ def sample_build(build_machine, tmp_path_factory):
 def reports_of(project: Path) -> dict[str, dict]:
     found = {}
     for name in BUILDABLE:
-        reports, problems = environment_reports(report_path(project / "build-reports", name), name)
-        assert problems == [], problems
-        found[name] = reports[0]
+        reports = BuildReports(project / "build-reports").of_environment(name)
+        assert reports.problems == [], reports.problems
+        found[name] = reports.reports[0].to_json()
     return found
 
 
@@ -49,7 +49,7 @@ def test_every_sample_environment_builds_and_passes_its_checks(sample_build):
     assert "mlflow-inference: skipped (a pre-built image: no build context to build)" in result.stdout
     assert result.stdout.splitlines()[-1] == f"{len(BUILDABLE) + 1} environments: {len(BUILDABLE)} passed, 0 failed, 1 skipped"
     catalog = load_catalog([project / "environments"])
-    ledger = read_ledger(project / "releases")
+    ledger = ReleaseLedger(project / "releases")
     validator = Draft202012Validator(load_schema("build-report"), format_checker=FormatChecker())
     for name, report in reports_of(project).items():
         assert list(validator.iter_errors(report)) == [], name

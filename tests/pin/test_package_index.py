@@ -2,12 +2,12 @@
 
 import pytest
 
-from catalog.pin.http import HttpOptions, LookupFailed, make_session
+from catalog.pin.http import HttpClient, HttpOptions, LookupFailed
 from catalog.pin.package_index import PackageIndex
 
 
 def index(url: str) -> PackageIndex:
-    return PackageIndex(make_session(HttpOptions(timeout=3, retries=0)), url)
+    return PackageIndex(HttpClient(HttpOptions(timeout=3, retries=0)), url)
 
 
 @pytest.mark.parametrize("fixture", ["package_index", "html_package_index"])

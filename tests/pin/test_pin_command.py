@@ -61,16 +61,43 @@ def test_out_writes_a_pinned_copy(project):
 def test_warm_cache_asks_no_server_and_offline_uses_the_cache(project, tmp_path):
     data = tmp_path / "projects.json"
     data.write_text(json.dumps(PROJECTS))
-    server, port = start_process([sys.executable, "-m", "tests.servers.package_index", str(data)])
+    index, index_port = start_process([sys.executable, "-m", "tests.servers.package_index", str(data)])
+    mirror, mirror_port = start_process([sys.executable, "-m", "tests.servers.faulty_registry"])
     try:
-        configure(project, f"http://127.0.0.1:{port}/simple/", registry_url(project))
-        assert run_cli("pin", "--check", cwd=project).returncode == 0
+        configure(project, f"http://127.0.0.1:{index_port}/simple/", f"http://127.0.0.1:{mirror_port}")
+        first = run_cli("pin", "--check", cwd=project)
+        assert first.returncode == 0, first.stderr
     finally:
-        stop(server)
-    configure(project, f"http://127.0.0.1:{port}/simple/", "http://127.0.0.1:9")  # nothing listens at either now
+        stop(index)
+        stop(mirror)
+    # nothing listens at either endpoint now: the answers come from the cache
     result = run_cli("pin", "--check", cwd=project)
     assert result.returncode == 0, result.stderr
+    assert result.stdout == first.stdout
     assert run_cli("pin", "--check", "--offline", cwd=project).returncode == 0
+
+
+def test_a_mirrors_answers_are_never_served_for_another_endpoint(project, tmp_path):
+    mirror, mirror_port = start_process([sys.executable, "-m", "tests.servers.faulty_registry"])
+    try:
+        configure(project, registry_index(project), f"http://127.0.0.1:{mirror_port}")
+        assert "-> 1.1" in run_cli("pin", "--check", cwd=project).stdout  # the stand-in's own tags
+    finally:
+        stop(mirror)
+    # the same image through another endpoint (upstream, or another mirror): the cache does not answer for it
+    configure(project, registry_index(project), "http://127.0.0.1:9")
+    offline = run_cli("pin", "--check", "--offline", cwd=project)
+    assert offline.returncode == 1
+    assert "{{latest-image-tag}}: the tag of latest of mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04: " \
+           "not in the cache, and --offline forbids asking" in offline.stderr
+    cache = json.loads((project / ".cache" / "lookups.json").read_text())
+    assert any(key.startswith(f"image http://127.0.0.1:{mirror_port} ") for key in cache["entries"])
+
+
+def registry_index(project) -> str:
+    import tomllib
+
+    return tomllib.loads((project / "pyproject.toml").read_text())["tool"]["catalog"]["pin"]["index-url"]
 
 
 def registry_url(project) -> str:
@@ -124,7 +151,7 @@ def test_unknown_environment_and_missing_out_are_usage_errors(project):
 def test_cache_file_is_valid_json(project):
     assert run_cli("pin", "--check", cwd=project).returncode == 0
     payload = json.loads((project / ".cache" / "lookups.json").read_text())
-    assert payload["version"] == 1 and len(payload["entries"]) == 2
+    assert payload["version"] == 2 and len(payload["entries"]) == 2
 
 
 def test_mirror_and_index_on_the_command_line(tmp_path, registry, package_index):

@@ -7,19 +7,20 @@ import uuid
 
 import pytest
 
-from catalog.pin.http import HttpOptions, LookupFailed, make_session
-from catalog.pin.lookups import DiskCache, ImageQuery, Lookups
+from catalog.pin.http import HttpClient, HttpOptions, LookupFailed
+from catalog.pin.lookups import ImageQuery, Lookups
+from catalog.records.lookup_cache import LookupCache
 from catalog.pin.registry import RegistryClient, parse_challenge
 from tests.servers.fixtures import BASE_REPOSITORY, BASE_TAGS
 
 
 def client(mirror: str, timeout: float = 3.0, retries: int = 2, page_size: int = 1000) -> RegistryClient:
-    session = make_session(HttpOptions(timeout=timeout, retries=retries, backoff=0.05))
-    return RegistryClient(session, {"mcr.microsoft.com": mirror}, page_size=page_size)
+    http = HttpClient(HttpOptions(timeout=timeout, retries=retries, backoff=0.05))
+    return RegistryClient(http, {"mcr.microsoft.com": mirror}, page_size=page_size)
 
 
 def lookups(registry_client: RegistryClient) -> Lookups:
-    return Lookups(registry_client, None, DiskCache(None, 0))
+    return Lookups(registry_client, None, LookupCache(None, 0))
 
 
 def unique(fault: str) -> str:

@@ -58,12 +58,16 @@ def test_pinned_texts_hash_like_files_that_hold_them(tmp_path):
     assert pinned == hash_of(tmp_path / "b", **{"context/requirements.txt": pinned_requirements})
 
 
-def test_prebuilt_environment_hashes_its_image(tmp_path):
-    environment = "image:\n  name: azureml/curated/NAME\n  os: linux\n"
-    spec = SPEC.split("build:")[0] + 'image: "mcr.microsoft.com/azureml/curated/x:1"\nos_type: linux\n'
+def test_prebuilt_environment_hashes_the_image_it_names(tmp_path):
+    # the image of a pre-built environment is environment.yaml's image.name; the spec names it
+    # through {{image.name}} and says nothing of its own
+    environment = "image:\n  name: mcr.microsoft.com/azureml/core:2.0\n  os: linux\n"
+    spec = SPEC.split("build:")[0] + 'image: "{{image.name}}"\nos_type: linux\n'
     first = hash_of(tmp_path / "a", **{"environment.yaml": environment, "spec.yaml": spec})
-    second = hash_of(tmp_path / "b", **{"environment.yaml": environment, "spec.yaml": spec.replace("x:1", "x:2")})
+    second = hash_of(tmp_path / "b", **{"environment.yaml": environment.replace("core:2.0", "core:3.0"), "spec.yaml": spec})
+    same = hash_of(tmp_path / "c", **{"environment.yaml": environment, "spec.yaml": spec.replace("os_type", "# a comment\nos_type")})
     assert first != second
+    assert first == same
 
 
 def test_equal_definitions_are_grouped_and_reported_once_each(catalog_root):

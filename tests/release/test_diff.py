@@ -1,20 +1,16 @@
 """What changed between released versions: Dockerfile lines and package versions."""
 
-import hashlib
-import json
-
 from catalog.release.diff import ADDED, CHANGED, DOWNGRADED, REMOVED, UPGRADED, package_changes, version_diff
-from catalog.release.ledger import read_ledger
+from catalog.records.ledger import Deprecation, ReleaseLedger, ReleaseRecord, file_digests
 
 
 def release(root, name, version, files):
-    directory = root / name / str(version)
-    for relative, text in files.items():
-        (directory / relative).parent.mkdir(parents=True, exist_ok=True)
-        (directory / relative).write_text(text)
-    record = {"name": name, "version": version,
-              "files": {k: hashlib.sha256(v.encode()).hexdigest() for k, v in files.items()}}
-    (directory / "release.json").write_text(json.dumps(record))
+    """A release written by the ledger's own writer."""
+    record = ReleaseRecord(name=name, version=version, date="2026-11-20T10:00:00Z", content_hash="sha256:" + "1" * 64,
+                           source_hash="sha256:" + "2" * 64, image=None, base_image=None, source_commit=None,
+                           deprecation=Deprecation(False, None, None), packages=(),
+                           files=file_digests({k: v.encode() for k, v in files.items()}))
+    ReleaseLedger(root).write(record, {k: v.encode() for k, v in files.items()})
 
 
 def test_package_changes_by_kind():
@@ -30,7 +26,7 @@ def test_version_diff_reads_the_released_files(tmp_path):
                                      "spec.yaml": "name: env-1.0\n"})
     release(tmp_path, "env-1.0", 2, {"context/Dockerfile": "FROM base:2\nRUN pip install torch==2.4.0\n",
                                      "context/requirements.txt": "numpy==2.0.1\n", "spec.yaml": "name: env-1.0\n"})
-    first, second = read_ledger(tmp_path).versions("env-1.0")
+    first, second = ReleaseLedger(tmp_path).versions("env-1.0")
     diff = version_diff(first, second)
     assert diff.previous == 1
     assert [line for line in diff.dockerfile if line[:1] in "+-"] == [
@@ -44,5 +40,5 @@ def test_a_file_edited_after_release_is_not_read_as_released(tmp_path):
     release(tmp_path, "env-1.0", 1, {"context/requirements.txt": "numpy==1.26.4\n"})
     (tmp_path / "env-1.0" / "1" / "context" / "requirements.txt").unlink()
     (tmp_path / "env-1.0" / "1" / "context" / "requirements.txt").symlink_to("/etc/passwd")
-    [version] = read_ledger(tmp_path).versions("env-1.0")
+    [version] = ReleaseLedger(tmp_path).versions("env-1.0")
     assert version.file_text("context/requirements.txt") is None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import tomllib
 import subprocess
 
 import pytest
 
 from jsonschema import Draft202012Validator
 
-from catalog.release.ledger import read_ledger
+from catalog.records.ledger import ReleaseLedger
 from tests.conftest import REPO, REQUIREMENTS, run_cli, write_env
 from tests.pin.test_pin_command import configure
 from tests.servers.fixtures import BASE_TAGS
@@ -45,7 +46,10 @@ def test_release_writes_the_ledger_then_nothing_when_unchanged(project):
     assert record["base_image"]["reference"] == f"mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{BASE_TAGS[-1]}"
     assert record["base_image"]["digest"].startswith("sha256:")
     assert record["image"] == "mcr.microsoft.com/azureml/curated/sklearn-1.5:1"
-    assert record["packages"] == [{"name": "azureml-mlflow", "version": "1.58.0"}]
+    # which endpoint answered each lookup: the mirror of MCR, the package index
+    pin = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["catalog"]["pin"]
+    assert record["base_image"]["endpoint"] == pin["registry-mirrors"]["mcr.microsoft.com"]
+    assert record["packages"] == [{"name": "azureml-mlflow", "version": "1.58.0", "index": pin["index-url"]}]
     assert len(record["source_commit"]) == 40
     assert record["deprecation"] == {"deprecated": False, "delete_on": None, "replacement": None}
     # the pinned files, and the spec rendered with its values
@@ -55,7 +59,7 @@ def test_release_writes_the_ledger_then_nothing_when_unchanged(project):
     assert "releases/sklearn-1.5/1/context" in spec
     assert sorted(record["files"]) == ["asset.yaml", "context/Dockerfile", "context/requirements.txt",
                                        "description.md", "environment.yaml", "spec.yaml"]
-    assert read_ledger(project / "releases").latest("sklearn-1.5").mismatches() == []
+    assert ReleaseLedger(project / "releases").latest("sklearn-1.5").mismatches() == []
     schema = json.loads((REPO / "schemas" / "release.schema.json").read_text())
     Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER).validate(record)
 
@@ -73,7 +77,7 @@ def test_a_changed_pin_is_the_next_version(project):
     assert result.returncode == 0, result.stderr
     assert "sklearn-1.5: new version 2" in result.stdout and "xgboost-2.1" not in result.stdout
     assert "1 released, 1 unchanged" in result.stdout
-    ledger = read_ledger(project / "releases")
+    ledger = ReleaseLedger(project / "releases")
     assert [v.version for v in ledger.versions("sklearn-1.5")] == [1, 2]
     assert ledger.version("sklearn-1.5", 1).content_hash != ledger.version("sklearn-1.5", 2).content_hash
 
@@ -85,8 +89,8 @@ def test_explicit_version_is_used_and_never_reused_for_another_definition(projec
     (project / "environments/xgboost-2.1/context/requirements.txt").write_text("xgboost==2.1.0\n")
     result = run_cli("release", cwd=project)
     assert result.returncode == 1
-    assert "xgboost-2.1: refused: version 5 is already released with another definition" in result.stdout
-    assert [v.version for v in read_ledger(project / "releases").versions("xgboost-2.1")] == [5]
+    assert "catalog: error: xgboost-2.1: refused: version 5 is already released with another definition" in result.stderr
+    assert [v.version for v in ReleaseLedger(project / "releases").versions("xgboost-2.1")] == [5]
 
 
 def test_renamed_environment_keeps_its_hash(project):
@@ -110,7 +114,7 @@ def test_failed_pin_releases_nothing_and_says_why(tmp_path, package_index):
     configure(tmp_path, package_index, "http://127.0.0.1:9")
     result = run_cli("release", cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "sklearn-1.5: failed: 1 template tags could not be pinned" in result.stdout
+    assert "catalog: error: sklearn-1.5: failed: 1 template tags could not be pinned" in result.stderr
     assert "connection refused" in result.stderr
     assert not (tmp_path / "releases").exists()
 

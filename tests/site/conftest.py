@@ -168,24 +168,22 @@ class PageScan(HTMLParser):
 def write_build_report(reports: Path, name: str, version: str, packages: dict[str, str], *,
                        status: str = "passed", finished_at: str = "2026-11-20T10:04:30Z",
                        content_hash: str | None = None, checks: list[dict] | None = None) -> dict:
-    """A build report as ``catalog build`` writes it (schemas/build-report.schema.json)."""
+    """A build report as ``catalog build`` writes it, made with the record class; returns its JSON."""
+    from catalog.records.build_report import BaseImage, BuildReport, BuildReports, Check, CheckCounts, InstalledPackage
+
     checks = checks if checks is not None else [
         {"name": "python-version", "status": "passed", "detail": "Python 3.11.2 matches the Python tag 3.11"},
         {"name": "pip-check", "status": "passed", "detail": "No broken requirements found."}]
     counts = {state: sum(1 for c in checks if c["status"] == state) for state in ("passed", "failed", "skipped")}
-    report = {
-        "version": 2, "environment": name, "asset_version": version, "status": status,
-        "started_at": "2026-11-20T10:00:00Z", "finished_at": finished_at, "duration_seconds": 270.5,
-        "builder": "buildah 1.28.2", "image": f"azureml/curated/{name}:{version}",
-        "image_digest": "sha256:" + "b" * 64, "image_size_bytes": 734003200,
-        "base_image": {"reference": "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251110.v1",
-                       "digest": "sha256:" + "c" * 64},
-        "checks": checks, "tests": {"status": "failed" if counts["failed"] else "passed", **counts},
-        "packages": [{"name": package, "version": number, "source": "pip"} for package, number in sorted(packages.items())],
-        "policy": [], "log": f"logs/{name}-{version}.log", "message": "built and checked",
-    }
-    if content_hash:
-        report["content_hash"] = content_hash
-    (reports / name).mkdir(parents=True, exist_ok=True)
-    (reports / name / f"{version}.json").write_text(json.dumps(report))
-    return report
+    report = BuildReport(
+        environment=name, asset_version=version, status=status, started_at="2026-11-20T10:00:00Z",
+        finished_at=finished_at, duration_seconds=270.5, builder="buildah 1.28.2",
+        image=f"azureml/curated/{name}:{version}", image_digest="sha256:" + "b" * 64, image_size_bytes=734003200,
+        base_image=BaseImage("mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20251110.v1", "sha256:" + "c" * 64),
+        checks=tuple(Check(**check) for check in checks),
+        tests=CheckCounts("failed" if counts["failed"] else "passed", **counts),
+        packages=tuple(InstalledPackage(package, number, "pip") for package, number in sorted(packages.items())),
+        log=f"logs/{name}-{version}.log", message="built and checked", content_hash=content_hash,
+    )
+    BuildReports(reports).write(report)
+    return report.to_json()

@@ -22,6 +22,11 @@ with open(os.environ["FAKE_CLI_LOG"], "a") as log:
 command = args[0] if args else ""
 if command == "info":
     sys.exit(int(os.environ.get("FAKE_DOCKER_INFO_EXIT", "0")))
+if command == "buildx":
+    if os.environ.get("FAKE_DOCKER_NO_BUILDX"):
+        print("docker: 'buildx' is not a docker command.", file=sys.stderr)
+        sys.exit(1)
+    print("github.com/docker/buildx v0.17.1")
 if command == "version":
     print("27.3.1" if tool == "docker" else "4.9.3")
 elif command == "build":
