@@ -63,6 +63,7 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     """
     from catalog.config import load_config
     from catalog.lint import lint as run_lint
+    from catalog.lint import merge_results, unreadable_findings
     from catalog.model import load_catalog
     from catalog.report import render
     from catalog.rules import UnknownRule, choose
@@ -83,28 +84,50 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     if target_dirs == [] and not searched:  # only files outside any environment (pre-commit passes every changed file)
         _write(render(run_lint(load_catalog([]), [], config, rules, day), fmt, cwd), output)
         return EXIT_CLEAN
-    if target_dirs == []:
+    if target_dirs == [] and not unreadable:
         _no_environments_under(searched[0], cwd)
-    catalog = load_catalog(roots, target_dirs or [])
     if target_dirs is None:
+        catalog = load_catalog(roots)
         targets = catalog.environments
-        if not targets:
+        if not targets and not catalog.unreadable:
             _no_environments_under(", ".join(os.path.relpath(root, cwd) for root in roots), cwd)
+        results = [run_lint(catalog, targets, config, rules, day)]
+        unreadable += catalog.unreadable
     else:
-        wanted = {directory.resolve() for directory in target_dirs}
-        targets = [env for env in catalog.environments if env.directory.resolve() in wanted]
-    for directory in searched:  # a directory named on the command line must hold an environment
-        if not any(_is_within(env.directory, directory) for env in targets):
-            _no_environments_under(directory, cwd)
-    result = run_lint(catalog, targets, config, rules, day)
+        # a path inside a configured root is linted with the rest of that catalog (catalog-wide
+        # rules see it all); one outside every root is a catalog of its own
+        inside, outside = _by_catalog(target_dirs, roots)
+        results = []
+        for catalog_roots, dirs in ((roots, inside), ([d for d in searched if not _under_any(d, roots)], outside)):
+            if not dirs:
+                continue
+            catalog = load_catalog(catalog_roots, dirs)
+            wanted = {os.path.realpath(directory) for directory in dirs}
+            targets = [env for env in catalog.environments if os.path.realpath(env.directory) in wanted]
+            unreadable += [(path, why) for path, why in catalog.unreadable
+                           if any(_is_within(Path(path), Path(d)) for d in searched)]
+            results.append(run_lint(catalog, targets, config, rules, day))
+        found = [env for result in results for env in result.targets]
+        for directory in searched:  # a directory named on the command line must hold an environment
+            if not any(_is_within(env.directory, directory) for env in found) and \
+                    not any(_is_within(Path(path), directory) for path, _ in unreadable):
+                _no_environments_under(directory, cwd)
+    result = merge_results(results, unreadable_findings(unreadable, rules))
     _write(render(result, fmt, cwd), output)
-    unchecked = {os.path.abspath(directory): reason for directory, reason in unreadable + catalog.unreadable}
-    for directory, reason in unchecked.items():  # what is in them went unchecked: not clean, not a finding
-        click.echo(f"catalog: error: cannot read directory {os.path.relpath(directory, cwd)}: {reason}", err=True)
-    if unchecked:
-        return EXIT_USAGE
     failed = result.errors or (strict and result.warnings)
     return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def _by_catalog(directories: list[Path], roots: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(the directories under a configured root, those outside every root)."""
+    inside = [directory for directory in directories if _under_any(directory, roots)]
+    return inside, [directory for directory in directories if directory not in inside]
+
+
+def _under_any(path: Path, roots: list[Path]) -> bool:
+    real = os.path.realpath(path)
+    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+               for root in (os.path.realpath(r) for r in roots))
 
 
 def _no_environments_under(where: Path | str, cwd: Path):
@@ -114,8 +137,8 @@ def _no_environments_under(where: Path | str, cwd: Path):
 
 
 def _is_within(path: Path, directory: Path) -> bool:
-    path, directory = path.resolve(), directory.resolve()
-    return path == directory or directory in path.parents
+    real, top = os.path.realpath(path), os.path.realpath(directory)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def _parse_day(text: str | None) -> datetime.date | None:
@@ -246,11 +269,17 @@ def init(directory, roots, preset, site_name) -> int:
 
 
 def chosen_environments(config, selectors: tuple[str, ...]):
-    """The catalog, and the environments named (by name or directory); all when none are."""
-    from catalog.model import load_catalog
+    """The catalog, and the environments named (by name or directory); all when none are.
+
+    A directory may be an environment's anywhere, or a tree of them: inside a configured
+    root it is taken from the repository's catalog, outside every root it is a catalog of
+    its own.
+    """
+    from catalog.model import find_asset_files, load_catalog
 
     roots = config.root_paths
-    if not any(root.is_dir() for root in roots):
+    directories = [selector for selector in selectors if os.path.isdir(selector)]
+    if not any(root.is_dir() for root in roots) and (not selectors or len(directories) < len(selectors)):
         shown = ", ".join(os.path.relpath(root) for root in roots)
         raise UsageError(f"no catalog: {shown} is not a directory (set roots in [tool.catalog])")
     catalog = load_catalog(roots)
@@ -258,15 +287,19 @@ def chosen_environments(config, selectors: tuple[str, ...]):
         if not catalog.environments:
             _no_environments_under(", ".join(os.path.relpath(root) for root in roots), Path.cwd())
         return catalog, list(catalog.environments)
+    by_directory = {os.path.realpath(env.directory): env for env in catalog.environments}
     chosen = []
     for selector in selectors:
-        by_name = catalog.named(selector)
-        if not by_name and os.path.isdir(selector):
-            wanted = Path(selector).resolve()
-            by_name = [env for env in catalog.environments if env.directory.resolve() == wanted]
-        if not by_name:
+        found = catalog.named(selector)
+        if not found and os.path.isdir(selector):
+            assets = [asset.parent for asset in find_asset_files(Path(selector))]
+            if _under_any(Path(selector), roots):
+                found = [by_directory[key] for key in map(os.path.realpath, assets) if key in by_directory]
+            else:
+                found = load_catalog([Path(selector)]).environments
+        if not found:
             raise UsageError(f"no environment {selector!r} in the catalog (give a name or an environment's directory)")
-        chosen.extend(env for env in by_name if env not in chosen)
+        chosen.extend(env for env in found if env not in chosen)
     return catalog, chosen
 
 

@@ -36,6 +36,13 @@ class LintContext:
         return ReleaseLedger(self.config.releases_path, self.config.base_dir)
 
     @cached_property
+    def build_reports(self):
+        """The build reports (``build-reports`` in the configuration)."""
+        from catalog.records.build_report import BuildReports
+
+        return BuildReports(self.config.build_reports_path, self.config.base_dir)
+
+    @cached_property
     def equal_definitions(self) -> dict[str, list[EnvironmentAsset]]:
         """Content hash -> environments, where two or more share one."""
         from catalog.release.content_hash import equal_definitions
@@ -56,6 +63,7 @@ class LintResult:
     findings: list[Finding]
     environments: int
     rules: list[Rule] = field(default_factory=list)
+    targets: list[EnvironmentAsset] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -84,7 +92,33 @@ def lint(
     else:
         findings = _check(targets, rules, context)
     findings.sort(key=Finding.sort_key)
-    return LintResult(findings, len(targets), rules)
+    return LintResult(findings, len(targets), rules, list(targets))
+
+
+UNREADABLE_DIRECTORY = "CAT008"
+
+
+def unreadable_findings(unreadable: list[tuple[Path, str]], rules: list[Rule]) -> list[Finding]:
+    """One finding per directory that could not be listed (rule ``unreadable-directory``):
+    the environments in it went unchecked, so the run is not clean."""
+    rule = next((rule for rule in rules if rule.code == UNREADABLE_DIRECTORY), None)
+    if rule is None:
+        return []
+    found = {}
+    for directory, reason in unreadable:
+        found.setdefault(os.path.abspath(directory), reason)
+    return [Finding(rule.name, rule.code, rule.severity, Location(Path(directory)), None,
+                    f"cannot read directory: {reason}; the environments in it are not checked")
+            for directory, reason in found.items()]
+
+
+def merge_results(results: list[LintResult], extra: list[Finding] = ()) -> LintResult:
+    """One result of several lint runs (catalogs of their own) and catalog-level findings."""
+    findings = [finding for result in results for finding in result.findings] + list(extra)
+    findings.sort(key=Finding.sort_key)
+    rules = results[0].rules if results else []
+    return LintResult(findings, sum(result.environments for result in results), rules,
+                      [env for result in results for env in result.targets])
 
 
 def _check(targets: list[EnvironmentAsset], rules: list[Rule], context: LintContext) -> list[Finding]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import resource
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -125,6 +127,24 @@ def run_cli(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120
         env=environment,
         timeout=timeout,
     )
+
+
+MEMORY_LIMIT = 2 << 30  # the Go runtime of the Dockerfile parser needs some room of its own
+
+
+def run_bounded(*args: str, cwd: Path, timeout: float = 60, memory: int = MEMORY_LIMIT) -> subprocess.CompletedProcess:
+    """The real ``catalog`` command, killed after ``timeout`` and refused memory past ``memory``."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    environment = dict(os.environ, PYTHONPATH=str(REPO))
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "catalog", *args], cwd=cwd, capture_output=True, text=True,
+                            env=environment, timeout=timeout, preexec_fn=limit)
+    result.seconds = time.monotonic() - started
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    return result
 
 
 def lint_json(*args: str, cwd: Path) -> tuple[int, dict]:

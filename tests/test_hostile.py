@@ -26,25 +26,9 @@ from catalog.finding import Problem, Severity
 from catalog.lint import MAX_FINDINGS_PER_FILE, lint
 from catalog.model import load_catalog
 from catalog.rules import Rule, choose
-from tests.conftest import ASSET, REPO, SPEC, TODAY, findings, messages, write_env
+from tests.conftest import ASSET, REPO, SPEC, TODAY, findings, messages, run_bounded, write_env
 
-MEMORY_LIMIT = 2 << 30  # the Go runtime of the Dockerfile parser needs some room of its own
 SECRET = "TOP-SECRET-7f3a"
-
-
-def run_bounded(*args: str, cwd: Path, timeout: float = 60, memory: int = MEMORY_LIMIT) -> subprocess.CompletedProcess:
-    """The real ``catalog`` command, killed after ``timeout`` and refused memory past ``memory``."""
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-    environment = dict(os.environ, PYTHONPATH=str(REPO))
-    started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "catalog", *args], cwd=cwd, capture_output=True, text=True,
-                            env=environment, timeout=timeout, preexec_fn=limit)
-    result.seconds = time.monotonic() - started
-    assert "Traceback" not in result.stdout + result.stderr, result.stderr
-    return result
 
 
 def finding_lines(result: subprocess.CompletedProcess) -> list[str]:
@@ -251,17 +235,21 @@ def _nest_beyond_path_max(start: Path) -> Path:
     return start / "/".join(["d" * 250] * 20)
 
 
-def test_catalog_directory_that_cannot_be_listed_is_an_error_naming_it(tmp_path):
+def test_catalog_directory_that_cannot_be_listed_is_a_finding_naming_it(tmp_path):
     root = tmp_path / "environments"
     write_env(root, "lightgbm-4.5", files={"spec.yaml": SPEC.replace('Python: "3.10"', "Python: 3.10")})
     (root / "deep").mkdir()
     _nest_beyond_path_max(root / "deep")
     result = run_bounded("lint", cwd=tmp_path)
-    assert result.returncode == 2
+    assert result.returncode == 1 and result.stderr == ""
     assert "CAT202 tag-value" in result.stdout  # the rest is still checked and reported
-    [error] = result.stderr.splitlines()
-    assert error.startswith("catalog: error: cannot read directory environments/deep/dddd") \
-           and error.endswith(": File name too long")
+    [finding] = [line for line in result.stdout.splitlines() if "CAT008" in line]
+    assert finding.startswith("environments/deep/dddd") and finding.endswith(
+        ": CAT008 unreadable-directory cannot read directory: File name too long; the environments in it are not checked")
+    # a clean catalog beside it is still not clean
+    (root / "lightgbm-4.5" / "spec.yaml").write_text(SPEC)
+    assert run_bounded("lint", cwd=tmp_path).returncode == 1
+    assert run_bounded("lint", "--ignore", "unreadable-directory", cwd=tmp_path).returncode == 0
 
 
 def test_build_context_directory_that_cannot_be_listed_is_a_finding(tmp_path):
@@ -289,10 +277,12 @@ def test_unreadable_directories_as_an_unprivileged_user(tmp_path):
         (locked / "context" / "sub").chmod(0)
         (root / "locked").chmod(0o711)  # can be passed through, not listed
         code, out, err = _run_as_nobody(["lint", "environments", "environments/locked/lightgbm-4.5"], base)
-        assert code == 2, out + err
+        assert code == 1, out + err
         assert "environments/locked/lightgbm-4.5/context/sub: CAT306 build-context cannot list directory 'sub' " \
                "of the build context: Permission denied" in out
-        assert err == "catalog: error: cannot read directory environments/locked: Permission denied\n"
+        assert "environments/locked: CAT008 unreadable-directory cannot read directory: Permission denied; " \
+               "the environments in it are not checked" in out
+        assert err == ""
     finally:
         shutil.rmtree(base)
 

@@ -308,6 +308,8 @@ def _read_body(response: requests.Response, what: str, deadline: Deadline, max_b
             continue
         data = chunk
         while data:
+            if decoder.eof:  # a gzip stream may hold several members, one after another
+                decoder = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding != "deflate" else zlib.MAX_WBITS)
             try:
                 piece = decoder.decompress(data, max_bytes + 1 - size)
             except zlib.error:
@@ -316,7 +318,7 @@ def _read_body(response: requests.Response, what: str, deadline: Deadline, max_b
             size += len(piece)
             if size > max_bytes:
                 raise LookupFailed(f"{what}: the answer decompresses to more than the {_mb(max_bytes)} a lookup reads")
-            data = decoder.unconsumed_tail
+            data = decoder.unconsumed_tail or (decoder.unused_data if decoder.eof else b"")
     if decoder is not None:
         try:
             tail = decoder.flush()

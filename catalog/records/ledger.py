@@ -235,7 +235,7 @@ class ReleaseLedger:
         versions = []
         for path in stale_staging(name_dir):
             problems.append(RecordProblem(path, "left by a release that was interrupted; the next `catalog release` "
-                                                "removes it (do not commit it)", name))
+                                                "removes it (do not commit it)", name, stale=True))
         for entry in _entries(name_dir, problems, name):
             if entry.name.startswith("."):
                 continue

@@ -40,6 +40,7 @@ class RecordProblem:
     path: Path
     message: str
     name: str | None = None  # the environment it belongs to, when its place says
+    stale: bool = False  # left by a writer that was killed: removed by the next write, nothing lost
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"

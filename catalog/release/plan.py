@@ -69,7 +69,7 @@ def decide(plan: PinPlan, ledger: ReleaseLedger) -> ReleaseDecision:
     refusal = identity_refusal(env)
     if refusal:
         return ReleaseDecision(env, REFUSED, None, refusal, plan)
-    damaged = ledger.problems_of(env.name)
+    damaged = [problem for problem in ledger.problems_of(env.name) if not problem.stale]
     if damaged:
         first = damaged[0]
         return ReleaseDecision(env, REFUSED, None, f"{os.path.relpath(first.path)}: {first.message}: repair or remove "

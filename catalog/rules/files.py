@@ -207,3 +207,20 @@ def version(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
     if not _is_version(value):
         shown = env.asset_doc.raw_scalar("version") if location.path == env.asset_file else None
         yield Problem(location, f"version {shown or value!r} must be 'auto' or a positive integer")
+
+
+@rule("CAT008", "unreadable-directory")
+def unreadable_directory(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+    """A directory under a catalog root cannot be read, so the environments in it go unchecked.
+
+    Reported once per directory for the whole run (a permission, a path longer than the
+    system allows), never per environment; every other environment is still checked.
+
+    **Why:** an environment nobody can list is an environment nobody linted; a clean
+    report would say otherwise.
+
+    **Bad:** `environments/team-b/` is mode 000 in the CI checkout.
+
+    **Good:** the directory is readable by the user that runs `catalog lint`.
+    """
+    return iter(())  # catalog-wide: catalog.lint.unreadable_findings reports each directory once

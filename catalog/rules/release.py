@@ -88,3 +88,26 @@ def ledger(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
             yield Problem(env.asset_doc.location("version") if env.asset_doc.has("version") else env.name_location(),
                           f"version {version} is already released with another definition; raise the version "
                           "(or use auto) before releasing this change")
+
+
+@rule("CAT009", "build-report")
+def build_report(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+    """A build report of the environment cannot be read.
+
+    `build-reports/<name>/<version>.json` must be a regular file (not a symbolic link,
+    in no linked directory), at most 4 MB, valid JSON that
+    `schemas/build-report.schema.json` accepts and that names this environment and
+    version; anything else in the directory is reported too. The site leaves such a
+    report out, and the next build does not trust it.
+
+    **Why:** build reports are the evidence the site publishes; one that was damaged,
+    or replaced by a link to another file, must not be shown as a verified build.
+
+    **Bad:** `build-reports/sklearn-1.5/next.json` is a link to another repository's report.
+
+    **Good:** the report `catalog build` wrote, or none (run `catalog build` again).
+    """
+    if env.name is None:
+        return
+    for problem in ctx.build_reports.of_environment(env.name).problems:
+        yield Problem(Location(problem.path), problem.message)

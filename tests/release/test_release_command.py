@@ -16,17 +16,6 @@ from tests.pin.test_pin_command import configure
 from tests.servers.fixtures import BASE_TAGS
 
 
-@pytest.fixture
-def project(tmp_path, registry, package_index):
-    write_env(tmp_path / "environments", "sklearn-1.5")
-    write_env(tmp_path / "environments", "xgboost-2.1", {"context/requirements.txt": "xgboost==2.1.1\n"})
-    configure(tmp_path, package_index, registry)
-    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "x"],
-                   cwd=tmp_path, check=True)
-    return tmp_path
-
-
 def test_dry_run_plans_and_writes_nothing(project):
     result = run_cli("release", "--dry-run", cwd=project)
     assert result.returncode == 0, result.stderr

