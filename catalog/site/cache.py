@@ -175,7 +175,8 @@ class EnvironmentCache:
             return
         if self.generation is not None and self.logged + len(changes) <= max(100, len(self.packed) // 10):
             self.logged += len(changes)
-            with open(out / CACHE_LOG, "ab") as handle:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+            with os.fdopen(os.open(out / CACHE_LOG, flags, 0o644), "ab") as handle:
                 handle.write(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
             return
         self._apply(record)

@@ -30,7 +30,7 @@ from catalog.report import plural
 from catalog.site.cache import EnvironmentCache, EnvironmentEntry, Print, fingerprint, now_ns, scan_catalog, tree_items
 from catalog.site.feed import atom_feed, environment_feed_entries
 from catalog.site.history import CatalogHistory
-from catalog.site.output import STATE_DIR, SiteWriter, read_manifest, refuse_linked_directories
+from catalog.site.output import STATE_DIR, SiteWriter, read_manifest, refuse_linked_directories, refuse_linked_state
 from catalog.site.paths import assign_slugs, slug_for
 from catalog.site.record import describe
 from catalog.site.render import (
@@ -128,6 +128,7 @@ def generate_site(options: SiteOptions) -> SiteResult:
     out = options.out_dir
     out.mkdir(parents=True, exist_ok=True)
     refuse_linked_directories(out, (STATE_DIR, ENVIRONMENTS_DIR, *{os.path.dirname(page) for page in STATIC_PAGES} - {""}))
+    refuse_linked_state(out)
     templates = Templates.for_run()
     cache = EnvironmentCache.load(out, _generator_key(options, templates))
     run = _Run(options, templates, SiteWriter(out, read_manifest(out)), CatalogHistory(options.base_dir, options.roots),

@@ -41,6 +41,19 @@ def refuse_linked_directories(out: Path, directories) -> None:
             raise UnsafePath(f"refusing to write into {path}: it is not a directory")
 
 
+def refuse_linked_state(out: Path) -> None:
+    """Refuse to run when anything in the state directory is a symbolic link: the journal
+    and the cache log are appended to, and the manifest says what may be removed."""
+    state = out / STATE_DIR
+    try:
+        with os.scandir(state) as scan:
+            linked = sorted(entry.name for entry in scan if entry.is_symlink())
+    except FileNotFoundError:
+        return
+    if linked:
+        raise UnsafePath(f"refusing to write into {state / linked[0]}: it is a symbolic link; remove it and run again")
+
+
 def file_info(data: bytes) -> FileInfo:
     return hashlib.sha256(data).hexdigest(), len(data)
 
@@ -77,7 +90,8 @@ class SiteWriter:
         if self._journal_fd is None:
             # O_APPEND: forked workers share the descriptor without interleaving lines
             (self.out / STATE_DIR).mkdir(parents=True, exist_ok=True)
-            self._journal_fd = os.open(self.out / JOURNAL, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+            self._journal_fd = os.open(self.out / JOURNAL, flags, 0o644)
         os.write(self._journal_fd, (relative + "\n").encode("utf-8"))
 
     def drop(self, relative: str) -> None:

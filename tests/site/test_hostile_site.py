@@ -59,6 +59,23 @@ def test_a_linked_directory_in_the_output_is_refused(tmp_path, directory):
     assert list(elsewhere.iterdir()) == []
 
 
+@pytest.mark.parametrize("name", ["journal", "cache.log", "manifest.json", "cache.pickle"])
+def test_a_linked_file_in_the_state_directory_is_refused(tmp_path, name):
+    write_env(tmp_path / "environments")
+    assert run_bounded("site", cwd=tmp_path).returncode == 0
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep me\n")
+    state = tmp_path / "site-docs" / STATE_DIR
+    (state / name).unlink(missing_ok=True)
+    (state / name).symlink_to(target)
+    (tmp_path / "environments/sklearn-1.5/description.md").write_text("# changed\n\nSo the run writes.\n")
+    result = run_bounded("site", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (f"catalog: error: refusing to write into {state / name}: "
+                             "it is a symbolic link; remove it and run again\n")
+    assert target.read_text() == "keep me\n"
+
+
 def test_an_environment_that_fails_is_a_warning_and_the_others_are_generated(tmp_path, monkeypatch):
     import catalog.site.generate
 

@@ -29,10 +29,16 @@ def nav_links(scan: PageScan) -> list[str]:
 def test_four_line_setup_builds_the_whole_site(four_line_project):
     project = four_line_project
     (project / "docs" / "guide.md").write_text("# Our guide\n\nSee the [environments](index.md).\n")
+    before = {path.relative_to(project).as_posix() for path in project.rglob("*")}
     result = mkdocs_build(project)
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr and "catalog: 9 environments" in result.stderr
     assert sorted(p.name for p in (project / "docs").iterdir()) == ["guide.md"]  # docs/ stays the user's
+    # the plugin keeps its pages where Material's plugins keep their caches, and writes nothing else
+    written = {path.relative_to(project).as_posix() for path in project.rglob("*")} - before
+    assert {path.split("/")[0] for path in written} == {"site", ".cache"}
+    assert {path for path in written if path.startswith(".cache")} >= {".cache/plugin", ".cache/plugin/catalog"}
+    assert not [path for path in written if path.startswith(".cache/") and not path.startswith((".cache/plugin",))]
 
     site = project / "site"
     pages = built_pages(site)
