@@ -313,9 +313,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         code = EXIT_USAGE
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:  # Ctrl-C (130), or SIGTERM while building (143)
         click.echo("catalog: interrupted", err=True)
-        code = 130
+        code = getattr(exc.__cause__ or exc.__context__, "exit_code", 130)
     except (UsageError, ConfigError) as exc:
         click.echo(f"catalog: error: {exc}", err=True)
         code = EXIT_USAGE

@@ -200,6 +200,8 @@ def build_environments(config, planned: PlannedBuilds, request: BuildRequest, ec
 class _Terminated(KeyboardInterrupt):
     """SIGTERM (a CI runner cancelling the job), handled as Ctrl-C is."""
 
+    exit_code = 128 + signal.SIGTERM
+
 
 @contextlib.contextmanager
 def _sigterm_as_interrupt():

@@ -20,7 +20,11 @@ import requests
 from jsonschema import Draft202012Validator, FormatChecker
 
 from catalog.resources import load_schema
-from catalog.records.build_report import BuildReports
+from pathlib import Path
+
+from catalog.build.run import SCRATCH_PREFIX
+from catalog.records.build_log import HEAD_BYTES, TAIL_BYTES
+from catalog.records.build_report import BuildReport, BuildReports
 from tests.build.conftest import configure_build
 from tests.conftest import REPO, run_cli, write_env
 
@@ -212,19 +216,95 @@ def test_reports_of_each_version_are_kept_and_the_site_shows_the_newest(outcomes
     assert json.loads((project / "build-reports" / "good-env" / "next.json").read_text()) == newest
 
 
-def test_ctrl_c_stops_the_builds_and_each_still_reports(build_machine, tmp_path):
+def running_sleeps() -> list[int]:
+    """Processes running the slow environment's RUN step (``sleep 600``), anywhere on the machine."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "cmdline").read_bytes().split(b"\0")[:2] == [b"sleep", b"600"]:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def scratch_directories() -> list[Path]:
+    import tempfile
+
+    return sorted(Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}slow-env-*"))
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupted_build_stops_everything_and_replaces_no_report(build_machine, tmp_path, sig, code):
+    """Ctrl-C, and SIGTERM as a CI runner sends on cancel: the builder's whole process group
+    stops, no container, RUN step or scratch directory survives, and the passing report of
+    that version stays as it was; the interruption is recorded apart."""
     before = slow_project(build_machine, tmp_path)
-    process = subprocess.Popen([sys.executable, "-m", "catalog", "build"], cwd=tmp_path, stdout=subprocess.PIPE,
+    reports = BuildReports(tmp_path / "build-reports", tmp_path)
+    passing = reports.write(BuildReport("slow-env", "next", "passed", "2026-11-20T10:04:30Z",
+                                        content_hash="sha256:" + "0" * 64, message="built and checked"))
+    (tmp_path / "build-reports" / "logs").mkdir()
+    old_log = tmp_path / "build-reports" / "logs" / "slow-env-next.log"
+    old_log.write_text("the log of the passing build\n")
+    kept = passing.read_bytes()
+    process = subprocess.Popen([sys.executable, "-m", "catalog", "build", "--all"], cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(REPO), **build_machine.env))
-    log = tmp_path / "build-reports" / "logs" / "slow-env-next.log"
-    for _ in range(600):
-        if log.is_file() and "RUN sleep 600" in log.read_text():
+    for _ in range(900):
+        if running_sleeps():
             break
         time.sleep(0.2)
-    time.sleep(1)
-    process.send_signal(signal.SIGINT)
+    assert running_sleeps(), "the RUN step never started"
+    process.send_signal(sig)
+    started = time.monotonic()
     stdout, stderr = process.communicate(timeout=120)
-    assert process.returncode == 130 and "catalog: interrupted" in stderr and "Traceback" not in stderr
-    slow = report(tmp_path, "slow-env")
-    assert slow["status"] == "failed" and slow["message"].startswith("buildah bud: interrupted")
+    assert time.monotonic() - started < 60
+    assert process.returncode == code and "catalog: interrupted" in stderr and "Traceback" not in stderr
+    assert running_sleeps() == []  # buildah, its runtime and the RUN step are gone
     assert build_machine.buildah("containers", "--quiet").stdout.split() == before
+    assert scratch_directories() == []
+    assert passing.read_bytes() == kept and old_log.read_text() == "the log of the passing build\n"
+    found = reports.of_environment("slow-env")
+    assert [r.status for r in found.reports] == ["passed"] and found.problems == []
+    [interrupted] = found.interrupted
+    assert interrupted.status == "interrupted" and interrupted.log == "logs/slow-env-next.interrupted.log"
+    assert "RUN sleep 600" in (tmp_path / "build-reports" / interrupted.log).read_text()
+    assert not list((tmp_path / "build-reports" / "logs").glob(".*.tmp"))
+
+
+def test_a_timeout_during_the_checks_leaves_no_container(build_machine, tmp_path):
+    """The image's Python hangs as it starts (a .pth file): the deadline stops the check's
+    container, which is named and removed."""
+    write_env(tmp_path / "environments", "hang-env", {
+        "spec.yaml": spec("3.11"),
+        "context/Dockerfile": "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{{latest-image-tag}}\n"
+                              "RUN echo 'import time; time.sleep(600)' > /usr/lib/python3/dist-packages/zz-hang.pth\n",
+        "context/requirements.txt": "six==1.16.0\n",
+    })
+    configure_build(tmp_path, build_machine)
+    before = build_machine.buildah("containers", "--quiet").stdout.split()
+    result = run_cli("build", "--timeout", "90", "--discard-images", cwd=tmp_path, env=build_machine.env, timeout=600)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    hang = report(tmp_path, "hang-env")
+    assert hang["status"] == "failed" and "the checks timed out" in hang["message"]
+    assert build_machine.buildah("containers", "--quiet").stdout.split() == before
+
+
+def test_a_chatty_build_keeps_a_bounded_log(build_machine, tmp_path):
+    write_env(tmp_path / "environments", "chatty-env", {
+        "spec.yaml": spec("3.11"),
+        "context/Dockerfile": "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{{latest-image-tag}}\n"
+                              "RUN python3 -c \"import sys; [print('line', i, 'x' * 200) for i in range(200000)]\"\n",
+        "context/requirements.txt": "six==1.16.0\n",
+    })
+    configure_build(tmp_path, build_machine)
+    result = run_cli("build", "--discard-images", cwd=tmp_path, env=build_machine.env, timeout=900)
+    assert "Traceback" not in result.stderr
+    chatty = report(tmp_path, "chatty-env")
+    log = tmp_path / "build-reports" / chatty["log"]
+    size = log.stat().st_size
+    assert size < HEAD_BYTES + TAIL_BYTES + 4096  # of about 42 MB printed
+    text = log.read_text()
+    assert "bytes of output cut here" in text
+    assert "line 0 " in text and "line 199999 " in text  # the head and the tail are kept
+    assert text.rstrip().splitlines()[-1].startswith("# ")  # the build's own last line
