@@ -104,15 +104,15 @@ class BuildReport:
     commit: str | None = None
     content_hash: str | None = None
     image: str | None = None
-    image_tags: tuple[str, ...] = ()
+    image_tags: tuple[str, ...] | None = None
     image_digest: str | None = None
     image_size_bytes: int | None = None
     base_image: BaseImage | None = None
-    pushed: tuple[PushedImage, ...] = ()
-    checks: tuple[Check, ...] = ()
+    pushed: tuple[PushedImage, ...] | None = None
+    checks: tuple[Check, ...] | None = None
     tests: CheckCounts | None = None
-    packages: tuple[InstalledPackage, ...] = ()
-    policy: tuple[PolicyFinding, ...] = ()
+    packages: tuple[InstalledPackage, ...] | None = None
+    policy: tuple[PolicyFinding, ...] | None = None
     log: str | None = None  # relative to the reports directory
     log_url: str | None = None
     message: str | None = None
@@ -134,8 +134,8 @@ class BuildReport:
         document: dict[str, Any] = {}
         for item in fields(self):
             value = getattr(self, item.name)
-            if value is None or value == ():
-                continue
+            if value is None:
+                continue  # absent (a list that is there, even empty, is written)
             document[item.name] = _plain(value)
         return document
 
@@ -149,16 +149,23 @@ class BuildReport:
             finished_at=data["finished_at"], version=data["version"], started_at=data.get("started_at"),
             duration_seconds=data.get("duration_seconds"), builder=data.get("builder"), commit=data.get("commit"),
             content_hash=data.get("content_hash"), image=data.get("image"),
-            image_tags=tuple(data.get("image_tags") or ()), image_digest=data.get("image_digest"),
+            image_tags=_items(data, "image_tags", str), image_digest=data.get("image_digest"),
             image_size_bytes=data.get("image_size_bytes"),
             base_image=BaseImage(**base) if base else None,
-            pushed=tuple(PushedImage(**item) for item in data.get("pushed") or ()),
-            checks=tuple(Check(**item) for item in data.get("checks") or ()),
+            pushed=_items(data, "pushed", PushedImage),
+            checks=_items(data, "checks", Check),
             tests=CheckCounts(**tests) if tests else None,
-            packages=tuple(InstalledPackage(**item) for item in data.get("packages") or ()),
-            policy=tuple(PolicyFinding(**item) for item in data.get("policy") or ()),
+            packages=_items(data, "packages", InstalledPackage),
+            policy=_items(data, "policy", PolicyFinding),
             log=data.get("log"), log_url=data.get("log_url"), message=data.get("message"),
         )
+
+
+def _items(data: dict[str, Any], key: str, kind: type) -> tuple | None:
+    """A list field as a tuple of its record type; None when the document has no such list."""
+    if key not in data:
+        return None
+    return tuple(item if kind is str else kind(**item) for item in data[key])
 
 
 def _plain(value: Any) -> Any:

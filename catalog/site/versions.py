@@ -153,7 +153,7 @@ def _with_builds(versions: list[EnvironmentVersion], reports: list[BuildReport])
 def inventory(report: BuildReport | None) -> dict[str, str]:
     """Package name (normalized) -> version, as the build read them from the image."""
     found: dict[str, str] = {}
-    for item in report.packages if report is not None else ():
+    for item in (report.packages or ()) if report is not None else ():
         found.setdefault(normalize_package(item.name), item.version)
     return found
 

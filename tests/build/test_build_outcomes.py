@@ -308,3 +308,50 @@ def test_a_chatty_build_keeps_a_bounded_log(build_machine, tmp_path):
     assert "bytes of output cut here" in text
     assert "line 0 " in text and "line 199999 " in text  # the head and the tail are kept
     assert text.rstrip().splitlines()[-1].startswith("# ")  # the build's own last line
+
+
+def test_a_build_on_another_base_than_the_release_pinned_says_so(build_machine, tmp_path):
+    """The tag a release pinned now names another image (it moved, or a mirror serves its own):
+    a build of that version is not the released image, and its report and the site say so."""
+    import uuid
+
+    repository = f"azureml/moving-base-{uuid.uuid4().hex[:8]}"
+    host = build_machine.registry_host
+    container = build_machine.buildah("from", "--tls-verify=false", "--pull=missing",
+                                      f"docker://{host}/azureml/openmpi4.1.0-ubuntu22.04:20251110.v1").stdout.strip()
+
+    def publish(label: str) -> None:
+        build_machine.buildah("config", "--label", f"moving-base={label}", container)
+        build_machine.buildah("commit", "-q", container, f"localhost/{repository}:{label}")
+        for tag in ("1.0", "latest"):
+            build_machine.buildah("push", "-q", "--tls-verify=false", f"localhost/{repository}:{label}",
+                                  f"docker://{host}/{repository}:{tag}")
+
+    try:
+        publish("first")
+        write_env(tmp_path / "environments", "moving-env", {"spec.yaml": spec("3.11"),
+                                                            "context/Dockerfile": dockerfile(base=repository.split("/")[1]),
+                                                            "context/requirements.txt": "six==1.16.0\n"})
+        configure_build(tmp_path, build_machine)
+        assert run_cli("release", cwd=tmp_path, env=build_machine.env).returncode == 0
+        released = json.loads((tmp_path / "releases/moving-env/1/release.json").read_text())["base_image"]["digest"]
+        first = run_cli("build", "--discard-images", cwd=tmp_path, env=build_machine.env, timeout=900)
+        assert first.returncode == 0, first.stdout + first.stderr
+        built = report(tmp_path, "moving-env", "1")["base_image"]
+        assert built["digest"] == released and "released_digest" not in built
+
+        publish("second")  # the same tag, another image
+        build_machine.buildah("rmi", f"{host}/{repository}:1.0", check=False)  # as on a fresh CI runner
+        second = run_cli("build", "--all", "--discard-images", cwd=tmp_path, env=build_machine.env, timeout=900)
+        assert second.returncode == 0, second.stdout + second.stderr
+        moved = report(tmp_path, "moving-env", "1")
+        assert moved["base_image"]["released_digest"] == released and moved["base_image"]["digest"] != released
+        assert "not the base image the release pinned" in moved["message"]
+        assert "catalog: warning: moving-env: " in second.stdout and "not that release's image" in second.stdout
+        assert run_cli("site", cwd=tmp_path).returncode == 0
+        page = (tmp_path / "site-docs/environments/moving-env/1.md").read_text()
+        assert "Built on another base image" in page and released in page
+    finally:
+        build_machine.buildah("rm", container, check=False)
+        for label in ("first", "second"):
+            build_machine.buildah("rmi", f"localhost/{repository}:{label}", check=False)

@@ -20,25 +20,17 @@ from __future__ import annotations
 import json
 import threading
 import time
-import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.servers.faults import drip, gzip_bomb
+
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
-_BOMB: list[bytes] = []
 
 
 def page(name: str, versions: list[str]) -> bytes:
     return json.dumps({"meta": {"api-version": "1.0"}, "name": name,
                        "files": [{"filename": f"{name}-{v}-py3-none-any.whl", "url": f"/files/{name}-{v}.whl",
                                   "hashes": {}} for v in versions]}).encode()
-
-
-def gzip_bomb() -> bytes:
-    if not _BOMB:
-        compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-        member = b"".join(compressor.compress(b" " * (1 << 20)) for _ in range(64)) + compressor.flush()
-        _BOMB.append(member * 64)
-    return _BOMB[0]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -54,24 +46,13 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(600)
             return
         if project == "drip":
-            body = page(project, ["1.0"])
-            self.send_response(200)
-            self.send_header("Content-Type", JSON_TYPE)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            try:
-                for index in range(len(body)):
-                    self.wfile.write(body[index:index + 1])
-                    self.wfile.flush()
-                    time.sleep(0.3)
-            except OSError:
-                pass
+            drip(self, JSON_TYPE, page(project, ["1.0"]))
             return
         if project == "huge":
             self._send(200, JSON_TYPE, page(project, [f"1.{i}" for i in range(600_000)]))
             return
         if project == "gzip-bomb":
-            self._send(200, JSON_TYPE, gzip_bomb(), {"Content-Encoding": "gzip"})
+            self._send(200, JSON_TYPE, gzip_bomb(b" "), {"Content-Encoding": "gzip"})
             return
         if project == "deep-json":
             self._send(200, JSON_TYPE, b'{"meta": {"api-version": "1.0"}, "name": "x", "files": '

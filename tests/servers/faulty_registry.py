@@ -42,9 +42,10 @@ import re
 import threading
 import time
 import urllib.parse
-import zlib
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.servers.faults import drip, gzip_bomb
 
 TOKEN = "test-token-123"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -53,17 +54,6 @@ OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 _COUNTS: Counter = Counter()
 _LOCK = threading.Lock()
 _SEEN: list[dict] = []
-_BOMB: list[bytes] = []
-
-
-def gzip_bomb() -> bytes:
-    """64 gzip members of 64 MB of zeros each: 4 GB once decompressed, about 4 MB sent."""
-    if not _BOMB:
-        compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-        zeros = b"0" * (1 << 20)
-        member = b"".join(compressor.compress(zeros) for _ in range(64)) + compressor.flush()
-        _BOMB.append(member * 64)
-    return _BOMB[0]
 
 
 def digest_of(tag: str) -> str:
@@ -178,18 +168,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "application/json", json.dumps({"name": repository, "tags": tags}).encode(), {"Link": link})
             return
         if fault == "drip":
-            body = json.dumps({"name": repository, "tags": ["1.0", "1.1", "latest"]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            try:
-                for index in range(len(body)):
-                    self.wfile.write(body[index:index + 1])
-                    self.wfile.flush()
-                    time.sleep(0.3)
-            except OSError:
-                pass
+            drip(self, "application/json", json.dumps({"name": repository, "tags": ["1.0", "1.1", "latest"]}).encode())
             return
         if fault == "huge":
             tags = [f"1.{i}-{'x' * 100}" for i in range(200_000)]
