@@ -283,3 +283,27 @@ def test_readme_rules_table_matches_the_registry():
     readme = (REPO / "README.md").read_text()
     for r in all_rules():
         assert f"| `{r.code}` | `{r.name}` | {r.severity.value} | {r.summary} |" in readme, r.name
+
+
+def test_a_tree_outside_every_root_is_a_catalog_of_its_own(project, tmp_path):
+    other = tmp_path / "other-repo" / "assets"
+    write_env(other, "sklearn-1.5")  # the same name as the repository's own sklearn-1.5
+    result = run_cli("lint", str(other), cwd=project)
+    assert result.returncode == 0, result.stdout
+    assert "duplicate" not in result.stdout and result.stdout == "All clean: 1 environment checked.\n"
+    # inside the repository the two still meet
+    write_env(project / "environments", "sklearn-1.5", directory="copy/sklearn-1.5")
+    inside = run_cli("lint", "environments/copy", cwd=project)
+    assert inside.returncode == 1 and "CAT004 duplicate" in inside.stdout
+
+
+@pytest.mark.parametrize("where", ["inside", "outside"])
+def test_versions_commands_take_an_environments_directory_anywhere(project, tmp_path, where):
+    directory = (project / "environments" / "sklearn-1.5") if where == "inside" else \
+        write_env(tmp_path / "elsewhere", "elsewhere-1.0")
+    result = run_cli("hash", str(directory), cwd=project)
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    digest, name = line.split()
+    assert digest.startswith("sha256:") and name == directory.name
+    assert run_cli("hash", str(tmp_path / "nothing-here"), cwd=project).returncode == 2

@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import resource
 import shutil
 import stat
 import subprocess
@@ -22,11 +21,11 @@ from pathlib import Path
 import pytest
 
 from catalog.config import Config
-from catalog.finding import Problem, Severity
+from catalog.finding import Severity
 from catalog.lint import MAX_FINDINGS_PER_FILE, lint
 from catalog.model import load_catalog
 from catalog.rules import Rule, choose
-from tests.conftest import ASSET, REPO, SPEC, TODAY, findings, messages, run_bounded, write_env
+from tests.conftest import ASSET, SPEC, TODAY, findings, run_bounded, write_env
 
 SECRET = "TOP-SECRET-7f3a"
 

@@ -188,7 +188,8 @@ def build_environments(config, planned: PlannedBuilds, request: BuildRequest, ec
         if outcome.problem:
             echo(f"catalog: error: {outcome.problem}")
         elif not outcome.report.passed:
-            log = os.path.relpath(planned.reports.root / outcome.report.log) if outcome.report.log else "none"
+            log_file = planned.reports.log_of(outcome.report)
+            log = os.path.relpath(log_file) if log_file else "none"
             echo(one_line(f"catalog: error: {outcome.target.name}: build failed: {outcome.report.message}")
                  + f" (log: {log})")
         elif outcome.report.base_image is not None and outcome.report.base_image.moved:

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import IO
 
-from catalog.build.backend import BuildOptions, Builder, Deadline, ImageFacts, Mount, StepResult, container_name
+from catalog.build.backend import Builder, BuildOptions, Deadline, ImageFacts, Mount, StepResult, container_name
 
 CA_SECRET = "catalog-ca-bundle"
 CA_TARGET = "/etc/ssl/certs/ca-certificates.crt"

@@ -17,7 +17,7 @@ from pathlib import Path
 from catalog.model import EnvironmentAsset
 from catalog.pin.resolve import PinPlan
 from catalog.records.build_report import NEXT, BuildReports
-from catalog.records.ledger import ReleaseLedger, ReleasedVersion
+from catalog.records.ledger import ReleasedVersion, ReleaseLedger
 from catalog.release.plan import identity_refusal, pinned_base, pinned_hash
 
 BUILD, SKIP, FAIL = "build", "skip", "fail"

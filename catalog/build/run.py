@@ -22,15 +22,15 @@ from pathlib import Path
 from typing import Callable
 
 from catalog.build import image_probe
-from catalog.build.backend import BuildOptions, Builder, Deadline, Mount, interrupted, reset_interruption, stop_running
+from catalog.build.backend import Builder, BuildOptions, Deadline, Mount, interrupted, reset_interruption, stop_running
 from catalog.build.build_copy import Mirror, write_build_copy
 from catalog.build.plan import BuildTarget
 from catalog.build.policy import BuildEvidence, check_policy
 from catalog.build.report import BuildDraft
 from catalog.build.smoke_test import PROBE_DIR, TESTS_DIR, interpret, probe_answer, probe_request
+from catalog.image_ref import is_digest
 from catalog.records.build_log import BuildLog
 from catalog.records.build_report import FAILED, BuildReport, BuildReports, Check, PushedImage
-from catalog.image_ref import is_digest
 from catalog.records.store import RecordRefused
 
 CA_TARGET = "/etc/ssl/certs/ca-certificates.crt"

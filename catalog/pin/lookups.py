@@ -122,7 +122,14 @@ class Lookups:
             elif self.offline:
                 raise LookupFailed("not in the cache, and --offline forbids asking")
             else:
-                value = self._ask(query)
+                try:
+                    value = self._ask(query)
+                except LookupFailed:
+                    raise
+                except (RecursionError, MemoryError) as exc:  # inside a parser: the answer is the problem
+                    raise LookupFailed(f"the answer could not be parsed ({type(exc).__name__})") from None
+                except Exception as exc:  # a bug: one lookup fails, never the whole run
+                    raise LookupFailed(f"internal error: {type(exc).__name__}: {exc}, please report") from None
                 _check(query, value)
                 with self._lock:
                     self.cache.put(stored, _encode(value))

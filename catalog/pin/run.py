@@ -11,8 +11,8 @@ from catalog.finding import one_line
 from catalog.model import EnvironmentAsset
 from catalog.pin.http import HttpClient, HttpOptions, LookupFailed
 from catalog.pin.lookups import Lookups
-from catalog.records.lookup_cache import LookupCache, default_cache_dir
 from catalog.pin.resolve import PinPlan, apply_answers, plan_pins
+from catalog.records.lookup_cache import LookupCache, default_cache_dir
 
 MAX_CONCURRENT_LOOKUPS = 8
 

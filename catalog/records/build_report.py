@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.records.identity import is_canonical_version, is_safe_name
-from catalog.records.store import RecordProblem, RecordRefused, RecordTree, RecordUnreadable
+from catalog.records.store import RecordProblem, RecordRefused, RecordTree, RecordUnreadable, remove_stale_staging
 
 REPORT_FORMAT = 2
 SCHEMA = "build-report"
@@ -222,6 +222,10 @@ class BuildReports:
     def relative(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.root)).as_posix()
 
+    def log_of(self, report: BuildReport) -> Path | None:
+        """The log a report names (its schema allows only ``logs/<file>.log``)."""
+        return self.root / report.log if report.log else None
+
     @staticmethod
     def _check(name: str, version: str) -> None:
         if not is_safe_name(name) or not is_report_version(version):
@@ -329,7 +333,10 @@ class BuildReports:
         return path
 
     def make_logs_directory(self) -> Path:
-        return self.tree.make_directory(self.root / LOGS_DIR)
+        """The logs directory, without what killed builds left in it."""
+        directory = self.tree.make_directory(self.root / LOGS_DIR)
+        remove_stale_staging(directory)
+        return directory
 
 
 def parse_time(text: object) -> datetime.datetime | None:

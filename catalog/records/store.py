@@ -106,10 +106,10 @@ class RecordTree:
         try:
             handle = os.open(path, flags)
         except FileNotFoundError:
-            raise RecordUnreadable(path, f"missing") from None
+            raise RecordUnreadable(path, "missing") from None
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise RecordUnreadable(path, f"a symbolic link; records are never read through links") from None
+                raise RecordUnreadable(path, "a symbolic link; records are never read through links") from None
             raise RecordUnreadable(path, f"cannot read: {exc.strerror or exc}") from None
         try:
             info = os.fstat(handle)

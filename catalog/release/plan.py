@@ -20,7 +20,15 @@ from catalog.model import EnvironmentAsset
 from catalog.pin.lookups import ImageQuery, PackageQuery
 from catalog.pin.resolve import PinPlan
 from catalog.records.identity import AUTO, identity_problems
-from catalog.records.ledger import Deprecation, PinnedBase, PinnedPackage, ReleaseLedger, ReleaseRecord, file_digests, release_date
+from catalog.records.ledger import (
+    Deprecation,
+    PinnedBase,
+    PinnedPackage,
+    ReleaseLedger,
+    ReleaseRecord,
+    file_digests,
+    release_date,
+)
 from catalog.release.content_hash import content_hash
 from catalog.template_tags import find_template_tags
 

@@ -7,7 +7,6 @@ give a page inside the output directory, and two names must never share a page.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 

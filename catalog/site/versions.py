@@ -20,7 +20,7 @@ from catalog.image_ref import published_reference
 from catalog.model import EnvironmentAsset
 from catalog.records.build_report import NEXT, BuildReport, parse_time
 from catalog.records.identity import is_canonical_version
-from catalog.records.ledger import RELEASE_FILE, ReleaseLedger, ReleasedVersion
+from catalog.records.ledger import RELEASE_FILE, ReleasedVersion, ReleaseLedger
 from catalog.release.diff import package_changes, version_diff
 
 UNRELEASED_TAG = "latest"

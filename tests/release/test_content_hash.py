@@ -4,7 +4,6 @@ from catalog.model import load_catalog
 from catalog.release.content_hash import content_hash, equal_definitions, rough_key
 from tests.conftest import DOCKERFILE, REQUIREMENTS, SPEC, findings, write_env
 
-
 FIXED = DOCKERFILE.replace("NAME", "fixed")  # the same Dockerfile whatever the environment is called
 
 

@@ -1,7 +1,7 @@
 """What changed between released versions: Dockerfile lines and package versions."""
 
-from catalog.release.diff import ADDED, CHANGED, DOWNGRADED, REMOVED, UPGRADED, package_changes, version_diff
 from catalog.records.ledger import Deprecation, ReleaseLedger, ReleaseRecord, file_digests
+from catalog.release.diff import ADDED, CHANGED, DOWNGRADED, REMOVED, UPGRADED, package_changes, version_diff
 
 
 def release(root, name, version, files):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_bounded, write_env
+from tests.conftest import run_bounded
 
 
 def tree(top: Path) -> set[str]:

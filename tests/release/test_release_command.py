@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import tomllib
 import subprocess
 
-import pytest
-
+import tomllib
 from jsonschema import Draft202012Validator
 
 from catalog.records.ledger import ReleaseLedger

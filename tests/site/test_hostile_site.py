@@ -3,16 +3,13 @@ outside its output, and reports a failing environment as one warning naming its 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from catalog.site.output import STATE_DIR
-from tests.conftest import ASSET, REPO, SPEC, write_env
+from tests.conftest import ASSET, SPEC, write_env
 from tests.site.conftest import generate, mkdocs_build, site_options
 from tests.test_hostile import SECRET, _nest_beyond_path_max, run_bounded, write_private_file
 
