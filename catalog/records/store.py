@@ -100,8 +100,7 @@ class RecordTree:
         """A regular file's bytes (at most ``max_bytes``); ``RecordUnreadable`` otherwise."""
         linked = self.link_on_the_way(path)
         if linked is not None:
-            raise RecordUnreadable(path, f"{linked} is a symbolic link (or not a directory); records are "
-                                   "never read through links")
+            raise RecordUnreadable(path, f"{_what(linked)}; records are never read through links")
         flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
         try:
             handle = os.open(path, flags)
@@ -154,7 +153,7 @@ class RecordTree:
         """``path`` and the directories above it inside the tree, each a real directory."""
         linked = self.link_on_the_way(path)
         if linked is not None:
-            raise RecordRefused(f"refusing to write into {path}: {linked} is a symbolic link or not a directory")
+            raise RecordRefused(f"refusing to write into {path}: {_what(linked)}")
         if os.path.islink(path):
             raise RecordRefused(f"refusing to write into {path}: it is a symbolic link")
         os.makedirs(path, exist_ok=True)
@@ -178,6 +177,10 @@ class RecordTree:
             write_new_tree(target, files)
         except FileExistsError:
             raise RecordRefused(f"{target} exists already; nothing was written") from None
+
+
+def _what(path: str) -> str:
+    return f"{path} is a symbolic link" if os.path.islink(path) else f"{path} is not a directory"
 
 
 def stale_staging(directory: Path) -> list[Path]:
