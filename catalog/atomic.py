@@ -92,17 +92,20 @@ def _names_a_descriptor(path: Path) -> bool:
 def stale_temporaries(directory: Path) -> list[Path]:
     """Temporary files and staging directories in ``directory`` left by writers that were
     killed (their process is gone)."""
-    found = []
     try:
         with os.scandir(directory) as scan:
-            names = [entry.name for entry in scan if entry.name.endswith((".tmp", ".old"))]
+            names = [entry.name for entry in scan]
     except OSError:
         return []
-    for name in names:
-        match = _TEMPORARY.fullmatch(name)
-        if match and not _alive(int(match.group(1))):
-            found.append(Path(directory) / name)
-    return found
+    return [Path(directory) / name for name in names if is_stale_temporary(name)]
+
+
+def is_stale_temporary(name: str) -> bool:
+    """Whether ``name`` is a temporary file or staging directory of a writer that is gone."""
+    if not name.endswith((".tmp", ".old")):
+        return False
+    match = _TEMPORARY.fullmatch(name)
+    return match is not None and not _alive(int(match.group(1)))
 
 
 def _alive(pid: int) -> bool:

@@ -118,10 +118,18 @@ def _type(value, rule, schema, root) -> bool:
 
 
 def _same_plain_value(value: Any, options: list) -> bool:
-    # jsonschema tells 1 from True and 1.0 from 1 in enum/const; decide only for text and null
-    if not all(option is None or isinstance(option, str) for option in options):
-        raise _Unsure
-    return any(option is value if option is None else type(value) is str and value == option for option in options)
+    # as jsonschema compares: true is not 1, 1 is 1.0; decide for text, null, booleans and numbers
+    found = False
+    for option in options:
+        if option is None or isinstance(option, bool):
+            found = found or value is option
+        elif isinstance(option, str):
+            found = found or (type(value) is str and value == option)
+        elif isinstance(option, (int, float)):
+            found = found or (_is_number(value) and value == option)
+        else:
+            raise _Unsure
+    return found
 
 
 def _properties(value, rule, schema, root) -> bool:

@@ -102,7 +102,7 @@ def test_invalid_document_still_gets_jsonschema_messages():
     [
         ({"type": "object", "patternProperties": {"^x": {"type": "string"}}}, {"x": "y"}),
         ({"type": "array", "prefixItems": [{"type": "string"}]}, ["x"]),
-        ({"enum": [1, 2]}, 1),
+        ({"enum": [[1], 2]}, 2),
         ({"properties": {"a": {"$anchor": "a"}}}, {"a": 1}),
         ({"properties": {"a": {"$id": "https://example.com/inner", "type": "integer"}}}, {"a": 1}),
         ({"dependentRequired": {"a": ["b"]}}, {"a": 1, "b": 2}),
@@ -111,3 +111,10 @@ def test_invalid_document_still_gets_jsonschema_messages():
 def test_keywords_it_cannot_decide_exactly_go_to_jsonschema(schema, instance):
     assert Draft202012Validator(schema).is_valid(instance)
     assert conforms(instance, schema) is False  # not sure, so jsonschema decides
+
+
+@pytest.mark.parametrize("schema", [{"enum": [1, 2]}, {"const": 1}, {"const": True}, {"enum": [None, "x", 2.5]},
+                                    {"const": 0}, {"const": False}])
+@pytest.mark.parametrize("instance", [1, 1.0, True, False, 0, "1", None, "x", 2.5, 3])
+def test_numbers_and_booleans_in_enum_and_const_are_decided_as_jsonschema_does(schema, instance):
+    assert conforms(instance, schema) is Draft202012Validator(schema).is_valid(instance)

@@ -25,15 +25,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from catalog.atomic import is_stale_temporary
 from catalog.records.identity import is_canonical_version, is_safe_name, name_problem
-from catalog.records.store import (
-    RecordProblem,
-    RecordRefused,
-    RecordTree,
-    RecordUnreadable,
-    remove_stale_staging,
-    stale_staging,
-)
+from catalog.records.store import RecordProblem, RecordRefused, RecordTree, RecordUnreadable, remove_stale_staging
 
 RELEASE_FILE = "release.json"
 LEDGER_VERSION = 1
@@ -233,13 +227,14 @@ class ReleaseLedger:
 
     def _read_name(self, name: str, name_dir: Path, problems: list[RecordProblem]) -> list[ReleasedVersion]:
         versions = []
-        for path in stale_staging(name_dir):
-            problems.append(RecordProblem(path, "left by a release that was interrupted; the next `catalog release` "
-                                                "removes it (do not commit it)", name, stale=True))
+        self.tree.vouch(name_dir)
         for entry in _entries(name_dir, problems, name):
-            if entry.name.startswith("."):
-                continue
             directory = Path(entry.path)
+            if entry.name.startswith("."):
+                if is_stale_temporary(entry.name):
+                    problems.append(RecordProblem(directory, "left by a release that was interrupted; the next "
+                                                             "`catalog release` removes it (do not commit it)", name, stale=True))
+                continue
             if not is_canonical_version(entry.name):
                 problems.append(RecordProblem(directory, "not a version directory: versions are named by positive "
                                                          "integers written canonically (1, 2, 10; not 01)", name))
@@ -248,6 +243,7 @@ class ReleaseLedger:
                 problems.append(RecordProblem(directory, "a symbolic link or not a directory; this version is not read",
                                               name))
                 continue
+            self.tree.vouch(directory)
             try:
                 record = self.read_record(directory / RELEASE_FILE, name, int(entry.name))
             except RecordUnreadable as exc:

@@ -90,6 +90,10 @@ class RecordTree:
                 self._real_dirs.add(current)
         return None
 
+    def vouch(self, directory: Path | str) -> None:
+        """``directory`` was seen to be a real directory (a scan said so, not following links)."""
+        self._real_dirs.add(os.path.abspath(directory))
+
     def is_real_directory(self, path: Path | str) -> bool:
         """Whether ``path`` is a directory reached without links."""
         return self.link_on_the_way(path) is None and os.path.isdir(path) and not os.path.islink(path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,7 +58,17 @@ class ReleaseDecision:
 
 
 def identity_refusal(env: EnvironmentAsset) -> str | None:
-    """Why ``env`` may not be released or built whatever lint is told to ignore, or None."""
+    """Why ``env`` may not be released or built whatever lint is told to ignore, or None
+    (worked out once per environment: the command and the decision both ask)."""
+    if env not in _REFUSALS:
+        _REFUSALS[env] = _identity_refusal(env)
+    return _REFUSALS[env]
+
+
+_REFUSALS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _identity_refusal(env: EnvironmentAsset) -> str | None:
     problems = identity_problems(env.name, env.version, env.image_name, env.context is None)
     if env.name is not None and env.version is None:
         problems.append("the environment has no version (version: auto, or a number, in asset.yaml)")
