@@ -107,9 +107,10 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
             unreadable += [(path, why) for path, why in catalog.unreadable
                            if any(_is_within(Path(path), Path(d)) for d in searched)]
             results.append(run_lint(catalog, targets, config, rules, day))
-        found = [env for result in results for env in result.targets]
+        found = {os.path.realpath(env.directory) for result in results for env in result.targets}
         for directory in searched:  # a directory named on the command line must hold an environment
-            if not any(_is_within(env.directory, directory) for env in found) and \
+            if os.path.realpath(directory) not in found and \
+                    not any(_is_within(Path(real), directory) for real in found) and \
                     not any(_is_within(Path(path), directory) for path, _ in unreadable):
                 _no_environments_under(directory, cwd)
     result = merge_results(results, unreadable_findings(unreadable, rules))
@@ -120,14 +121,18 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
 
 def _by_catalog(directories: list[Path], roots: list[Path]) -> tuple[list[Path], list[Path]]:
     """(the directories under a configured root, those outside every root)."""
-    inside = [directory for directory in directories if _under_any(directory, roots)]
-    return inside, [directory for directory in directories if directory not in inside]
+    real_roots = [os.path.realpath(root) for root in roots]
+    inside: list[Path] = []
+    outside: list[Path] = []
+    for directory in directories:
+        (inside if _under_any(directory, roots, real_roots) else outside).append(directory)
+    return inside, outside
 
 
-def _under_any(path: Path, roots: list[Path]) -> bool:
+def _under_any(path: Path, roots: list[Path], real_roots: list[str] | None = None) -> bool:
     real = os.path.realpath(path)
     return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep)
-               for root in (os.path.realpath(r) for r in roots))
+               for root in real_roots or [os.path.realpath(r) for r in roots])
 
 
 def _no_environments_under(where: Path | str, cwd: Path):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -194,6 +193,8 @@ def stale_staging(directory: Path) -> list[Path]:
 
 def remove_stale_staging(directory: Path) -> list[Path]:
     """Remove what ``stale_staging`` finds (a link is unlinked, never followed)."""
+    import shutil
+
     removed = []
     for path in stale_staging(directory):
         try:

@@ -25,7 +25,6 @@ from catalog.release.diff import package_changes, version_diff
 
 UNRELEASED_TAG = "latest"
 MAX_SHOWN_FILE = 128 * 1024
-UNREADABLE = "record unreadable"
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ def _unreadable(env: EnvironmentAsset, ledger: ReleaseLedger) -> list[Environmen
     for problem in ledger.problems_of(env.name):
         if problem.path.name == RELEASE_FILE and is_canonical_version(problem.path.parent.name):
             number = problem.path.parent.name
-            found.append(EnvironmentVersion(number, number, False, unreadable=UNREADABLE))
+            found.append(EnvironmentVersion(number, number, False, unreadable=problem.message))
     return found
 
 

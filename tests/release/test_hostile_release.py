@@ -9,8 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
 
-from tests.conftest import run_bounded
+from tests.conftest import REPO, run_bounded
 
 
 def tree(top: Path) -> set[str]:
@@ -139,3 +141,13 @@ def test_a_version_whose_record_is_unreadable_shows_as_such_on_the_site(project)
     page = (project / "site-docs/environments/sklearn-1.5.md").read_text()
     assert "| 1 | record unreadable |" in page
     assert not (project / "site-docs/environments/sklearn-1.5/1.md").exists()
+    # catalog.json says so too, and still matches its schema
+    data = json.loads((project / "site-docs/catalog.json").read_text())
+    [entry] = [e for e in data["environments"] if e["name"] == "sklearn-1.5"]
+    [version] = [v for v in entry["versions"] if v["label"] == "1"]
+    assert "not valid JSON" in version["unreadable"]
+    schemas = {name: json.loads((REPO / "schemas" / name).read_text())
+               for name in ("catalog.schema.json", "build-report.schema.json")}
+    registry = Registry().with_resources(
+        (schema.get("$id", name), Resource.from_contents(schema)) for name, schema in schemas.items())
+    assert list(Draft202012Validator(schemas["catalog.schema.json"], registry=registry).iter_errors(data)) == []
