@@ -56,7 +56,7 @@ class PinSettings:
 class BuildSettings:
     """``[tool.catalog.build]``: how `catalog build` builds and what it refuses."""
 
-    builder: str | None = None  # buildah, docker or podman; None: detect
+    builder: str | None = None  # one of builds.backends.BACKENDS; None: detect
     jobs: int = 1
     timeout: float | None = 3600.0  # seconds per environment: build, checks and push
     ca_bundle: str | None = None  # mounted into RUN steps only, never into the image

@@ -15,7 +15,7 @@ import yaml
 from jsonschema import Draft7Validator
 
 from catalog.cli import cli
-from tests.build.conftest import build_machine  # noqa: F401  (the stand-in registry, for the plan step)
+from tests.builds.conftest import build_machine  # noqa: F401  (the stand-in registry, for the plan step)
 from tests.conftest import REPO, run_cli
 
 WORKFLOW = REPO / ".github" / "workflows" / "catalog.yml"

@@ -1,6 +1,6 @@
 """``catalog build``: build environments into images, check them inside, report.
 
-The work is in ``catalog.build`` (``catalog.build.command`` plans and carries out a
+The work is in ``catalog.builds`` (``catalog.builds.command`` plans and carries out a
 run); this module only reads the command line and decides the exit status.
 """
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from catalog.builds.backends import BACKENDS
 from catalog.cli import EXIT_CLEAN, EXIT_FINDINGS, UsageError, chosen_environments, cli
 from catalog.commands.versions import load_lookup_config, lookup_options
 
@@ -18,7 +19,8 @@ from catalog.commands.versions import load_lookup_config, lookup_options
 @click.argument("environments", nargs=-1)
 @click.option("--all", "rebuild_all", is_flag=True, help="Build every environment, also those whose last passing build was of the same definition.")
 @click.option("--changed-since", metavar="REV", help="Only environments with files changed since this git revision (committed or not).")
-@click.option("--builder", type=click.Choice(["buildah", "docker", "podman"]), help="The container tool (default: [tool.catalog.build] builder, else docker where a daemon answers, else podman, else buildah).")
+@click.option("--builder", type=click.Choice(BACKENDS), help="The container tool (default: [tool.catalog.build] builder, else the first of "
+              f"{', '.join(BACKENDS)} that answers).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Environments built at once (default: [tool.catalog.build] jobs, else 1).")
 @click.option("--push", metavar="REGISTRY", help="Push each passing image to REGISTRY[/PREFIX] (http://REGISTRY for a plain-HTTP one).")
 @click.option("--report-dir", type=click.Path(path_type=Path, file_okay=False), help="Where reports and logs go (default: build-reports in [tool.catalog]).")
@@ -38,7 +40,7 @@ def build(environments, rebuild_all, changed_since, builder, jobs, push, report_
     An environment whose last passing build was of the same pinned definition is
     skipped (unless --all); one failed build never stops the others.
     """
-    from catalog.build.command import BuildRefused, BuildRequest, build_environments, plan_environments
+    from catalog.builds.command import BuildRefused, BuildRequest, build_environments, plan_environments
 
     if rebuild_all and changed_since:
         raise UsageError("--all and --changed-since exclude each other: --all builds everything")

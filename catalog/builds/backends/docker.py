@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 from typing import IO
 
-from catalog.build.backend import Builder, BuildOptions, Deadline, ImageFacts, Mount, StepResult, container_name
+from catalog.builds.backends.base import BuildOptions, Builder, CA_TARGET, Deadline, ImageFacts, Mount, StepResult, container_name
 
 CA_SECRET = "catalog-ca-bundle"
-CA_TARGET = "/etc/ssl/certs/ca-certificates.crt"
 _RUN = re.compile(r"^(?P<indent>[ \t]*)(?P<keyword>run)(?P<space>[ \t]+)", re.IGNORECASE)
 
 
@@ -36,6 +36,14 @@ def add_secret_mounts(text: str, run_lines: list[int]) -> str:
 class DockerBuilder(Builder):
     def __init__(self, executable: str = "docker", environment: dict[str, str] | None = None, name: str = "docker") -> None:
         super().__init__(name, executable, {"DOCKER_BUILDKIT": "1", **(environment or {})})
+
+    @classmethod
+    def passed_over(cls, executable: str) -> str | None:
+        try:
+            answered = subprocess.run([executable, "info"], capture_output=True, timeout=10).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            answered = False
+        return None if answered else "a docker client whose daemon does not answer (`docker info` fails)"
 
     def version(self) -> str:
         result = self.execute(["version", "--format", "{{.Server.Version}}"], None, capture=True)
@@ -106,3 +114,6 @@ class DockerBuilder(Builder):
 
     def remove(self, image: str, log: IO[str] | None = None) -> StepResult:
         return self.execute(["rmi", image], log, what=f"{self.name} rmi", cleanup=True)
+
+
+BACKEND = DockerBuilder

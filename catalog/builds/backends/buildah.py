@@ -12,9 +12,8 @@ import re
 from pathlib import Path
 from typing import IO
 
-from catalog.build.backend import Builder, BuildOptions, Deadline, ImageFacts, Mount, StepResult, container_name
+from catalog.builds.backends.base import BuildOptions, Builder, CA_TARGET, Deadline, ImageFacts, Mount, StepResult, container_name
 
-CA_TARGET = "/etc/ssl/certs/ca-certificates.crt"
 
 
 def local_name(reference: str) -> str:
@@ -89,3 +88,5 @@ class BuildahBuilder(Builder):
     def remove(self, image: str, log: IO[str] | None = None) -> StepResult:
         return self.execute(["rmi", local_name(image)], log, what="buildah rmi", cleanup=True)
 
+
+BACKEND = BuildahBuilder

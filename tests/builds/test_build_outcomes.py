@@ -22,10 +22,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 from catalog.resources import load_schema
 from pathlib import Path
 
-from catalog.build.run import SCRATCH_PREFIX
+from catalog.builds.run import SCRATCH_PREFIX
 from catalog.records.build_log import HEAD_BYTES, TAIL_BYTES
 from catalog.records.build_report import BuildReport, BuildReports
-from tests.build.conftest import configure_build
+from tests.builds.conftest import configure_build
 from tests.conftest import REPO, run_cli, write_env
 
 VENV_DOCKERFILE = """\

@@ -21,19 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from catalog.build import image_probe
-from catalog.build.backend import Builder, BuildOptions, Deadline, Mount, interrupted, reset_interruption, stop_running
-from catalog.build.build_copy import Mirror, write_build_copy
-from catalog.build.plan import BuildTarget
-from catalog.build.policy import BuildEvidence, check_policy
-from catalog.build.report import BuildDraft
-from catalog.build.smoke_test import PROBE_DIR, TESTS_DIR, interpret, probe_answer, probe_request
+from catalog.builds import image_probe
+from catalog.builds.backends.base import CA_TARGET, Builder, BuildOptions, Deadline, Mount, interrupted, reset_interruption, stop_running
+from catalog.builds.build_copy import Mirror, write_build_copy
+from catalog.builds.plan import BuildTarget
+from catalog.builds.policy import BuildEvidence, check_policy
+from catalog.builds.report import BuildDraft
+from catalog.builds.smoke_test import PROBE_DIR, TESTS_DIR, interpret, probe_answer, probe_request
 from catalog.image_ref import is_digest
 from catalog.records.build_log import BuildLog
 from catalog.records.build_report import FAILED, BuildReport, BuildReports, Check, PushedImage
 from catalog.records.store import RecordRefused
 
-CA_TARGET = "/etc/ssl/certs/ca-certificates.crt"
 SCRATCH_PREFIX = "catalog-build-"
 PROBE_COMMAND = ["/bin/sh", "-c",
                  f'exec "$(command -v python || command -v python3)" {PROBE_DIR}/image_probe.py {PROBE_DIR}/request.json']

@@ -1,7 +1,7 @@
 """The docker and podman backends, against a recording stand-in for their command lines.
 
 docker needs a daemon and podman is not installed on these machines, so these tests put
-a fake ``docker``/``podman`` on PATH (tests/build/fake_cli) that records what it is asked
+a fake ``docker``/``podman`` on PATH (tests/builds/fake_cli) that records what it is asked
 and answers like the real tools; buildah is tested for real in the other build tests.
 The pins come from the real test registry and package index.
 """
@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from catalog.build.backend import NoBuilder, detect_builder
-from catalog.build.docker import CA_SECRET, add_secret_mounts
-from catalog.build.image_probe import RESULT_MARKER
-from tests.conftest import write_env
+from catalog.builds.backends import NoBuilder, detect_builder
+from catalog.builds.backends.base import Builder
+from catalog.builds.backends.docker import CA_SECRET, add_secret_mounts
+from catalog.builds.image_probe import RESULT_MARKER
+from tests.conftest import REPO, run_cli, write_env
 from tests.pin.test_pin_command import configure
-from tests.conftest import run_cli
 
 FAKE = Path(__file__).parent / "fake_cli" / "container_cli.py"
 PROBE_ANSWER = {
@@ -166,3 +166,26 @@ def test_secret_mounts_go_into_every_run_instruction_and_nothing_else():
         "FROM x\nRUN --mount=type=secret,id=catalog-ca-bundle,target=/etc/ssl/certs/ca-certificates.crt a \\\n  && b\n"
         "run --mount=type=secret,id=catalog-ca-bundle,target=/etc/ssl/certs/ca-certificates.crt c\nCOPY RUN /RUN\n"
         "  RUN --mount=type=secret,id=catalog-ca-bundle,target=/etc/ssl/certs/ca-certificates.crt d\n")
+
+
+def test_every_backend_is_registered_once_and_the_choices_follow_the_registry():
+    """BACKENDS is the source of truth: each name loads its module's Builder, and the CLI's
+    --builder choices, the config schema's enum and the README's detection sentence agree."""
+    from click import Choice
+
+    from catalog.builds.backends import BACKENDS, backend
+    from catalog.cli import cli
+
+    assert len(set(BACKENDS)) == len(BACKENDS)
+    for name in BACKENDS:
+        kind = backend(name)
+        assert issubclass(kind, Builder) and kind(executable=name).name == name
+    with pytest.raises(NoBuilder, match="not one of"):
+        backend("kaniko")
+    [option] = [p for p in cli.get_command(None, "build").params if p.name == "builder"]
+    assert isinstance(option.type, Choice) and list(option.type.choices) == list(BACKENDS)
+    schema = json.loads((REPO / "schemas/config.schema.json").read_text())
+    assert sorted(schema["properties"]["build"]["properties"]["builder"]["enum"]) == sorted(BACKENDS)
+    readme = " ".join((REPO / "README.md").read_text().split())
+    assert "The builder, unless named: " + ", else ".join(
+        f"{name} where a daemon answers (`docker info`)" if name == "docker" else name for name in BACKENDS) in readme

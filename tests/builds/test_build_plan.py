@@ -128,7 +128,7 @@ def test_an_environment_that_cannot_be_pinned_fails_and_says_where(project):
 
 
 def test_a_large_catalog_is_decided_by_forked_workers_with_the_same_answers(tmp_path, registry, package_index):
-    from catalog.build.command import PARALLEL_MIN_ENVIRONMENTS
+    from catalog.builds.command import PARALLEL_MIN_ENVIRONMENTS
 
     root = tmp_path / "environments"
     count = PARALLEL_MIN_ENVIRONMENTS + 10

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from catalog import bounded_json
-from catalog.build.image_probe import RESULT_MARKER
+from catalog.builds.image_probe import RESULT_MARKER
 from catalog.model import EnvironmentAsset
 from catalog.records.build_report import FAILED, PASSED, SKIPPED, Check, InstalledPackage
 

@@ -1,4 +1,4 @@
-"""The builder interface: one small class per container tool (buildah, docker, podman).
+"""The builder interface that every backend implements (``catalog.builds.backends``).
 
 Every backend runs its tool as a child process whose output goes to the environment's
 build log, under a deadline: a build that overruns is stopped (its whole process
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import signal
 import subprocess
 import threading
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-BUILDERS = ("buildah", "docker", "podman")
+CA_TARGET = "/etc/ssl/certs/ca-certificates.crt"  # where RUN steps and checks see the CA bundle
 KILL_GRACE_SECONDS = 10  # after SIGTERM, before SIGKILL: buildah removes its working containers
 _RUNNING: set[subprocess.Popen] = set()  # tool processes of this run, stopped on an interrupt
 _RUNNING_LOCK = threading.Lock()
@@ -86,6 +85,11 @@ class Builder:
     name: str = ""
     executable: str = ""
     environment: dict[str, str] = field(default_factory=dict)  # extra variables for the tool
+
+    @classmethod
+    def passed_over(cls, executable: str) -> str | None:
+        """Why detection should not pick this installed tool (docker: no daemon), or None."""
+        return None
 
     def version(self) -> str:
         """``name x.y.z``, or the name alone when the tool does not say."""
@@ -284,41 +288,3 @@ def parse_size(text: str) -> int | None:
         return int(text)
     except (TypeError, ValueError):
         return None
-
-
-def _daemon_answers(executable: str, timeout: float = 10) -> bool:
-    try:
-        result = subprocess.run([executable, "info"], capture_output=True, timeout=timeout)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return result.returncode == 0
-
-
-class NoBuilder(Exception):
-    """No usable container tool: the CLI says so and exits 2."""
-
-
-def make_builder(name: str) -> Builder:
-    from catalog.build.buildah import BuildahBuilder
-    from catalog.build.docker import DockerBuilder
-    from catalog.build.podman import PodmanBuilder
-
-    kinds = {"buildah": BuildahBuilder, "docker": DockerBuilder, "podman": PodmanBuilder}
-    executable = shutil.which(name)
-    if executable is None:
-        raise NoBuilder(f"--builder {name}: {name} is not installed (not found on PATH)")
-    return kinds[name](executable=executable)
-
-
-def detect_builder() -> Builder:
-    """docker where a daemon answers, else podman, else buildah: the tool a developer's
-    machine most likely builds with, and on a CI machine without a daemon, the daemonless one."""
-    docker = shutil.which("docker")
-    if docker is not None and _daemon_answers(docker):
-        return make_builder("docker")
-    for name in ("podman", "buildah"):
-        if shutil.which(name) is not None:
-            return make_builder(name)
-    problem = "a docker client whose daemon does not answer (`docker info` fails)" if docker else "none"
-    raise NoBuilder(f"no container builder found: docker with a running daemon, podman or buildah is needed "
-                    f"(found: {problem}); install one or pass --builder")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from catalog.build.plan import BUILD, FAIL, SKIP, BuildTarget, environments_changed, plan_builds, plan_target
+from catalog.builds.plan import BUILD, FAIL, SKIP, BuildTarget, environments_changed, plan_builds, plan_target
 from catalog.finding import one_line
 from catalog.records.build_report import BuildReports
 from catalog.records.store import RecordRefused
@@ -158,8 +158,8 @@ def _up_to_date_in_workers(chosen, config, ledger, reports: BuildReports, lookup
 
 def build_environments(config, planned: PlannedBuilds, request: BuildRequest, echo: Callable[[str], None]) -> BuildResult:
     from catalog import git
-    from catalog.build.progress import make_progress
-    from catalog.build.run import build_all
+    from catalog.builds.progress import make_progress
+    from catalog.builds.run import build_all
 
     result = BuildResult(planned)
     # the builder is checked before anything is written: an unusable one is a usage error
@@ -236,7 +236,7 @@ def _report_unbuildable(target: BuildTarget, reports: BuildReports, echo) -> Non
     about the image that was built before), and never for a name that is not safe."""
     import datetime
 
-    from catalog.build.report import BuildDraft
+    from catalog.builds.report import BuildDraft
     from catalog.records.identity import is_safe_name
 
     name = target.environment.name
@@ -254,9 +254,10 @@ def _report_unbuildable(target: BuildTarget, reports: BuildReports, echo) -> Non
 
 
 def _session(config, planned: PlannedBuilds, request: BuildRequest):
-    from catalog.build.backend import BuildOptions, NoBuilder, detect_builder, make_builder
-    from catalog.build.build_copy import insecure_hosts, mirrors_from
-    from catalog.build.run import BuildSession
+    from catalog.builds.backends import NoBuilder, detect_builder, make_builder
+    from catalog.builds.backends.base import BuildOptions
+    from catalog.builds.build_copy import insecure_hosts, mirrors_from
+    from catalog.builds.run import BuildSession
 
     settings = config.build
     try:

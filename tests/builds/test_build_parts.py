@@ -6,11 +6,11 @@ from __future__ import annotations
 import io
 import json
 
-from catalog.build.build_copy import insecure_hosts, mirror_references, mirrors_from
-from catalog.build.image_probe import RESULT_MARKER, key_modules
-from catalog.build.policy import BuildEvidence, check_policy
-from catalog.build.progress import LiveProgress, PlainProgress, wants_live_progress
-from catalog.build.smoke_test import interpret, probe_answer, python_matches
+from catalog.builds.build_copy import insecure_hosts, mirror_references, mirrors_from
+from catalog.builds.image_probe import RESULT_MARKER, key_modules
+from catalog.builds.policy import BuildEvidence, check_policy
+from catalog.builds.progress import LiveProgress, PlainProgress, wants_live_progress
+from catalog.builds.smoke_test import interpret, probe_answer, python_matches
 from catalog.model import load_catalog
 from catalog.records.build_log import BuildLog
 from catalog.records.build_report import BuildReports, InstalledPackage
@@ -114,7 +114,7 @@ def test_progress_is_plain_lines_in_ci_and_a_redrawn_table_on_a_terminal(monkeyp
 
 
 def test_a_failed_step_names_the_tool_s_own_error_and_a_proxy_problem(tmp_path):
-    from catalog.build.run import _failure
+    from catalog.builds.run import _failure
 
     log = BuildLog(BuildReports(tmp_path / "build-reports"), "sklearn-1.5", "next")
     log.write("STEP 4/6: RUN pip install -r requirements.txt\n"

@@ -15,7 +15,7 @@ from catalog.model import load_catalog
 from catalog.records.ledger import ReleaseLedger
 from catalog.resources import load_schema
 from catalog.records.build_report import BuildReports
-from tests.build.conftest import configure_build
+from tests.builds.conftest import configure_build
 from tests.conftest import REPO, run_cli
 
 SAMPLE = REPO / "environments"

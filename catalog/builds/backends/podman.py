@@ -9,13 +9,17 @@ from __future__ import annotations
 import json
 from typing import IO
 
-from catalog.build.backend import BuildOptions, Deadline, ImageFacts, StepResult
-from catalog.build.docker import CA_TARGET, DockerBuilder
+from catalog.builds.backends.base import BuildOptions, CA_TARGET, Deadline, ImageFacts, StepResult
+from catalog.builds.backends.docker import DockerBuilder
 
 
 class PodmanBuilder(DockerBuilder):
     def __init__(self, executable: str = "podman", environment: dict[str, str] | None = None) -> None:
         super().__init__(executable, environment, name="podman")
+
+    @classmethod
+    def passed_over(cls, executable: str) -> str | None:
+        return None  # no daemon to ask
 
     def version(self) -> str:
         result = self.execute(["version", "--format", "{{.Client.Version}}"], None, capture=True)
@@ -53,3 +57,6 @@ class PodmanBuilder(DockerBuilder):
         tls = ["--tls-verify=false"] if destination.split("/", 1)[0] in options.insecure_registries else []
         return self.execute(["push", "--quiet", *tls, "--digestfile", "/dev/stdout", image, f"docker://{destination}"],
                             log, deadline, capture=True, what="podman push")
+
+
+BACKEND = PodmanBuilder
