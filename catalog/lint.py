@@ -42,20 +42,14 @@ class LintContext:
 
         return BuildReports(self.config.build_reports_path, self.config.base_dir)
 
-    @cached_property
+    @property
     def equal_definitions(self) -> dict[str, list[EnvironmentAsset]]:
         """Content hash -> environments, where two or more share one."""
-        from catalog.release.content_hash import equal_definitions
+        return self.catalog.equal_definitions
 
-        return equal_definitions(self.catalog.environments)
-
-    @cached_property
+    @property
     def by_image_name(self) -> dict[str, list[EnvironmentAsset]]:
-        index: dict[str, list[EnvironmentAsset]] = {}
-        for environment in self.catalog.environments:
-            if environment.image_name is not None:
-                index.setdefault(environment.image_name, []).append(environment)
-        return index
+        return self.catalog.by_image_name
 
 
 @dataclass

@@ -6,7 +6,7 @@ from catalog.config import Config
 from catalog.lint import lint
 from catalog.model import load_catalog
 from catalog.rules import all_rules
-from catalog.facts import replacement_name
+from catalog.model.facts import replacement_name
 from tests.conftest import REPO, run_cli
 
 ROOT = REPO / "environments"

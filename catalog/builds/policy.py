@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from catalog.facts import normalize_package
+from catalog.model.facts import normalize_package
 from catalog.model import EnvironmentAsset
 from catalog.records.build_report import InstalledPackage, PolicyFinding
 

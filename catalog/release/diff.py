@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
-from catalog.facts import packages_in_file
+from catalog.model.facts import packages_in_file
 from catalog.records.ledger import ReleasedVersion
 
 ADDED, REMOVED, UPGRADED, DOWNGRADED, CHANGED = "added", "removed", "upgraded", "downgraded", "changed"

@@ -30,7 +30,7 @@ from catalog.records.ledger import (
     file_digests,
     release_date,
 )
-from catalog.release.content_hash import content_hash
+from catalog.model.content_hash import content_hash
 from catalog.template_tags import find_template_tags
 
 UNCHANGED, NEW, REFUSED, FAILED = "unchanged", "new", "refused", "failed"

@@ -6,7 +6,7 @@ import datetime
 import re
 from typing import Iterator
 
-from catalog.facts import DEPRECATION_NOTICE
+from catalog.model.facts import DEPRECATION_NOTICE
 from catalog.finding import Problem, Severity
 from catalog.model import EnvironmentAsset
 from catalog.rules import rule

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from catalog.facts import GPU_TOKEN
+from catalog.model.facts import GPU_TOKEN
 from catalog.finding import Problem, Severity
 from catalog.model import EnvironmentAsset
 from catalog.rules import rule

@@ -6,7 +6,7 @@ import datetime
 import re
 from typing import Iterator
 
-from catalog.facts import (
+from catalog.model.facts import (
     GPU_TAG_KEYS,
     cuda_from_tags,
     cuda_version_of_token,

@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from catalog.facts import normalize_package
+from catalog.model.facts import normalize_package
 from catalog.records.build_report import BuildReport
 from catalog.resources import resource_dir
 from catalog.site.record import EnvironmentRecord

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from catalog.facts import normalize_package
+from catalog.model.facts import normalize_package
 from catalog.image_ref import published_reference
 from catalog.model import EnvironmentAsset
 from catalog.records.build_report import NEXT, BuildReport, parse_time

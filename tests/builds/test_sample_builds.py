@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from catalog.facts import normalize_package
+from catalog.model.facts import normalize_package
 from catalog.model import load_catalog
 from catalog.records.ledger import ReleaseLedger
 from catalog.resources import load_schema

@@ -1,136 +1,35 @@
-"""The environment model: every command reads a catalog through these classes.
+"""One environment asset: its files, each parsed once, and what is derived from them.
 
 An ``EnvironmentAsset`` is one asset directory: its asset config (asset.yaml), image
 config (environment.yaml), spec (spec.yaml), description and build context. YAML files
 are parsed once into ``Document``s that remember the line and column of every value;
-the Dockerfile and the build context listing are read on first use.
+the Dockerfile, the build context listing, the facts and the content hash are worked
+out on first use.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
 from catalog.dockerfile_model import ParsedDockerfile, parse_dockerfile
-from catalog.dockerignore import DockerIgnore
-from catalog.files import UnreadableFile, Within, looks_binary, read_bytes, read_text
+from catalog.files import UnreadableFile, Within, read_text
 from catalog.finding import Location, Problem, internal_error
+from catalog.model.build_context import BuildContext
+from catalog.model.content_hash import content_hash
+from catalog.model.facts import EnvironmentFacts
 from catalog.records.identity import parse_version
 from catalog.template_tags import has_template
 from catalog.yaml_document import Document, load_document
 
-ASSET_FILE = "asset.yaml"
-ENVIRONMENT_TYPE = "environment"
-SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox"})
 FLAG_TAGS = ("Preview", "Training", "Inferencing", "Deprecated")
 
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-@dataclass(frozen=True)
-class BuildContext:
-    """The Docker build context of an environment (``image.context`` in environment.yaml).
-
-    Nothing outside ``asset_directory`` is listed or read: a context that is a symbolic
-    link to ``/`` lists as empty (the build-context rule reports it), and so does a
-    file that is a link leading out of the asset.
-    """
-
-    directory: Path
-    dockerfile: Path
-    template_files: tuple[Path, ...]
-    asset_directory: Path
-
-    def relative(self, path: Path) -> str:
-        text, prefix = str(path), self._prefix
-        if text.startswith(prefix):  # the common case: a clean path below the context, no relpath needed
-            rest = text[len(prefix):]
-            if rest and not any(part in ("", ".", "..") for part in rest.split(os.sep)):
-                return rest.replace(os.sep, "/")
-        return Path(os.path.relpath(path, self.directory)).as_posix()
-
-    @cached_property
-    def _prefix(self) -> str:
-        return str(self.directory) + os.sep
-
-    @cached_property
-    def _within_asset(self) -> Within:
-        return Within(self.asset_directory)
-
-    @cached_property
-    def inside_asset(self) -> bool:
-        return self._within_asset(self.directory)
-
-    @cached_property
-    def dockerignore(self) -> DockerIgnore:
-        return DockerIgnore.read(self.directory / ".dockerignore", self.asset_directory)
-
-    def text_of(self, path: Path) -> str | None:
-        """A context file's text (read once), or None if binary, too large, unreadable or outside the asset."""
-        if path not in self._texts:
-            self._texts[path] = _read_context_text(path) if self._within_asset(path) else None
-        return self._texts[path]
-
-    @cached_property
-    def _texts(self) -> dict[Path, str | None]:
-        return {}
-
-    @cached_property
-    def files(self) -> list[Path]:
-        """Every file and symlink in the context, without following symlinks."""
-        return self._listing[0]
-
-    @cached_property
-    def symlinks(self) -> frozenset[Path]:
-        return self._listing[1]
-
-    @cached_property
-    def unreadable(self) -> list[tuple[Path, str]]:
-        """Directories of the context that could not be listed, and why."""
-        return self._listing[2]
-
-    @cached_property
-    def _listing(self) -> tuple[list[Path], frozenset[Path], list[tuple[Path, str]]]:
-        found: list[Path] = []
-        links: set[Path] = set()
-        unreadable: list[tuple[Path, str]] = []
-        pending = [self.directory] if self.inside_asset else []
-        while pending:
-            current = pending.pop()
-            try:
-                with os.scandir(current) as scan:
-                    entries = sorted(scan, key=lambda entry: entry.name)
-            except FileNotFoundError:
-                continue  # a missing context is the missing-file rule's to report
-            except OSError as exc:
-                unreadable.append((current, exc.strerror or str(exc)))
-                continue
-            for entry in entries:
-                path = Path(entry.path)
-                if entry.is_symlink():
-                    links.add(path)
-                    found.append(path)
-                elif entry.is_dir(follow_symlinks=False):
-                    if entry.name != ".git":
-                        pending.append(path)
-                else:
-                    found.append(path)
-        return found, frozenset(links), unreadable
-
-
-def _read_context_text(path: Path) -> str | None:
-    try:
-        data = read_bytes(path)
-    except UnreadableFile:
-        return None
-    if looks_binary(data[:8192]):
-        return None
-    return data.decode("utf-8", errors="replace")
 
 
 @dataclass(frozen=True)
@@ -336,17 +235,14 @@ class EnvironmentAsset:
         return self.spec_doc.location("tags", key)
 
     @cached_property
-    def facts(self):
-        """What is derived from the files (CPU or GPU, framework, base image, ...): ``catalog.facts``."""
-        from catalog.facts import derive_facts
-
-        return derive_facts(self)
+    def facts(self) -> EnvironmentFacts:
+        """What is derived from the files (CPU or GPU, framework, base image, ...), each
+        worked out when first read: ``catalog.model.facts``."""
+        return EnvironmentFacts(self)
 
     @cached_property
     def content_hash(self) -> str:
-        """The hash of the definition as written (``catalog.release.content_hash``)."""
-        from catalog.release.content_hash import content_hash
-
+        """The hash of the definition as written (``catalog.model.content_hash``)."""
         return content_hash(self)
 
     @property
@@ -368,85 +264,3 @@ class EnvironmentAsset:
             return read_text(path), None
         except UnreadableFile as exc:
             return None, f"{exc} on line {exc.line}" if exc.line else str(exc)
-
-
-@dataclass
-class Catalog:
-    """Every environment under the configured roots."""
-
-    roots: list[Path]
-    environments: list[EnvironmentAsset]
-    unreadable: list[tuple[Path, str]] = field(default_factory=list)  # directories not searched, and why
-
-    def named(self, name: str) -> list[EnvironmentAsset]:
-        return self._by_name.get(name, [])
-
-    @cached_property
-    def _by_name(self) -> dict[str, list[EnvironmentAsset]]:
-        index: dict[str, list[EnvironmentAsset]] = {}
-        for environment in self.environments:
-            if environment.name is not None:
-                index.setdefault(environment.name, []).append(environment)
-        return index
-
-
-def find_asset_files(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
-    """asset.yaml files under ``root``; an asset directory is not searched further.
-
-    Directories that cannot be listed are added to ``unreadable``: environments in them
-    would otherwise go unchecked without a word.
-    """
-    if os.path.isfile(root / ASSET_FILE):
-        yield root / ASSET_FILE
-        return
-
-    def note(error: OSError) -> None:
-        if unreadable is not None:
-            unreadable.append((Path(error.filename or root), error.strerror or str(error)))
-
-    for current, dirnames, filenames in os.walk(root, onerror=note, followlinks=False):
-        if ASSET_FILE in filenames:
-            dirnames[:] = []
-            yield Path(current) / ASSET_FILE
-            continue
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
-
-
-def is_other_asset_type(doc: Document) -> bool:
-    """Whether asset.yaml says it is an asset of another type (a component, a model, an
-    evaluator, ...). A file that does not parse, or whose ``type`` is missing or not a
-    string, may be a broken environment: it is checked, and the schema says what is wrong."""
-    kind = doc.get("type") if doc.ok else None
-    return isinstance(kind, str) and kind != ENVIRONMENT_TYPE
-
-
-def load_environment(asset_file: Path) -> EnvironmentAsset | None:
-    """The environment in ``asset_file``'s directory, or None for another asset type."""
-    if os.path.islink(asset_file) and not Within(asset_file.parent)(asset_file):
-        doc = Document(asset_file)  # a link out of the asset: never read, reported as the file's problem
-        doc._problem("asset.yaml is a symbolic link leading outside the asset directory; it is not read", 1, 1)
-        return EnvironmentAsset(asset_file, doc)
-    doc = load_document(asset_file)
-    if is_other_asset_type(doc):
-        return None
-    return EnvironmentAsset(asset_file, doc)
-
-
-def load_catalog(roots: list[Path], extra_asset_dirs: list[Path] = ()) -> Catalog:
-    seen: set[str] = set()
-    environments: list[EnvironmentAsset] = []
-    unreadable: list[tuple[Path, str]] = []
-    asset_files = [file for root in roots if os.path.isdir(root) for file in find_asset_files(root, unreadable)]
-    asset_files += [directory / ASSET_FILE for directory in extra_asset_dirs]
-    for asset_file in asset_files:
-        key = os.path.realpath(asset_file)
-        if key in seen:
-            continue
-        seen.add(key)
-        try:
-            environment = load_environment(asset_file)
-        except Exception as exc:  # a bug on one asset must not hide the rest of the catalog
-            environment = EnvironmentAsset.unloadable(asset_file, exc)
-        if environment is not None:
-            environments.append(environment)
-    return Catalog(list(roots), environments, unreadable)

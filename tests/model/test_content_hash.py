@@ -1,7 +1,8 @@
 """The content hash: what determines the image, and nothing else."""
 
 from catalog.model import load_catalog
-from catalog.release.content_hash import content_hash, equal_definitions, rough_key
+from catalog.model.catalog import equal_definitions
+from catalog.model.content_hash import content_hash, rough_key
 from tests.conftest import DOCKERFILE, REQUIREMENTS, SPEC, findings, write_env
 
 FIXED = DOCKERFILE.replace("NAME", "fixed")  # the same Dockerfile whatever the environment is called

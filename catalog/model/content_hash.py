@@ -16,12 +16,13 @@ import hashlib
 import json
 import posixpath
 
-from catalog.model import EnvironmentAsset
+from catalog.dockerfile_model import parse_dockerfile, parse_dockerfile_text
+from catalog.model.definition import Definition
 
 HASH_VERSION = 1
 
 
-def copied_files(env: EnvironmentAsset, dockerfile_instructions) -> list[str]:
+def copied_files(env: Definition, dockerfile_instructions) -> list[str]:
     """Build-context files (relative POSIX paths) that COPY and ADD send into the image."""
     context = env.context
     if context is None:
@@ -57,7 +58,7 @@ def _arguments(instruction) -> list[str]:
     return [" ".join(argument.split()) for argument in instruction.arguments]
 
 
-def definition(env: EnvironmentAsset, texts: dict[str, str] | None = None, image: str | None = None) -> dict:
+def definition(env: Definition, texts: dict[str, str] | None = None, image: str | None = None) -> dict:
     """What the hash is computed from, as plain data.
 
     ``texts`` replaces the content of build-context files (relative path -> text), as a
@@ -69,8 +70,6 @@ def definition(env: EnvironmentAsset, texts: dict[str, str] | None = None, image
     context = env.context
     if context is None:
         return {"hash-version": HASH_VERSION, "platform": platform, "prebuilt-image": image or env.image_name}
-    from catalog.dockerfile_model import parse_dockerfile, parse_dockerfile_text
-
     dockerfile_name = context.relative(context.dockerfile)
     if dockerfile_name in texts:
         parsed = parse_dockerfile_text(context.dockerfile, texts[dockerfile_name])
@@ -89,7 +88,7 @@ def definition(env: EnvironmentAsset, texts: dict[str, str] | None = None, image
             "dockerfile-error": parsed.error, "files": files}
 
 
-def rough_key(env: EnvironmentAsset) -> str | None:
+def rough_key(env: Definition) -> str | None:
     """A cheap key that two environments with the same content hash always share: the
     Dockerfile's words in lower case, without comment lines or line continuations.
 
@@ -105,22 +104,6 @@ def rough_key(env: EnvironmentAsset) -> str | None:
     words = [word for line in text.lower().splitlines() if not line.lstrip().startswith("#")
              for word in line.split() if word != "\\"]
     return hashlib.sha256("\n".join(words).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def equal_definitions(environments) -> dict[str, list[EnvironmentAsset]]:
-    """Content hash -> environments, for hashes that two or more environments share."""
-    by_key: dict[str, list[EnvironmentAsset]] = {}
-    for env in environments:
-        key = rough_key(env)
-        if key is not None:
-            by_key.setdefault(key, []).append(env)
-    groups: dict[str, list[EnvironmentAsset]] = {}
-    for candidates in by_key.values():
-        if len(candidates) < 2:
-            continue
-        for env in candidates:
-            groups.setdefault(env.content_hash, []).append(env)
-    return {digest: envs for digest, envs in groups.items() if len(envs) > 1}
 
 
 MAX_HASHED_BYTES = 256 << 20  # a larger file counts by its size: reading it all costs more than it tells
@@ -145,6 +128,6 @@ def _file_digest(path) -> str:
         return "unreadable"
 
 
-def content_hash(env: EnvironmentAsset, texts: dict[str, str] | None = None, image: str | None = None) -> str:
+def content_hash(env: Definition, texts: dict[str, str] | None = None, image: str | None = None) -> str:
     canonical = json.dumps(definition(env, texts, image), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,4 +1,4 @@
-"""Facts derived from an environment, worked out once beside the model.
+"""Facts derived from an environment, each worked out once, on first use.
 
 CPU or GPU, the CUDA version, the framework, the Python version as written, the OS and
 platform, the base image and the deprecation dates are read by lint rules and by the
@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from functools import cached_property
+from typing import Iterator
 
-if TYPE_CHECKING:
-    from catalog.model import EnvironmentAsset
+from catalog.model.definition import Definition
 
 # --- tokens of names (environment names and base image names) ---------------------------
 
@@ -260,20 +260,6 @@ class BaseImageFact:
     gpu: bool  # its name says GPU (a CUDA token, `gpu`, an NVIDIA repository)
 
 
-@dataclass(frozen=True)
-class EnvironmentFacts:
-    compute: str  # "CPU" or "GPU"
-    cuda: str | None  # from a CUDA tag, else the base image's name
-    framework: Framework | None
-    python: str | None  # the Python tag as written in the file (3.10, never 3.1)
-    os: str | None  # the OS tag, normalized ("Ubuntu 22.04"); as written when it does not parse
-    platform: str | None  # linux or windows
-    base_image: BaseImageFact | None  # the final stage's base image, through stage names
-    packages: tuple[DeclaredPackage, ...]
-    delete_on: datetime.date | None
-    replacement: str | None  # the environment a deprecation notice points to
-
-
 DEPRECATION_NOTICE = re.compile(r"DEPRECATED: Please use (?P<replacement>\S+?) instead\.")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 GPU_TAG_KEYS = frozenset({"gpu", "cuda", "cudnn", "nccl"})
@@ -302,7 +288,7 @@ def delete_on(tags: dict) -> datetime.date | None:
     return None
 
 
-def python_as_written(env: EnvironmentAsset) -> str | None:
+def python_as_written(env: Definition) -> str | None:
     """The Python tag's source text: ``3.10`` even where YAML read the number 3.1."""
     value = env.tags.get("Python")
     if value is None:
@@ -313,7 +299,7 @@ def python_as_written(env: EnvironmentAsset) -> str | None:
     return raw if raw is not None else str(value)
 
 
-def _tag_texts(env: EnvironmentAsset) -> dict[str, str]:
+def _tag_texts(env: Definition) -> dict[str, str]:
     """Tags by normalized key, values as text (for matching, not for showing)."""
     texts = {}
     for key, value in env.tags.items():
@@ -322,7 +308,7 @@ def _tag_texts(env: EnvironmentAsset) -> dict[str, str]:
     return texts
 
 
-def cuda_from_tags(env: EnvironmentAsset) -> str | None:
+def cuda_from_tags(env: Definition) -> str | None:
     """``Cuda: 12.1``, ``CUDA: 12.8`` or ``GPU: Cuda12``."""
     tags = _tag_texts(env)
     for key in _CUDA_TAG_KEYS:
@@ -332,11 +318,11 @@ def cuda_from_tags(env: EnvironmentAsset) -> str | None:
     return match.group("version") if match else None
 
 
-def gpu_from_tags(env: EnvironmentAsset) -> bool:
+def gpu_from_tags(env: Definition) -> bool:
     return bool(GPU_TAG_KEYS & _tag_texts(env).keys())
 
 
-def base_image_of(env: EnvironmentAsset) -> BaseImageFact | None:
+def base_image_of(env: Definition) -> BaseImageFact | None:
     """The image the final build stage starts from, following ``FROM stage`` references."""
     dockerfile = env.dockerfile
     if dockerfile is None or not dockerfile.base_images:
@@ -382,7 +368,7 @@ def packages_in_file(name: str, text: str, relative: str) -> list[DeclaredPackag
     return []
 
 
-def declared_packages(env: EnvironmentAsset) -> tuple[DeclaredPackage, ...]:
+def declared_packages(env: Definition) -> tuple[DeclaredPackage, ...]:
     """Packages the build context's requirement files, conda files and Dockerfile name."""
     context = env.context
     if context is None:
@@ -401,7 +387,7 @@ def declared_packages(env: EnvironmentAsset) -> tuple[DeclaredPackage, ...]:
     return tuple(found)
 
 
-def framework_of(env: EnvironmentAsset, packages: tuple[DeclaredPackage, ...]) -> Framework | None:
+def framework_of(env: Definition, packages: tuple[DeclaredPackage, ...]) -> Framework | None:
     """The first known framework a tag names, else the name's framework-version token
     (``designer-pytorch-2.3``), else the highest-ranked one a package brings."""
     for key, value in env.tags.items():
@@ -423,30 +409,67 @@ def name_says_gpu(name: str | None) -> bool:
     return bool(name) and any(True for _ in gpu_tokens(name))
 
 
-def derive_facts(env: EnvironmentAsset) -> EnvironmentFacts:
-    base = base_image_of(env)
-    packages = declared_packages(env)
-    tag_cuda = cuda_from_tags(env)
-    gpu = gpu_from_tags(env) or name_says_gpu(env.name) or (base is not None and base.gpu)
-    os_tag = env.tags.get("OS")
-    if isinstance(os_tag, str):
+class EnvironmentFacts:
+    """What is derived from one environment's files, each fact worked out when first read:
+    a rule that needs the Python tag does not parse the Dockerfile for the base image."""
+
+    def __init__(self, env: Definition) -> None:
+        self._env = env
+
+    @cached_property
+    def base_image(self) -> BaseImageFact | None:
+        """The final stage's base image, through stage names."""
+        return base_image_of(self._env)
+
+    @cached_property
+    def packages(self) -> tuple[DeclaredPackage, ...]:
+        return declared_packages(self._env)
+
+    @cached_property
+    def compute(self) -> str:
+        """``CPU`` or ``GPU``: a GPU tag, a GPU token in the name, or a GPU base image says GPU."""
+        env = self._env
+        gpu = gpu_from_tags(env) or name_says_gpu(env.name) or (self.base_image is not None and self.base_image.gpu)
+        return "GPU" if gpu else "CPU"
+
+    @cached_property
+    def cuda(self) -> str | None:
+        """From a CUDA tag, else the base image's name."""
+        return cuda_from_tags(self._env) or (self.base_image.cuda if self.base_image else None)
+
+    @cached_property
+    def framework(self) -> Framework | None:
+        return framework_of(self._env, self.packages)
+
+    @cached_property
+    def python(self) -> str | None:
+        """The Python tag as written in the file (3.10, never 3.1)."""
+        return python_as_written(self._env)
+
+    @cached_property
+    def os(self) -> str | None:
+        """The OS tag, normalized ("Ubuntu 22.04"); as written when it does not parse."""
+        os_tag = self._env.tags.get("OS")
+        if not isinstance(os_tag, str):
+            return None
         parsed = parse_os_tag(os_tag)
-        os_text = str(parsed) if parsed else os_tag
-    else:
-        os_text = None
-    platform = env.image_os or _text(env.spec_doc.get("os_type") if env.spec_doc is not None else None)
-    return EnvironmentFacts(
-        compute="GPU" if gpu else "CPU",
-        cuda=tag_cuda or (base.cuda if base else None),
-        framework=framework_of(env, packages),
-        python=python_as_written(env),
-        os=os_text,
-        platform=platform.lower() if platform else None,
-        base_image=base,
-        packages=packages,
-        delete_on=delete_on(env.tags),
-        replacement=replacement_name(env.description),
-    )
+        return str(parsed) if parsed else os_tag
+
+    @cached_property
+    def platform(self) -> str | None:
+        """``linux`` or ``windows``, from environment.yaml's ``image.os`` or the spec's ``os_type``."""
+        env = self._env
+        platform = env.image_os or _text(env.spec_doc.get("os_type") if env.spec_doc is not None else None)
+        return platform.lower() if platform else None
+
+    @cached_property
+    def delete_on(self) -> datetime.date | None:
+        return delete_on(self._env.tags)
+
+    @cached_property
+    def replacement(self) -> str | None:
+        """The environment a deprecation notice points to."""
+        return replacement_name(self._env.description)
 
 
 def _text(value) -> str | None:

@@ -1,0 +1,112 @@
+"""An environment's Docker build context: its files, listed once, read once, never outside the asset."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from catalog.dockerignore import DockerIgnore
+from catalog.files import UnreadableFile, Within, looks_binary, read_bytes
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """The Docker build context of an environment (``image.context`` in environment.yaml).
+
+    Nothing outside ``asset_directory`` is listed or read: a context that is a symbolic
+    link to ``/`` lists as empty (the build-context rule reports it), and so does a
+    file that is a link leading out of the asset.
+    """
+
+    directory: Path
+    dockerfile: Path
+    template_files: tuple[Path, ...]
+    asset_directory: Path
+
+    def relative(self, path: Path) -> str:
+        text, prefix = str(path), self._prefix
+        if text.startswith(prefix):  # the common case: a clean path below the context, no relpath needed
+            rest = text[len(prefix):]
+            if rest and not any(part in ("", ".", "..") for part in rest.split(os.sep)):
+                return rest.replace(os.sep, "/")
+        return Path(os.path.relpath(path, self.directory)).as_posix()
+
+    @cached_property
+    def _prefix(self) -> str:
+        return str(self.directory) + os.sep
+
+    @cached_property
+    def _within_asset(self) -> Within:
+        return Within(self.asset_directory)
+
+    @cached_property
+    def inside_asset(self) -> bool:
+        return self._within_asset(self.directory)
+
+    @cached_property
+    def dockerignore(self) -> DockerIgnore:
+        return DockerIgnore.read(self.directory / ".dockerignore", self.asset_directory)
+
+    def text_of(self, path: Path) -> str | None:
+        """A context file's text (read once), or None if binary, too large, unreadable or outside the asset."""
+        if path not in self._texts:
+            self._texts[path] = _read_context_text(path) if self._within_asset(path) else None
+        return self._texts[path]
+
+    @cached_property
+    def _texts(self) -> dict[Path, str | None]:
+        return {}
+
+    @cached_property
+    def files(self) -> list[Path]:
+        """Every file and symlink in the context, without following symlinks."""
+        return self._listing[0]
+
+    @cached_property
+    def symlinks(self) -> frozenset[Path]:
+        return self._listing[1]
+
+    @cached_property
+    def unreadable(self) -> list[tuple[Path, str]]:
+        """Directories of the context that could not be listed, and why."""
+        return self._listing[2]
+
+    @cached_property
+    def _listing(self) -> tuple[list[Path], frozenset[Path], list[tuple[Path, str]]]:
+        found: list[Path] = []
+        links: set[Path] = set()
+        unreadable: list[tuple[Path, str]] = []
+        pending = [self.directory] if self.inside_asset else []
+        while pending:
+            current = pending.pop()
+            try:
+                with os.scandir(current) as scan:
+                    entries = sorted(scan, key=lambda entry: entry.name)
+            except FileNotFoundError:
+                continue  # a missing context is the missing-file rule's to report
+            except OSError as exc:
+                unreadable.append((current, exc.strerror or str(exc)))
+                continue
+            for entry in entries:
+                path = Path(entry.path)
+                if entry.is_symlink():
+                    links.add(path)
+                    found.append(path)
+                elif entry.is_dir(follow_symlinks=False):
+                    if entry.name != ".git":
+                        pending.append(path)
+                else:
+                    found.append(path)
+        return found, frozenset(links), unreadable
+
+
+def _read_context_text(path: Path) -> str | None:
+    try:
+        data = read_bytes(path)
+    except UnreadableFile:
+        return None
+    if looks_binary(data[:8192]):
+        return None
+    return data.decode("utf-8", errors="replace")

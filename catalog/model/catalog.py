@@ -1,0 +1,99 @@
+"""The catalog: every environment under the configured roots, loaded once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable
+
+from catalog.files import Within
+from catalog.model.asset import EnvironmentAsset
+from catalog.model.content_hash import rough_key
+from catalog.model.discovery import ASSET_FILE, find_asset_files, is_other_asset_type
+from catalog.yaml_document import Document, load_document
+
+
+@dataclass
+class Catalog:
+    """Every environment under the configured roots."""
+
+    roots: list[Path]
+    environments: list[EnvironmentAsset]
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)  # directories not searched, and why
+
+    def named(self, name: str) -> list[EnvironmentAsset]:
+        return self._by_name.get(name, [])
+
+    @cached_property
+    def equal_definitions(self) -> dict[str, list[EnvironmentAsset]]:
+        """Content hash -> environments, where two or more share one."""
+        return equal_definitions(self.environments)
+
+    @cached_property
+    def by_image_name(self) -> dict[str, list[EnvironmentAsset]]:
+        index: dict[str, list[EnvironmentAsset]] = {}
+        for environment in self.environments:
+            if environment.image_name is not None:
+                index.setdefault(environment.image_name, []).append(environment)
+        return index
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[EnvironmentAsset]]:
+        index: dict[str, list[EnvironmentAsset]] = {}
+        for environment in self.environments:
+            if environment.name is not None:
+                index.setdefault(environment.name, []).append(environment)
+        return index
+
+
+def load_environment(asset_file: Path) -> EnvironmentAsset | None:
+    """The environment in ``asset_file``'s directory, or None for another asset type."""
+    if os.path.islink(asset_file) and not Within(asset_file.parent)(asset_file):
+        doc = Document(asset_file)  # a link out of the asset: never read, reported as the file's problem
+        doc._problem("asset.yaml is a symbolic link leading outside the asset directory; it is not read", 1, 1)
+        return EnvironmentAsset(asset_file, doc)
+    doc = load_document(asset_file)
+    if is_other_asset_type(doc):
+        return None
+    return EnvironmentAsset(asset_file, doc)
+
+
+def load_catalog(roots: list[Path], extra_asset_dirs: list[Path] = ()) -> Catalog:
+    seen: set[str] = set()
+    environments: list[EnvironmentAsset] = []
+    unreadable: list[tuple[Path, str]] = []
+    asset_files = [file for root in roots if os.path.isdir(root) for file in find_asset_files(root, unreadable)]
+    asset_files += [directory / ASSET_FILE for directory in extra_asset_dirs]
+    for asset_file in asset_files:
+        key = os.path.realpath(asset_file)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            environment = load_environment(asset_file)
+        except Exception as exc:  # a bug on one asset must not hide the rest of the catalog
+            environment = EnvironmentAsset.unloadable(asset_file, exc)
+        if environment is not None:
+            environments.append(environment)
+    return Catalog(list(roots), environments, unreadable)
+
+
+def equal_definitions(environments: Iterable[EnvironmentAsset]) -> dict[str, list[EnvironmentAsset]]:
+    """Content hash -> environments, for hashes that two or more environments share.
+
+    A cheap key (``content_hash.rough_key``) is compared first; only environments whose
+    keys collide are parsed and hashed."""
+    by_key: dict[str, list[EnvironmentAsset]] = {}
+    for env in environments:
+        key = rough_key(env)
+        if key is not None:
+            by_key.setdefault(key, []).append(env)
+    groups: dict[str, list[EnvironmentAsset]] = {}
+    for candidates in by_key.values():
+        if len(candidates) < 2:
+            continue
+        for env in candidates:
+            groups.setdefault(env.content_hash, []).append(env)
+    return {digest: envs for digest, envs in groups.items() if len(envs) > 1}
