@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from catalog import __version__
+from catalog.lint.report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -48,7 +49,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True, help="Output format.")
 @click.option("--select", multiple=True, metavar="RULES", help="Only these rules (names, codes or code prefixes; comma-separated).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Not these rules (names, codes or code prefixes; comma-separated).")
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
@@ -62,11 +63,11 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     pre-commit passes them); with none, the configured roots are linted.
     """
     from catalog.config import load_config
-    from catalog.lint import lint as run_lint
-    from catalog.lint import merge_results, unreadable_findings
+    from catalog.lint.run import lint as run_lint
+    from catalog.lint.run import merge_results, unreadable_findings
     from catalog.model import load_catalog
-    from catalog.report import render
-    from catalog.rules import UnknownRule, choose
+    from catalog.lint.report import render
+    from catalog.lint.rules import UnknownRule, choose
 
     cwd = Path.cwd()
     config = load_config(config_file, cwd)
@@ -198,7 +199,7 @@ def rules(name, fmt) -> int:
     """List the rules, or explain the rule NAME (a name or a code)."""
     import json
 
-    from catalog.rules import all_rules
+    from catalog.lint.rules import all_rules
 
     chosen = all_rules()
     if name is not None:

@@ -62,3 +62,8 @@ def one_line(text: str, limit: int = MAX_LINE) -> str:
     flat = "".join(" " if ch < " " or "\x7f" <= ch <= "\x9f" or ch in "\u2028\u2029" else ch for ch in text)
     flat = " ".join(flat.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def plural(count: int, word: str) -> str:
+    """``1 environment``, ``2 environments``: how every summary line counts."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -187,6 +187,19 @@ def test_inline_ignore_in_dockerfile_on_line_above(project):
     assert code == 0, report
 
 
+def test_inline_ignore_holds_in_a_file_with_a_byte_that_is_not_utf8(project):
+    """The rule reads requirements.txt leniently; the suppression must read it the same way,
+    or one bad byte on another line silently disables the comment."""
+    requirements = project / "environments" / "sklearn-1.5" / "context" / "requirements.txt"
+    requirements.write_bytes(b"--extra-index-url https://pkgs.example.com/simple  # catalog: ignore[extra-index-url]\n"
+                             + requirements.read_bytes() + b"# caf\xe9\n")
+    code, report = lint_json("environments/sklearn-1.5", cwd=project)
+    assert code == 0, report
+    requirements.write_bytes(requirements.read_bytes().replace(b"  # catalog: ignore[extra-index-url]", b""))
+    code, report = lint_json("environments/sklearn-1.5", cwd=project)
+    assert code == 1 and [f["rule"] for f in report["findings"]] == ["extra-index-url"]
+
+
 def test_missing_path_is_a_usage_error(project):
     result = run_cli("lint", "nope", cwd=project)
     assert result.returncode == 2 and result.stderr.strip() == "catalog: error: nope: no such file or directory"
@@ -243,7 +256,7 @@ def test_rules_command_lists_and_explains():
 
 
 def test_rules_have_stable_unique_codes_and_full_docs():
-    from catalog.rules import all_rules
+    from catalog.lint.rules import all_rules
 
     rules = all_rules()
     assert len({r.code for r in rules}) == len(rules) == len({r.name for r in rules})
@@ -277,7 +290,7 @@ def test_lint_does_not_import_heavy_modules(tmp_path):
 
 
 def test_readme_rules_table_matches_the_registry():
-    from catalog.rules import all_rules
+    from catalog.lint.rules import all_rules
     from tests.conftest import REPO
 
     readme = (REPO / "README.md").read_text()

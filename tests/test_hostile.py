@@ -22,9 +22,9 @@ import pytest
 
 from catalog.config import Config
 from catalog.finding import Severity
-from catalog.lint import MAX_FINDINGS_PER_FILE, lint
+from catalog.lint.run import MAX_FINDINGS_PER_FILE, lint
 from catalog.model import load_catalog
-from catalog.rules import Rule, choose
+from catalog.lint.rules import Rule, choose
 from tests.conftest import ASSET, SPEC, TODAY, findings, run_bounded, write_env
 
 SECRET = "TOP-SECRET-7f3a"
@@ -290,11 +290,11 @@ def _run_as_nobody(argv: list[str], cwd: Path) -> tuple[int, str, str]:
     """Run the CLI in a forked child that has dropped root; modules are imported first,
     since nobody may not read the interpreter's own files."""
     import catalog.cli
-    import catalog.lint
-    import catalog.report
-    import catalog.report.text  # noqa: F401
+    import catalog.lint.run
+    import catalog.lint.report
+    import catalog.lint.report.text  # noqa: F401
     import dockerfile  # noqa: F401
-    from catalog.rules import all_rules
+    from catalog.lint.rules import all_rules
 
     all_rules()
     out_read, out_write = os.pipe()

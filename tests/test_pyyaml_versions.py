@@ -20,7 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-LOADER_TESTS = ["tests/test_yaml_document.py", "tests/rules/test_files.py::TestYamlSyntax"]
+LOADER_TESTS = ["tests/test_yaml_document.py", "tests/lint/rules/test_files.py::TestYamlSyntax"]
 
 
 def allowed_pyyaml() -> Requirement:

@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Callable
 
 from catalog.builds.plan import BUILD, FAIL, SKIP, BuildTarget, environments_changed, plan_builds, plan_target
-from catalog.finding import one_line
+from catalog.finding import one_line, plural
 from catalog.records.build_report import BuildReports
 from catalog.records.store import RecordRefused
-from catalog.report import plural
 
 
 class BuildRefused(Exception):

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from catalog.cli import EXIT_CLEAN, EXIT_FINDINGS, UsageError, chosen_environments, cli
-from catalog.report import plural
+from catalog.finding import plural
 
 
 def lookup_options(command):
@@ -145,7 +145,7 @@ def release(environments, dry_run, git_tag, verbose, offline, mirrors, index_url
     import datetime
 
     from catalog import git
-    from catalog.finding import one_line
+    from catalog.finding import one_line, plural
     from catalog.pin.run import make_lookups, pin_environments
     from catalog.records.ledger import ReleaseLedger
     from catalog.records.store import RecordRefused

@@ -23,10 +23,9 @@ from functools import cached_property
 from pathlib import Path
 
 from catalog import __version__
-from catalog.finding import internal_error
+from catalog.finding import internal_error, plural
 from catalog.forking import fork_is_safe, map_forked_shares
 from catalog.model import load_environment
-from catalog.report import plural
 from catalog.site.cache import EnvironmentCache, EnvironmentEntry, Print, fingerprint, now_ns, scan_catalog, tree_items
 from catalog.site.feed import atom_feed, environment_feed_entries
 from catalog.site.history import CatalogHistory
@@ -504,9 +503,9 @@ def _changed_pages(site: _Catalog, run: _Run) -> set[str]:
 
 def rules_print() -> list:
     """(file, size, mtime) of the rules' sources: the rules page changes with their docstrings."""
-    import catalog.rules
+    import catalog.lint.rules
 
-    directory = Path(catalog.rules.__file__).parent
+    directory = Path(catalog.lint.rules.__file__).parent
     return sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in directory.glob("*.py"))
 
 
@@ -547,7 +546,7 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
         write("packages.md", templates.page("packages.md.j2", rows=package_rows(listings), environments=names,
                                             root="../" if options.directory_urls else ""))
     if "rules.md" in pages:
-        from catalog.rules import all_rules
+        from catalog.lint.rules import all_rules
 
         write("rules.md", templates.page("rules.md.j2", rules=all_rules()))
     for name in ASSETS:

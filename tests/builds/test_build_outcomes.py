@@ -158,6 +158,7 @@ def test_wrong_python_tag_and_missing_module_fail_their_checks(outcomes):
     assert mismatch["status"] == "failed"
     assert mismatch["image_tags"] == ["azureml/curated/mismatch-env:next", "azureml/curated/mismatch-env:4"]
     checks = {check["name"]: check for check in mismatch["checks"]}
+    assert "python-version" in checks, mismatch["message"]  # built, and checked
     assert checks["python-version"]["status"] == "failed"
     assert "runs Python 3.11." in checks["python-version"]["detail"] and "the Python tag says 3.10" in checks["python-version"]["detail"]
     assert checks["import six"]["status"] == "passed"

@@ -17,6 +17,7 @@ misbehave (``/simple/<project>/``):
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -25,6 +26,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from tests.servers.faults import drip, gzip_bomb
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+
+
+@functools.lru_cache(maxsize=1)
+def huge_page() -> bytes:
+    """Made once, at start: building 40 MB of JSON takes longer than a client waits on a loaded machine."""
+    return page("huge", [f"1.{i}" for i in range(600_000)])
 
 
 def page(name: str, versions: list[str]) -> bytes:
@@ -49,7 +56,7 @@ class Handler(BaseHTTPRequestHandler):
             drip(self, JSON_TYPE, page(project, ["1.0"]))
             return
         if project == "huge":
-            self._send(200, JSON_TYPE, page(project, [f"1.{i}" for i in range(600_000)]))
+            self._send(200, JSON_TYPE, huge_page())
             return
         if project == "gzip-bomb":
             self._send(200, JSON_TYPE, gzip_bomb(b" "), {"Content-Encoding": "gzip"})
@@ -85,6 +92,7 @@ def main() -> None:
     other = ThreadingHTTPServer(("127.0.0.2", server.server_address[1]), Handler)
     other.daemon_threads = True
     threading.Thread(target=other.serve_forever, daemon=True).start()
+    huge_page()  # before saying the port: no request waits for it
     print(server.server_address[1], flush=True)
     server.serve_forever()
 

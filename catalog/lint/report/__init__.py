@@ -6,12 +6,8 @@ import importlib
 import os
 from pathlib import Path
 
+# format -> the module of this package that writes it: the CLI offers these
 FORMATS = {"text": "text", "json": "json_report", "sarif": "sarif", "github": "github"}
-
-
-def plural(count: int, word: str) -> str:
-    """``1 environment``, ``2 environments``: how every summary line counts."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -20,5 +16,5 @@ def display_path(path: Path, cwd: Path) -> str:
 
 
 def render(result, fmt: str, cwd: Path) -> str:
-    module = importlib.import_module(f"catalog.report.{FORMATS[fmt]}")
+    module = importlib.import_module(f"catalog.lint.report.{FORMATS[fmt]}")
     return module.render(result, cwd)

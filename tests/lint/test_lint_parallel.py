@@ -3,9 +3,10 @@
 
 from catalog.config import Config
 from catalog.finding import Finding
-from catalog.lint import PARALLEL_MIN_TARGETS, LintContext, _check
+from catalog.lint.context import LintContext
+from catalog.lint.run import PARALLEL_MIN_TARGETS, _check
 from catalog.model import load_catalog
-from catalog.rules import all_rules
+from catalog.lint.rules import all_rules
 from tests.conftest import SPEC, TODAY, lint_json, write_env
 
 

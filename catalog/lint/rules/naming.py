@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from catalog.model.facts import GPU_TOKEN
 from catalog.finding import Problem, Severity
+from catalog.lint.context import LintContext
+from catalog.lint.rules import rule
 from catalog.model import EnvironmentAsset
-from catalog.rules import rule
+from catalog.model.facts import GPU_TOKEN
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9.-]{0,254}")
 FORBIDDEN_TOKEN_PREFIXES = ("azure", "aml", "microsoft", "environment", "ubuntu", "cpu")
@@ -101,7 +102,7 @@ def naming_problems(name: str, python_tag: str | None = None) -> Iterator[tuple[
 
 
 @rule("CAT105", "naming")
-def naming(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def naming(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """The name breaks the curated naming convention.
 
     Names match `^[a-z][a-z0-9.-]{0,254}$`. Split on `-`, no token may start with

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from catalog.finding import Severity
-from catalog.rules.deprecation import add_months
+from catalog.lint.rules.deprecation import add_months
 from tests.conftest import SPEC, findings, messages, write_env
 
 NOTICE = "DEPRECATED: Please use sklearn-1.5 instead. Old scikit-learn."

@@ -1,55 +1,19 @@
-"""Run the chosen rules over the target environments and collect findings."""
+"""Run the chosen rules over the target environments and collect their findings."""
 
 from __future__ import annotations
 
 import datetime
-import fnmatch
 import os
-import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from catalog.config import Config
-from catalog.files import UnreadableFile, read_text
 from catalog.finding import Finding, Location, Severity, internal_error
+from catalog.lint.context import LintContext
+from catalog.lint.rules import Rule
+from catalog.lint.suppressions import Suppressions
 from catalog.model import Catalog, EnvironmentAsset
-from catalog.rules import Rule
-
-_INLINE_IGNORE = re.compile(r"#\s*catalog:\s*ignore\[([^\]]*)\]")
-
-
-@dataclass
-class LintContext:
-    """What rules may consult besides the environment itself."""
-
-    catalog: Catalog
-    config: Config
-    today: datetime.date
-
-    @cached_property
-    def ledger(self):
-        """The release ledger (``releases`` in the configuration)."""
-        from catalog.records.ledger import ReleaseLedger
-
-        return ReleaseLedger(self.config.releases_path, self.config.base_dir)
-
-    @cached_property
-    def build_reports(self):
-        """The build reports (``build-reports`` in the configuration)."""
-        from catalog.records.build_report import BuildReports
-
-        return BuildReports(self.config.build_reports_path, self.config.base_dir)
-
-    @property
-    def equal_definitions(self) -> dict[str, list[EnvironmentAsset]]:
-        """Content hash -> environments, where two or more share one."""
-        return self.catalog.equal_definitions
-
-    @property
-    def by_image_name(self) -> dict[str, list[EnvironmentAsset]]:
-        return self.catalog.by_image_name
 
 
 @dataclass
@@ -116,7 +80,7 @@ def merge_results(results: list[LintResult], extra: list[Finding] = ()) -> LintR
 
 
 def _check(targets: list[EnvironmentAsset], rules: list[Rule], context: LintContext) -> list[Finding]:
-    suppressions = _Suppressions(context.config)
+    suppressions = Suppressions(context.config)
     findings: list[Finding] = []
     for environment in targets:
         suppressions.remember(environment)
@@ -126,7 +90,7 @@ def _check(targets: list[EnvironmentAsset], rules: list[Rule], context: LintCont
 
 
 def _rule_findings(rule: Rule, environment: EnvironmentAsset, context: LintContext,
-                   suppressions: "_Suppressions") -> Iterator[Finding]:
+                   suppressions: Suppressions) -> Iterator[Finding]:
     """What ``rule`` finds on ``environment``; a bug in the rule is one more finding, not the end of the run."""
     try:
         for problem in rule.check(environment, context):
@@ -184,54 +148,3 @@ def _check_in_workers(targets, rules, context: LintContext, workers: int) -> lis
     return map_forked_shares(lambda index, shares: _check(targets[index::shares], rules, context), workers)
 
 
-class _Suppressions:
-    """Per-path ignores from the configuration and ``# catalog: ignore[rule]`` comments."""
-
-    def __init__(self, config: Config) -> None:
-        self.base_dir = config.base_dir
-        self.per_path = [(glob, set(names)) for glob, names in config.per_path_ignores.items()]
-        self._lines: dict[Path, list[str]] = {}
-
-    def remember(self, environment: EnvironmentAsset) -> None:
-        """Reuse text already read for the environment instead of reading files again."""
-        for doc in environment.documents():
-            self._lines.setdefault(doc.path, doc.text.splitlines())
-
-    def suppressed(self, finding: Finding) -> bool:
-        path = finding.location.path
-        if self.per_path:
-            relative = Path(os.path.relpath(path, self.base_dir)).as_posix()
-            for glob, names in self.per_path:
-                if (finding.rule in names or finding.code in names) and _glob_match(relative, glob):
-                    return True
-        line = finding.location.line
-        if line is None:
-            return False
-        lines = self._source_lines(path)
-        candidates = []
-        if 0 < line <= len(lines):
-            candidates.append(lines[line - 1])
-        if 1 < line <= len(lines) + 1 and lines[line - 2].lstrip().startswith("#"):
-            candidates.append(lines[line - 2])  # a comment line directly above (Dockerfile FROM, say)
-        for text in candidates:
-            for match in _INLINE_IGNORE.finditer(text):
-                names = {name.strip() for name in match.group(1).split(",")}
-                if finding.rule in names or finding.code in names:
-                    return True
-        return False
-
-    def _source_lines(self, path: Path) -> list[str]:
-        if path not in self._lines:
-            try:
-                self._lines[path] = read_text(path).splitlines()
-            except UnreadableFile:
-                self._lines[path] = []
-        return self._lines[path]
-
-
-def _glob_match(relative: str, glob: str) -> bool:
-    glob = glob.strip("/")
-    if fnmatch.fnmatchcase(relative, glob):
-        return True
-    # a directory glob covers everything below it
-    return any(fnmatch.fnmatchcase("/".join(relative.split("/")[: i + 1]), glob) for i in range(relative.count("/")))

@@ -6,6 +6,10 @@ import datetime
 import re
 from typing import Iterator
 
+from catalog.finding import Problem, Severity
+from catalog.lint.context import LintContext
+from catalog.lint.rules import rule
+from catalog.model import FLAG_TAGS, EnvironmentAsset
 from catalog.model.facts import (
     GPU_TAG_KEYS,
     cuda_from_tags,
@@ -14,9 +18,6 @@ from catalog.model.facts import (
     normalize_key,
     parse_os_tag,
 )
-from catalog.finding import Problem, Severity
-from catalog.model import FLAG_TAGS, EnvironmentAsset
-from catalog.rules import rule
 
 _PYTHON = (re.compile(r"\d+\.\d+(\.\d+)?"), "a version like 3.10 or 3.12.8")
 _FRAMEWORK = (re.compile(r"\d+\.\d+(\.\d+)?"), "a version like 2.5 or 2.5.1")
@@ -37,7 +38,7 @@ TAG_FORMATS: dict[str, tuple[re.Pattern, str]] = {
 
 
 @rule("CAT201", "required-tag")
-def required_tag(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def required_tag(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """The spec lacks a required tag (by default `OS` and `Python`).
 
     The list is `required-tags` in the configuration.
@@ -85,7 +86,7 @@ def _describe(value: object, raw: str | None) -> str:
 
 
 @rule("CAT202", "tag-value")
-def tag_value(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def tag_value(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """A tag value is not a string, or not in its tag's format.
 
     Every value must be a string. Known tags have formats: `OS` like `Ubuntu22.04`;
@@ -140,7 +141,7 @@ def _same_version(claimed: str, actual: str) -> bool:
 
 
 @rule("CAT204", "base-image-drift", Severity.WARNING)
-def base_image_drift(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def base_image_drift(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """A tag or the name contradicts the base image the Dockerfile builds from.
 
     Compares what the spec says with what the final stage's `FROM` image is called:

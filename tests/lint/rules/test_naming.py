@@ -6,7 +6,7 @@ import pytest
 
 from catalog.config import Config
 from catalog.finding import Severity
-from catalog.rules.naming import naming_problems
+from catalog.lint.rules.naming import naming_problems
 from tests.conftest import SPEC, findings, write_env
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from catalog.report import display_path
+from catalog.lint.report import display_path
 
 
 def render(result, cwd: Path) -> str:

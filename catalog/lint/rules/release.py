@@ -6,12 +6,13 @@ import os
 from typing import Iterator
 
 from catalog.finding import Location, Problem, Severity
+from catalog.lint.context import LintContext
+from catalog.lint.rules import rule
 from catalog.model import EnvironmentAsset
-from catalog.rules import rule
 
 
 @rule("CAT006", "duplicate-definition", Severity.WARNING)
-def duplicate_definition(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def duplicate_definition(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """Two environments build the same image: their definitions have the same content hash.
 
     The content hash covers what determines the image: the Dockerfile's instructions
@@ -46,7 +47,7 @@ def duplicate_definition(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
 
 
 @rule("CAT007", "ledger")
-def ledger(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def ledger(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """The release ledger does not match its files, or a changed environment reuses a released version.
 
     Each `releases/<name>/<version>/release.json` lists the SHA-256 of every released
@@ -91,7 +92,7 @@ def ledger(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
 
 
 @rule("CAT009", "build-report")
-def build_report(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def build_report(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """A build report of the environment cannot be read.
 
     `build-reports/<name>/<version>.json` must be a regular file (not a symbolic link,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from catalog.report import display_path
+from catalog.lint.report import display_path
 
 
 def escape_data(text: str) -> str:

@@ -6,12 +6,12 @@ from pathlib import Path
 import jsonschema
 
 from catalog.finding import Finding, Location, Severity
-from catalog.lint import LintResult
-from catalog.report import github, text
-from catalog.rules import all_rules
-from tests.conftest import SPEC, run_cli, write_env
+from catalog.lint.run import LintResult
+from catalog.lint.report import github, text
+from catalog.lint.rules import all_rules
+from tests.conftest import REPO, SPEC, run_cli, write_env
 
-SARIF_SCHEMA = Path(__file__).resolve().parent.parent / "data" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
 
 
 def test_sarif_validates_against_official_schema(tmp_path):

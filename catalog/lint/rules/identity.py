@@ -6,8 +6,9 @@ import os
 from typing import Iterator
 
 from catalog.finding import Problem, Severity
+from catalog.lint.context import LintContext
+from catalog.lint.rules import rule
 from catalog.model import EnvironmentAsset
-from catalog.rules import rule
 from catalog.template_tags import has_template
 
 RESERVED_PREFIXES = ("AzureML", "Microsoft")
@@ -15,7 +16,7 @@ CURATED_IMAGE_PREFIX = "azureml/curated/"
 
 
 @rule("CAT101", "name-mismatch")
-def name_mismatch(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def name_mismatch(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """The spec's name differs from the asset's name.
 
     A spec name that is a template tag (`"{{asset.name}}"`) always matches. An asset
@@ -54,7 +55,7 @@ def name_mismatch(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
 
 
 @rule("CAT102", "version-mismatch")
-def version_mismatch(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def version_mismatch(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """The spec's version differs from the asset's version.
 
     A spec version that is a template tag (`"{{asset.version}}"`) always matches. An
@@ -96,7 +97,7 @@ def _names(env: EnvironmentAsset):
 
 
 @rule("CAT103", "reserved-prefix")
-def reserved_prefix(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def reserved_prefix(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """The name begins with a prefix reserved for the platform (`AzureML`, `Microsoft`).
 
     Compared case-insensitively, on the asset name and on a literal spec name.
@@ -123,7 +124,7 @@ def reserved_prefix(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
 
 
 @rule("CAT104", "image-name")
-def image_name(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def image_name(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """The image is not named `azureml/curated/<asset name>` or not published to MCR.
 
     `image.name` in environment.yaml must be exactly `azureml/curated/` followed by
@@ -186,7 +187,7 @@ def _display(env: EnvironmentAsset) -> str:
 
 
 @rule("CAT004", "duplicate")
-def duplicate(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def duplicate(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """Two environments in the catalog have the same name or the same image name.
 
     Looks at the whole catalog, even when only some environments are being linted.

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from catalog import __version__
-from catalog.report import display_path
+from catalog.lint.report import display_path
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning"}

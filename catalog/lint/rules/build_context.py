@@ -9,10 +9,11 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
-from catalog.files import looks_binary, MAX_TEXT_BYTES
+from catalog.files import MAX_TEXT_BYTES, looks_binary
 from catalog.finding import Location, Problem, Severity
+from catalog.lint.context import LintContext
+from catalog.lint.rules import rule
 from catalog.model import EnvironmentAsset
-from catalog.rules import rule
 from catalog.template_tags import (
     BUILD_FILE_TAGS,
     LATEST_IMAGE_TAG,
@@ -68,7 +69,7 @@ def _scan_large_file(path: Path) -> Iterator[int]:
 
 
 @rule("CAT304", "extra-index-url")
-def extra_index_url(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def extra_index_url(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """`extra-index-url` appears in environment.yaml or the build context.
 
     Matches `--extra-index-url`, `extra-index-url =` in pip.conf and
@@ -142,7 +143,7 @@ def _check_build_file_tag(tag, text: str) -> str | None:
 
 
 @rule("CAT305", "template-tag")
-def template_tag(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def template_tag(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """A template tag is unknown, misplaced, or has a regular expression that does not compile.
 
     The spec may use `{{asset.name}}`, `{{asset.version}}`, `{{asset.repo.url}}`,
@@ -230,7 +231,7 @@ def _resolve(path: Path) -> Path | None:
 
 
 @rule("CAT306", "build-context")
-def build_context(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def build_context(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """The build context is outside the asset, leaks out through a symlink, or lacks a COPY source.
 
     Checks that the context directory lies inside the asset directory; that every

@@ -6,8 +6,9 @@ from typing import Iterator
 
 from catalog.finding import Location, Problem
 from catalog.image_ref import ImageReference, parse_image_reference
+from catalog.lint.context import LintContext
+from catalog.lint.rules import rule
 from catalog.model import EnvironmentAsset
-from catalog.rules import rule
 
 KNOWN_INSTRUCTIONS = frozenset(
     {
@@ -31,7 +32,7 @@ def _base_images(env: EnvironmentAsset) -> Iterator[tuple[Location, str, ImageRe
 
 
 @rule("CAT307", "dockerfile-syntax")
-def dockerfile_syntax(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def dockerfile_syntax(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """The Dockerfile cannot be read or parsed, lacks a FROM image, or uses an unknown instruction.
 
     The Dockerfile is parsed with BuildKit's own parser, so what fails here fails in
@@ -67,7 +68,7 @@ def dockerfile_syntax(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
 
 
 @rule("CAT301", "curated-base")
-def curated_base(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def curated_base(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """The Dockerfile builds FROM a curated image (`mcr.microsoft.com/azureml/curated/…`).
 
     However it is written: any letter case, CRLF line ends, leading spaces, parser
@@ -96,7 +97,7 @@ def curated_base(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
 
 
 @rule("CAT302", "unpinned-base")
-def unpinned_base(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def unpinned_base(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """FROM an image without a tag, digest or template tag: an implicit `latest`.
 
     An explicit `:latest` is reported too.
@@ -124,7 +125,7 @@ def unpinned_base(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
 
 
 @rule("CAT303", "base-registry")
-def base_registry(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def base_registry(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """FROM a registry outside the allow-list (default `mcr.microsoft.com`).
 
     The list is `allowed-registries` in the configuration (the `azureml-assets` preset

@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import Iterator
 
 from catalog.finding import Problem
+from catalog.lint.context import LintContext
+from catalog.lint.rules import rule
 from catalog.model import EnvironmentAsset
 from catalog.records.identity import parse_version
-from catalog.rules import rule
 from catalog.schema import check_document
 from catalog.template_tags import has_template
 
 
 @rule("CAT001", "yaml-syntax")
-def yaml_syntax(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def yaml_syntax(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """A YAML file cannot be read: not UTF-8, not valid YAML, or not a mapping.
 
     Checks asset.yaml, environment.yaml and spec.yaml: each must be UTF-8 text holding
@@ -49,7 +50,7 @@ _SCHEMAS = (("asset_doc", "asset"), ("image_doc", "environment"), ("spec_doc", "
 
 
 @rule("CAT002", "schema")
-def schema(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def schema(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """A file violates its JSON schema.
 
     asset.yaml, environment.yaml and spec.yaml are checked against the JSON schemas in
@@ -86,7 +87,7 @@ def _missing(base: Path, value: object) -> bool:
 
 
 @rule("CAT003", "missing-file")
-def missing_file(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def missing_file(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """A file or directory the asset refers to does not exist.
 
     Checks the spec, extra_config, description_file, release_paths and test files of
@@ -177,7 +178,7 @@ def _is_version(value: object) -> bool:
 
 
 @rule("CAT005", "version")
-def version(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def version(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """The asset version is neither `auto` nor a positive integer.
 
     Checks `version` in asset.yaml (or, when asset.yaml has none, a literal `version`
@@ -210,7 +211,7 @@ def version(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
 
 
 @rule("CAT008", "unreadable-directory")
-def unreadable_directory(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def unreadable_directory(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """A directory under a catalog root cannot be read, so the environments in it go unchecked.
 
     Reported once per directory for the whole run (a permission, a path longer than the

@@ -6,10 +6,11 @@ import datetime
 import re
 from typing import Iterator
 
-from catalog.model.facts import DEPRECATION_NOTICE
 from catalog.finding import Problem, Severity
+from catalog.lint.context import LintContext
+from catalog.lint.rules import rule
 from catalog.model import EnvironmentAsset
-from catalog.rules import rule
+from catalog.model.facts import DEPRECATION_NOTICE
 
 DATE_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -26,7 +27,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 @rule("CAT203", "deprecation")
-def deprecation(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
+def deprecation(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """The deprecation workflow is incomplete or inconsistent.
 
     A deprecated environment has three things together: a description that starts
@@ -82,7 +83,7 @@ def deprecation(env: EnvironmentAsset, ctx) -> Iterator[Problem]:
         yield from _check_replacement(env, ctx, desc_location)
 
 
-def _check_delete_on(env: EnvironmentAsset, ctx, has_tag: bool) -> Iterator[Problem]:
+def _check_delete_on(env: EnvironmentAsset, ctx: LintContext, has_tag: bool) -> Iterator[Problem]:
     tags = env.tags
     if "DeleteOn" not in tags:
         yield Problem(env.tag_location("Deprecated"), "a deprecated environment needs a DeleteOn tag (YYYY-MM-DD)")
@@ -110,7 +111,7 @@ def _check_delete_on(env: EnvironmentAsset, ctx, has_tag: bool) -> Iterator[Prob
         )
 
 
-def _check_replacement(env: EnvironmentAsset, ctx, location) -> Iterator[Problem]:
+def _check_replacement(env: EnvironmentAsset, ctx: LintContext, location) -> Iterator[Problem]:
     name = env.facts.replacement
     if name == env.name:
         yield Problem(location, "an environment cannot be its own replacement")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from catalog.finding import Severity
-from catalog.report import display_path, plural
+from catalog.finding import Severity, plural
+from catalog.lint.report import display_path
 
 
 def render(result, cwd: Path) -> str:

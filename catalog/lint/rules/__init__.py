@@ -56,7 +56,7 @@ def all_rules() -> list[Rule]:
     import importlib
 
     for module in RULE_MODULES:  # each registers its rules on first import
-        importlib.import_module(f"catalog.rules.{module}")
+        importlib.import_module(f"catalog.lint.rules.{module}")
     return sorted(_REGISTRY.values(), key=lambda r: r.code)
 
 
