@@ -290,6 +290,7 @@ def _run_as_nobody(argv: list[str], cwd: Path) -> tuple[int, str, str]:
     """Run the CLI in a forked child that has dropped root; modules are imported first,
     since nobody may not read the interpreter's own files."""
     import catalog.cli
+    import catalog.cli.lint  # noqa: F401
     import catalog.lint.run
     import catalog.lint.report
     import catalog.lint.report.text  # noqa: F401

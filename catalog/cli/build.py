@@ -11,11 +11,11 @@ from pathlib import Path
 import click
 
 from catalog.builds.backends import BACKENDS
-from catalog.cli import EXIT_CLEAN, EXIT_FINDINGS, UsageError, chosen_environments, cli
-from catalog.commands.versions import load_lookup_config, lookup_options
+from catalog.cli.common import (EXIT_CLEAN, EXIT_FINDINGS, UsageError, chosen_environments, load_lookup_config,
+                                lookup_options)
 
 
-@cli.command()
+@click.command()
 @click.argument("environments", nargs=-1)
 @click.option("--all", "rebuild_all", is_flag=True, help="Build every environment, also those whose last passing build was of the same definition.")
 @click.option("--changed-since", metavar="REV", help="Only environments with files changed since this git revision (committed or not).")

@@ -7,38 +7,12 @@ from pathlib import Path
 
 import click
 
-from catalog.cli import EXIT_CLEAN, EXIT_FINDINGS, UsageError, chosen_environments, cli
+from catalog.cli.common import (EXIT_CLEAN, EXIT_FINDINGS, UsageError, chosen_environments, load_lookup_config,
+                                lookup_options)
 from catalog.finding import plural
 
 
-def lookup_options(command):
-    """Options of every command that resolves template tags."""
-    command = click.option("--offline", is_flag=True, help="Answer template tags from the lookup cache only; ask no server.")(command)
-    command = click.option("--registry-mirror", "mirrors", multiple=True, metavar="HOST=URL",
-                           help="Ask URL for the images of registry HOST (repeatable), e.g. mcr.microsoft.com=http://127.0.0.1:5000.")(command)
-    command = click.option("--index-url", metavar="URL", help="The package index's simple API (default: [tool.catalog.pin] index-url).")(command)
-    return click.option("--config", "config_file", type=click.Path(path_type=Path),
-                        help="A pyproject.toml with [tool.catalog] (default: the nearest one).")(command)
-
-
-def load_lookup_config(config_file, mirrors: tuple[str, ...], index_url: str | None):
-    """The configuration, with the command line's mirrors and index over [tool.catalog.pin]."""
-    from catalog.config import load_config
-
-    config = load_config(config_file, Path.cwd())
-    for mirror in mirrors:
-        host, equals, url = mirror.partition("=")
-        if not equals or not host or not url.startswith(("http://", "https://")):
-            raise UsageError(f"--registry-mirror {mirror!r}: expected HOST=URL, e.g. mcr.microsoft.com=http://127.0.0.1:5000")
-        config.pin.registry_mirrors[host.lower()] = url
-    if index_url is not None:
-        if not index_url.startswith(("http://", "https://")):
-            raise UsageError(f"--index-url {index_url!r}: expected an http:// or https:// URL")
-        config.pin.index_url = index_url
-    return config
-
-
-@cli.command()
+@click.command()
 @click.argument("environments", nargs=-1)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Write a pinned copy of each environment to DIR/<name>/.")
 @click.option("--check", is_flag=True, help="Write nothing; say what pinning would write (and, with --out, whether DIR is out of date: exit 1).")
@@ -102,7 +76,7 @@ def _tree_differs(target: Path, tree: dict[str, bytes]) -> bool:
     return existing.keys() != tree.keys() or any(existing[name].read_bytes() != data for name, data in tree.items())
 
 
-@cli.command("hash")
+@click.command("hash")
 @click.argument("environments", nargs=-1)
 @click.option("--pinned", is_flag=True, help="Hash the definition as `catalog pin` would write it (asks the registry and index, or the cache).")
 @lookup_options
@@ -128,7 +102,7 @@ def hash_command(environments, pinned, offline, mirrors, index_url, config_file)
     return EXIT_FINDINGS if any(plan.errors for plan in run.plans) else EXIT_CLEAN
 
 
-@cli.command()
+@click.command()
 @click.argument("environments", nargs=-1)
 @click.option("--dry-run", is_flag=True, help="Print what would be released; write nothing.")
 @click.option("--git-tag", is_flag=True, help="Also tag HEAD as environment/<name>/<version> for each release.")

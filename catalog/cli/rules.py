@@ -1,0 +1,37 @@
+"""``catalog rules``: the rule registry, listed or explained from the rules' own docstrings."""
+
+from __future__ import annotations
+
+import click
+
+from catalog.cli.common import EXIT_CLEAN, UsageError
+
+
+@click.command()
+@click.argument("name", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(name, fmt) -> int:
+    """List the rules, or explain the rule NAME (a name or a code)."""
+    import json
+
+    from catalog.lint.rules import all_rules
+
+    chosen = all_rules()
+    if name is not None:
+        chosen = [r for r in chosen if name in (r.name, r.code, r.code.lower())]
+        if not chosen:
+            raise UsageError(f"unknown rule {name!r}; `catalog rules` lists them")
+    if fmt == "json":
+        payload = [
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary, "documentation": r.body}
+            for r in chosen
+        ]
+        click.echo(json.dumps(payload, indent=2))
+    elif name is not None:
+        rule = chosen[0]
+        click.echo(f"{rule.code} {rule.name} ({rule.severity.value})\n\n{rule.summary}\n\n{rule.body}")
+    else:
+        width = max(len(r.name) for r in chosen)
+        for r in chosen:
+            click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.summary}")
+    return EXIT_CLEAN
