@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from bench_versions import PROJECTS  # noqa: E402  (the package index's answers for the synthetic catalog)
 from synthetic_catalog import write_catalog  # noqa: E402
+
 from tests.servers.fixtures import start_process, stop  # noqa: E402
 
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"

@@ -26,8 +26,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from catalog.site import SiteOptions, generate_site  # noqa: E402
 from synthetic_catalog import write_catalog  # noqa: E402
+
+from catalog.site import SiteOptions, generate_site  # noqa: E402
 
 TODAY = datetime.date(2026, 11, 22)
 

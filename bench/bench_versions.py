@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO))
 
 from synthetic_catalog import write_catalog  # noqa: E402
+
 from tests.servers.fixtures import start_process, stop  # noqa: E402
 
 PROJECTS = {"azureml-inference-server-http": [{"filename": "azureml_inference_server_http-1.4.0-py3-none-any.whl"}],

@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 from catalog.files import UnreadableFile, read_text, resolves_inside
 
@@ -60,7 +60,7 @@ class DockerIgnore:
         self.problems = problems or []  # (line or None, message): the file or a pattern is unusable
 
     @classmethod
-    def parse(cls, text: str) -> "DockerIgnore":
+    def parse(cls, text: str) -> DockerIgnore:
         patterns = []
         problems: list[tuple[int | None, str]] = []
         for number, line in enumerate(text.splitlines(), start=1):
@@ -80,7 +80,7 @@ class DockerIgnore:
         return cls(patterns, problems)
 
     @classmethod
-    def read(cls, path: Path, asset_directory: Path) -> "DockerIgnore":
+    def read(cls, path: Path, asset_directory: Path) -> DockerIgnore:
         """The .dockerignore at ``path``; none when absent or a link out of the asset
         (the build-context rule reports that link)."""
         if not os.path.lexists(path) or not resolves_inside(path, asset_directory):

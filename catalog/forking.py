@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 

@@ -7,7 +7,7 @@ in a source checkout or an editable install they sit at the top of the repositor
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -20,7 +20,7 @@ def resource_dir(name: str) -> Path:
     return _PACKAGE_DIR.parent / name
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict:
     """The JSON schema ``schemas/<name>.schema.json``."""
     with open(resource_dir("schemas") / f"{name}.schema.json", encoding="utf-8") as handle:

@@ -9,15 +9,16 @@ that may have errors.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Any, Iterator
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
 
 from catalog.finding import Problem
 from catalog.resources import load_schema
 from catalog.yaml_document import Document
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str):
     from jsonschema import Draft202012Validator
 
@@ -178,7 +179,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(text: str) -> re.Pattern:
     return re.compile(text)
 

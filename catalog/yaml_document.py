@@ -16,7 +16,7 @@ from yaml import events
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import ScalarNode
 
-from catalog.files import UnreadableFile, read_bytes, decode_utf8
+from catalog.files import UnreadableFile, decode_utf8, read_bytes
 from catalog.finding import Location, Problem
 
 MAX_DEPTH = 64

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from catalog.config import Config
+from catalog.lint.rules import choose
 from catalog.lint.run import lint
 from catalog.model import load_catalog
-from catalog.lint.rules import choose
 
 # Real servers on 127.0.0.1 (a registry, a package index, a misbehaving registry) for pin and release.
 pytest_plugins = ["tests.servers.fixtures"]

@@ -281,7 +281,10 @@ def test_lint_does_not_import_heavy_modules(tmp_path):
         "try:\n    runpy.run_module('catalog', run_name='__main__')\nexcept SystemExit: pass\n"
         f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
     )
-    import subprocess, sys, os
+    import os
+    import subprocess
+    import sys
+
     from tests.conftest import REPO
 
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,

@@ -22,9 +22,9 @@ import pytest
 
 from catalog.config import Config
 from catalog.finding import Severity
+from catalog.lint.rules import Rule, choose
 from catalog.lint.run import MAX_FINDINGS_PER_FILE, lint
 from catalog.model import load_catalog
-from catalog.lint.rules import Rule, choose
 from tests.conftest import ASSET, SPEC, TODAY, findings, run_bounded, write_env
 
 SECRET = "TOP-SECRET-7f3a"
@@ -289,12 +289,13 @@ def test_unreadable_directories_as_an_unprivileged_user(tmp_path):
 def _run_as_nobody(argv: list[str], cwd: Path) -> tuple[int, str, str]:
     """Run the CLI in a forked child that has dropped root; modules are imported first,
     since nobody may not read the interpreter's own files."""
+    import dockerfile  # noqa: F401
+
     import catalog.cli
     import catalog.cli.lint  # noqa: F401
-    import catalog.lint.run
     import catalog.lint.report
     import catalog.lint.report.text  # noqa: F401
-    import dockerfile  # noqa: F401
+    import catalog.lint.run
     from catalog.lint.rules import all_rules
 
     all_rules()
@@ -306,8 +307,8 @@ def _run_as_nobody(argv: list[str], cwd: Path) -> tuple[int, str, str]:
         try:
             os.dup2(out_write, 1)
             os.dup2(err_write, 2)
-            sys.stdout = open(1, "w", closefd=False)  # not pytest's capture
-            sys.stderr = open(2, "w", closefd=False)
+            sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115  # not pytest's capture
+            sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 - the child exits with them open
             os.chdir(cwd)
             os.setgroups([])
             os.setgid(65534)

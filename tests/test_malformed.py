@@ -14,7 +14,7 @@ BROKEN_FILES = {
     "empty spec": {"spec.yaml": ""},
     "binary spec": {"spec.yaml": bytes(range(256)) * 4},
     "binary dockerfile": {"context/Dockerfile": b"\x7fELF\x00\x00\x01" * 100},
-    "alias bomb": {"environment.yaml": "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(f"{c}: &{c} [" + ",".join([f"*{p}"] * 10) + "]\n" for p, c in zip("abcdefg", "bcdefgh"))},
+    "alias bomb": {"environment.yaml": "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(f"{c}: &{c} [" + ",".join([f"*{p}"] * 10) + "]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True))},
     "deep nesting": {"spec.yaml": "a: " + "{b: " * 5000 + "1" + "}" * 5000 + "\n"},
     "list top level": {"environment.yaml": "- image\n"},
     "null values everywhere": {"asset.yaml": "name:\nversion:\ntype:\nspec:\nextra_config:\n", "spec.yaml": "tags:\nbuild:\n"},

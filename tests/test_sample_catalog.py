@@ -3,9 +3,9 @@
 import datetime
 
 from catalog.config import Config
+from catalog.lint.rules import all_rules
 from catalog.lint.run import lint
 from catalog.model import load_catalog
-from catalog.lint.rules import all_rules
 from catalog.model.facts import replacement_name
 from tests.conftest import REPO, run_cli
 

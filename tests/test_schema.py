@@ -88,7 +88,7 @@ def test_quick_check_agrees_with_jsonschema(schema, label, data):
         checked += 1
         if conforms(variant, schema) != validator.is_valid(variant):
             disagreements += 1
-            assert False, (label, variant)
+            raise AssertionError((label, variant))
     assert checked > 50 and disagreements == 0
 
 

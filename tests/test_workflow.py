@@ -84,7 +84,7 @@ def test_workflow_lints_plans_builds_in_parallel_and_publishes_the_site():
 def test_every_catalog_command_of_the_workflow_is_accepted_by_the_cli():
     commands = catalog_commands()
     assert [command[:2] for command in commands] == [["lint", "--format"], ["build", "--plan"], ["build", "sklearn-1.5"]]
-    assert ["--builder", "docker"] == commands[2][3:5]
+    assert commands[2][3:5] == ["--builder", "docker"]
     for args in commands:
         command = cli.get_command(click.Context(cli), args[0])  # build and others are loaded when asked for
         context = command.make_context(args[0], list(args[1:]), resilient_parsing=False)

@@ -136,7 +136,7 @@ def test_alias_bomb_of_long_strings_is_refused_quickly_in_little_memory(tmp_path
 
 def test_nested_alias_bomb_is_refused_at_its_alias(tmp_path):
     bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
-    for previous, level in zip("abcdefgh", "bcdefghi"):
+    for previous, level in zip("abcdefgh", "bcdefghi", strict=True):
         bomb += f"{level}: &{level} [" + ",".join([f"*{previous}"] * 9) + "]\n"
     [problem] = load(tmp_path, bomb).problems
     # a to f expand to 1.3 MB together; the first alias of f on line 7 passes 2 MB

@@ -13,9 +13,9 @@ import json
 import os
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from catalog.builds.plan import BUILD, FAIL, SKIP, BuildTarget, environments_changed, plan_builds, plan_target
 from catalog.finding import one_line, plural

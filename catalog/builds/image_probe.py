@@ -36,9 +36,9 @@ def run(command, timeout, env=None):
     """(exit status, output) of a command, output also copied to standard error."""
     try:
         completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
-                                   env=env, universal_newlines=True)
+                                   env=env, text=True)
     except subprocess.TimeoutExpired:
-        return None, "timed out after %d s" % timeout
+        return None, f"timed out after {timeout:.0f} s"
     except OSError as exc:
         return None, str(exc)
     sys.stderr.write(completed.stdout)

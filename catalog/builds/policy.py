@@ -8,11 +8,11 @@ the build; a warning is only recorded in the report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from catalog.model.facts import normalize_package
 from catalog.model import EnvironmentAsset
+from catalog.model.facts import normalize_package
 from catalog.records.build_report import InstalledPackage, PolicyFinding
 
 ERROR, WARNING, OFF = "error", "warning", "off"

@@ -16,13 +16,22 @@ import datetime
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from catalog.builds import image_probe
-from catalog.builds.backends.base import CA_TARGET, Builder, BuildOptions, Deadline, Mount, interrupted, reset_interruption, stop_running
+from catalog.builds.backends.base import (
+    CA_TARGET,
+    Builder,
+    BuildOptions,
+    Deadline,
+    Mount,
+    interrupted,
+    reset_interruption,
+    stop_running,
+)
 from catalog.builds.build_copy import Mirror, write_build_copy
 from catalog.builds.plan import BuildTarget
 from catalog.builds.policy import BuildEvidence, check_policy
@@ -97,7 +106,7 @@ def build_one(target: BuildTarget, session: BuildSession, progress) -> BuildOutc
         _build_and_check(target, session, draft, log, progress)
     except (OSError, RecordRefused) as exc:
         draft.failure = draft.failure or f"{getattr(exc, 'filename', None) or 'the build log'}: {getattr(exc, 'strerror', None) or exc}"
-    except Exception as exc:  # a bug must not stop the other builds; the report says what happened
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the other builds; the report says what happened
         draft.failure = f"internal error while building {target.name}: {type(exc).__name__}: {exc}"
     draft.interrupted = interrupted()
     draft.finished_at = datetime.datetime.now(datetime.timezone.utc)

@@ -8,8 +8,16 @@ from pathlib import Path
 
 import click
 
-from catalog.cli.common import (EXIT_CLEAN, EXIT_FINDINGS, UsageError, is_within, no_environments_under, parse_day,
-                                split_list, under_any)
+from catalog.cli.common import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    UsageError,
+    is_within,
+    no_environments_under,
+    parse_day,
+    split_list,
+    under_any,
+)
 from catalog.lint.report import FORMATS
 
 
@@ -29,11 +37,11 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     pre-commit passes them); with none, the configured roots are linted.
     """
     from catalog.config import load_config
+    from catalog.lint.report import render
+    from catalog.lint.rules import UnknownRule, choose
     from catalog.lint.run import lint as run_lint
     from catalog.lint.run import merge_results, unreadable_findings
     from catalog.model import load_catalog
-    from catalog.lint.report import render
-    from catalog.lint.rules import UnknownRule, choose
 
     cwd = Path.cwd()
     config = load_config(config_file, cwd)

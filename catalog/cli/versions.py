@@ -7,8 +7,14 @@ from pathlib import Path
 
 import click
 
-from catalog.cli.common import (EXIT_CLEAN, EXIT_FINDINGS, UsageError, chosen_environments, load_lookup_config,
-                                lookup_options)
+from catalog.cli.common import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    UsageError,
+    chosen_environments,
+    load_lookup_config,
+    lookup_options,
+)
 from catalog.finding import plural
 
 

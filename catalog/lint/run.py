@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from catalog.config import Config
 from catalog.finding import Finding, Location, Severity, internal_error
@@ -104,7 +104,7 @@ def _rule_findings(rule: Rule, environment: EnvironmentAsset, context: LintConte
             )
             if not suppressions.suppressed(finding):
                 yield finding
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a bug in a rule is a finding, not the end of the run
         message = internal_error(f"checking {rule.name} on", environment.asset_file, exc)
         yield Finding(rule.name, rule.code, Severity.ERROR, Location(environment.asset_file), None, message)
 

@@ -10,10 +10,11 @@ out on first use.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from catalog.dockerfile_model import ParsedDockerfile, parse_dockerfile
 from catalog.files import UnreadableFile, Within, read_text
@@ -67,7 +68,7 @@ class EnvironmentAsset:
         return f"EnvironmentAsset({self.name!r}, {str(self.directory)!r})"
 
     @classmethod
-    def unloadable(cls, asset_file: Path, error: Exception) -> "EnvironmentAsset":
+    def unloadable(cls, asset_file: Path, error: Exception) -> EnvironmentAsset:
         """An environment whose loading failed on a bug: no data, one problem that says so."""
         doc = Document(asset_file)
         doc.problems.append(Problem(Location(asset_file, 1, 1), internal_error("loading", asset_file, error)))
@@ -139,7 +140,7 @@ class EnvironmentAsset:
         return [item for item in value if isinstance(item, str) and item] if isinstance(value, list) else []
 
     @property
-    def pytest_tests(self) -> "PytestTests | None":
+    def pytest_tests(self) -> PytestTests | None:
         """The environment's own pytest tests (asset.yaml ``test.pytest``), when enabled."""
         settings = self.asset_doc.get("test", "pytest")
         if not isinstance(settings, dict) or settings.get("enabled") is not True:

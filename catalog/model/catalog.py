@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable
 
 from catalog.files import Within
 from catalog.model.asset import EnvironmentAsset
@@ -73,7 +73,7 @@ def load_catalog(roots: list[Path], extra_asset_dirs: list[Path] = ()) -> Catalo
         seen.add(key)
         try:
             environment = load_environment(asset_file)
-        except Exception as exc:  # a bug on one asset must not hide the rest of the catalog
+        except Exception as exc:  # noqa: BLE001 - a bug on one asset must not hide the rest of the catalog
             environment = EnvironmentAsset.unloadable(asset_file, exc)
         if environment is not None:
             environments.append(environment)

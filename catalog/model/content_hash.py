@@ -22,6 +22,30 @@ from catalog.model.definition import Definition
 HASH_VERSION = 1
 
 
+def context_sources(instruction) -> list[str]:
+    """The sources of a COPY or ADD that name build-context files, as written: none from
+    another stage (``--from``), a heredoc, a URL, a git repository or a variable."""
+    if instruction.keyword not in ("COPY", "ADD") or instruction.has_heredoc or instruction.flag("from") is not None:
+        return []
+    return [source for source in instruction.arguments[:-1]
+            if "$" not in source and "://" not in source and not source.startswith(("git@", "<<"))]
+
+
+def source_path(source: str) -> str:
+    """A COPY source as a path relative to the context's root (``.`` for all of it)."""
+    return posixpath.normpath(source.replace("\\", "/")).lstrip("/") or "."
+
+
+def source_matches(pattern: str, name: str) -> bool:
+    """Whether a COPY source (``source_path``) brings in the context file ``name``: Go's
+    filepath.Match segment by segment, as COPY matches (wildcards do not cross '/'), and a
+    matched directory brings what is below it."""
+    parts, name_parts = pattern.split("/"), name.split("/")
+    if len(parts) > len(name_parts):
+        return False
+    return all(fnmatch.fnmatchcase(n, p) for p, n in zip(parts, name_parts, strict=False))
+
+
 def copied_files(env: Definition, dockerfile_instructions) -> list[str]:
     """Build-context files (relative POSIX paths) that COPY and ADD send into the image."""
     context = env.context
@@ -32,21 +56,12 @@ def copied_files(env: Definition, dockerfile_instructions) -> list[str]:
     names = [name for name in names if not context.dockerignore.excludes(name)]
     used: set[str] = set()
     for instruction in dockerfile_instructions:
-        if instruction.keyword not in ("COPY", "ADD") or instruction.has_heredoc or instruction.flag("from") is not None:
-            continue
-        for source in instruction.arguments[:-1]:
-            if "$" in source or "://" in source or source.startswith("git@"):
-                continue
-            pattern = posixpath.normpath(source.replace("\\", "/")).lstrip("/")
-            if pattern in (".", ""):
+        for source in context_sources(instruction):
+            pattern = source_path(source)
+            if pattern == ".":
                 used.update(names)
                 continue
-            parts = pattern.split("/")
-            for name in names:
-                name_parts = name.split("/")
-                # Go's filepath.Match segment by segment; a matched directory brings what is below it
-                if len(parts) <= len(name_parts) and all(fnmatch.fnmatchcase(n, p) for p, n in zip(parts, name_parts)):
-                    used.add(name)
+            used.update(name for name in names if source_matches(pattern, name))
     return sorted(used)
 
 

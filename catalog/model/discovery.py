@@ -7,8 +7,8 @@ directories no walk enters (``SKIPPED_DIRS`` and hidden ones) are decided here o
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from catalog.yaml_document import Document
 

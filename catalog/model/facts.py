@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator
 
 from catalog.model.definition import Definition
 
@@ -328,7 +328,7 @@ def base_image_of(env: Definition) -> BaseImageFact | None:
     if dockerfile is None or not dockerfile.base_images:
         return None
     stages = {}
-    for instruction, image in zip(_from_instructions(dockerfile), dockerfile.base_images):
+    for instruction, image in zip(_from_instructions(dockerfile), dockerfile.base_images, strict=False):
         args = instruction.arguments
         if len(args) >= 3 and args[1].lower() == "as":
             stages[args[2].lower()] = image
@@ -395,7 +395,7 @@ def framework_of(env: Definition, packages: tuple[DeclaredPackage, ...]) -> Fram
             version = value if isinstance(value, str) and re.match(r"\d", value) else None
             return Framework(_BY_TAG[normalize_key(key)].name, version, "tag")
     tokens = (env.name or "").lower().split("-")
-    for token, following in zip(tokens, tokens[1:]):
+    for token, following in zip(tokens, tokens[1:], strict=False):
         if token in _BY_TAG and re.fullmatch(r"\d+(\.\d+)*", following):
             return Framework(_BY_TAG[token].name, following, "name")
     candidates = [(package, _BY_PACKAGE[package.name]) for package in packages if package.name in _BY_PACKAGE]

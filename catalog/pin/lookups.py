@@ -128,7 +128,7 @@ class Lookups:
                     raise
                 except (RecursionError, MemoryError) as exc:  # inside a parser: the answer is the problem
                     raise LookupFailed(f"the answer could not be parsed ({type(exc).__name__})") from None
-                except Exception as exc:  # a bug: one lookup fails, never the whole run
+                except Exception as exc:  # noqa: BLE001 - a bug: one lookup fails, never the whole run
                     raise LookupFailed(f"internal error: {type(exc).__name__}: {exc}, please report") from None
                 _check(query, value)
                 with self._lock:

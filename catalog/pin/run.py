@@ -3,6 +3,7 @@ across environments), write the answers in."""
 
 from __future__ import annotations
 
+import contextlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -52,10 +53,8 @@ def pin_environments(envs: list[EnvironmentAsset], settings: PinSettings, offlin
     queries = list({use.query.key: use.query for plan in plans for use in plan.uses}.values())
 
     def ask(query) -> None:
-        try:
+        with contextlib.suppress(LookupFailed):  # kept by the lookups; each use reports it below
             lookups.answer(query)
-        except LookupFailed:
-            pass  # kept by the lookups; each use reports it below
 
     if len(queries) > 1:
         with ThreadPoolExecutor(min(MAX_CONCURRENT_LOOKUPS, len(queries))) as pool:

@@ -11,6 +11,7 @@ a completed build's log becomes ``logs/<name>-<version>.log``, an interrupted on
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import os
 import threading
@@ -33,7 +34,7 @@ class BuildLog:
         self.final = reports.log_path(name, version)
         directory = reports.make_logs_directory()
         self.name = str(directory / f".{self.final.name}.{os.getpid()}.{next(_COUNTER)}.tmp")
-        self._stream = open(self.name, "xb")
+        self._stream = open(self.name, "xb")  # noqa: SIM115 - open until finish() closes it
         self._head, self._tail_bytes = head, tail
         self._head_left = head
         self._tail_limit = tail
@@ -111,7 +112,5 @@ class BuildLog:
             if not self.closed:
                 self._stream.close()
                 self.closed = True
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(self.name)
-        except FileNotFoundError:
-            pass

@@ -140,7 +140,7 @@ class BuildReport:
         return document
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "BuildReport":
+    def from_json(cls, data: dict[str, Any]) -> BuildReport:
         """A report from a document that passed the schema (``read`` checks it first)."""
         base = data.get("base_image")
         tests = data.get("tests")

@@ -12,8 +12,8 @@ import re
 
 MAX_NAME = 255
 MAX_VERSION_DIGITS = 9
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,%d}" % (MAX_NAME - 1), re.ASCII)
-_VERSION = re.compile(r"[1-9][0-9]{0,%d}" % (MAX_VERSION_DIGITS - 1), re.ASCII)
+_NAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_NAME - 1}}}", re.ASCII)
+_VERSION = re.compile(rf"[1-9][0-9]{{0,{MAX_VERSION_DIGITS - 1}}}", re.ASCII)
 AUTO = "auto"
 
 

@@ -99,7 +99,7 @@ class ReleaseRecord:
         return document
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ReleaseRecord":
+    def from_json(cls, data: dict[str, Any]) -> ReleaseRecord:
         """A record from a document that passed the schema (``ReleaseLedger`` checks it first)."""
         base = data["base_image"]
         return cls(

@@ -11,6 +11,7 @@ mirror, the index URL), so a mirror's answers are never served as the registry's
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -111,11 +112,9 @@ class LookupCache:
     def save(self) -> None:
         if self.path is None or not self._dirty:
             return
-        try:
+        with contextlib.suppress(OSError, RecordRefused):  # a cache not written only costs lookups next time
             self._tree.write_file(self.path, json.dumps({"version": CACHE_VERSION, "entries": self._entries},
                                                         sort_keys=True).encode("utf-8"))
-        except (OSError, RecordRefused):
-            pass  # a cache that cannot be written only costs lookups next time
         self._dirty = False
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from catalog.image_ref import MCR_REGISTRY, published_reference, reference_problem
 from catalog.model import EnvironmentAsset
+from catalog.model.content_hash import content_hash
 from catalog.pin.lookups import ImageQuery, PackageQuery
 from catalog.pin.resolve import PinPlan
 from catalog.records.identity import AUTO, identity_problems
@@ -30,7 +31,6 @@ from catalog.records.ledger import (
     file_digests,
     release_date,
 )
-from catalog.model.content_hash import content_hash
 from catalog.template_tags import find_template_tags
 
 UNCHANGED, NEW, REFUSED, FAILED = "unchanged", "new", "refused", "failed"

@@ -17,6 +17,7 @@ thousand loads the cache in a few milliseconds and decodes almost nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -25,8 +26,9 @@ import pickle
 import stat
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 from catalog.atomic import write_bytes_atomic
 from catalog.model import ASSET_FILE, SKIPPED_DIRS
@@ -70,7 +72,7 @@ class EnvironmentEntry(NamedTuple):
                 self.released, self.packages)
 
     @classmethod
-    def unpack(cls, packed: tuple) -> "EnvironmentEntry":
+    def unpack(cls, packed: tuple) -> EnvironmentEntry:
         fingerprint, inputs, provisional, page, problems, rest, row, entry_json, tag_listing, released, packages = packed
         links, name, description, status, latest, deprecation, dates, facets = json.loads(rest)
         return cls(fingerprint, _split(inputs), tuple(links), provisional, page, _split(problems), name,
@@ -112,14 +114,14 @@ class EnvironmentCache:
         self._entries: dict[str, EnvironmentEntry] = {}
 
     @classmethod
-    def load(cls, out: Path, key: tuple) -> "EnvironmentCache":
+    def load(cls, out: Path, key: tuple) -> EnvironmentCache:
         try:
             with open(out / CACHE_FILE, "rb") as handle:
                 state = _PlainUnpickler(io.BufferedReader(handle)).load()
             if state["format"] != CACHE_FORMAT or state["key"] != key:
                 return cls(key)
             cache = cls(key, state)
-        except Exception:  # a missing, old or damaged cache is an empty one
+        except Exception:  # noqa: BLE001 - a missing, old or damaged cache is an empty one
             return cls(key)
         cache._replay(out)
         return cache
@@ -133,7 +135,7 @@ class EnvironmentCache:
         while stream.tell() < len(data):
             try:
                 record = _PlainUnpickler(stream).load()
-            except Exception:  # a record cut short by an interruption
+            except Exception:  # noqa: BLE001 - a record cut short by an interruption
                 record = None
             if record is None or record.get("generation") != self.generation:
                 self.logged = sys.maxsize  # the next save starts a new snapshot
@@ -183,10 +185,8 @@ class EnvironmentCache:
         state = {"format": CACHE_FORMAT, "key": self.key, "generation": os.urandom(8).hex(), "head": head,
                  "today": today, "order": self.order, "facets": facets, "rules": rules, "entries": self.packed}
         write_bytes_atomic(out / CACHE_FILE, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(out / CACHE_LOG)
-        except FileNotFoundError:
-            pass
 
 
 # --- fingerprints -----------------------------------------------------------------

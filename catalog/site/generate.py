@@ -300,7 +300,7 @@ def _build_share(keys: list[str], trees: dict[str, Print | None], links: dict[st
         for key in batch:
             try:
                 built = _build_one(key, trees[key], run, links.get(key), loaded.get(key))
-            except Exception as exc:  # one environment's bug must not take the site down
+            except Exception as exc:  # noqa: BLE001 - one environment's bug must not take the site down
                 results.append((key, None, _failure(key, exc)))
                 continue
             if built is not None:
@@ -312,11 +312,11 @@ def _failure(key: str, error: Exception) -> str:
     return internal_error("generating the page of", Path(key), error)
 
 
-def _rebuild(site: "_Catalog", key: str, run: _Run, links: PageLinks) -> None:
+def _rebuild(site: _Catalog, key: str, run: _Run, links: PageLinks) -> None:
     """Render an environment's page again (with other links, say)."""
     try:
         rebuilt = _build_one(key, None, run, links)
-    except Exception as exc:  # as in _build_share
+    except Exception as exc:  # noqa: BLE001 - as in _build_share
         run.failures.append(_failure(key, exc))
         return
     if rebuilt is not None:
@@ -541,7 +541,7 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
         write("tags.md", templates.page("tags.md.j2", sections=sections))
     if "packages.md" in pages:
         listings = [site.field(key, "packages") for key in keys]
-        names = sorted({site[key].name for key, listing in zip(keys, listings) if listing}, key=natural_key)
+        names = sorted({site[key].name for key, listing in zip(keys, listings, strict=True) if listing}, key=natural_key)
         # links in raw HTML are relative to the page's URL: packages/ with directory URLs
         write("packages.md", templates.page("packages.md.j2", rows=package_rows(listings), environments=names,
                                             root="../" if options.directory_urls else ""))

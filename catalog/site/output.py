@@ -10,6 +10,7 @@ MkDocs ignores the dot-directory.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -112,10 +113,8 @@ class SiteWriter:
         if tidy:
             for directory in {os.path.dirname(relative) for relative in self.generated} | {STATE_DIR}:
                 for temporary in stale_temporaries(self.out / directory):
-                    try:
+                    with contextlib.suppress(OSError):  # a directory: not a file this writer leaves
                         temporary.unlink(missing_ok=True)
-                    except OSError:
-                        pass  # a directory: not a file this writer leaves
         ours = set(self.previous) | set(read_journal(self.out))
         removed = []
         for relative in sorted(ours - set(self.generated)):
@@ -134,10 +133,8 @@ class SiteWriter:
         if self._journal_fd is not None:
             os.close(self._journal_fd)
             self._journal_fd = None
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(self.out / JOURNAL)
-        except FileNotFoundError:
-            pass
         return removed
 
 

@@ -55,7 +55,7 @@ def assign_slugs(keys_and_names: list[tuple[str, str | None]]) -> dict[str, str]
     return slugs
 
 
-def inside(root: Path, relative: str, within: "Within | None" = None) -> Path:
+def inside(root: Path, relative: str, within: Within | None = None) -> Path:
     """``root / relative``, refusing anything that leads outside ``root``.
 
     Symbolic links inside the output are followed too, so a planted link cannot

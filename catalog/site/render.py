@@ -93,7 +93,7 @@ class Templates:
         self.directory = directory or resource_dir("site_templates")
 
     @classmethod
-    def for_run(cls, directory: Path | None = None) -> "Templates":
+    def for_run(cls, directory: Path | None = None) -> Templates:
         """The last run's templates, compiled already, while no template file changed.
 
         ``mkdocs serve`` regenerates the site in one process; compiling the templates
@@ -162,7 +162,7 @@ class Templates:
 _LAST_RUN: dict[str, tuple[list, Templates]] = {}  # templates directory -> (digest_source(), Templates)
 
 
-def render_environment_page(templates: Templates, record: EnvironmentRecord, links: "PageLinks") -> str:
+def render_environment_page(templates: Templates, record: EnvironmentRecord, links: PageLinks) -> str:
     entry = record.entry
     description = None
     if record.description_markdown:
@@ -195,7 +195,7 @@ def render_environment_page(templates: Templates, record: EnvironmentRecord, lin
     )
 
 
-def render_version_pages(templates: Templates, record: EnvironmentRecord, links: "PageLinks") -> list[tuple[str, str]]:
+def render_version_pages(templates: Templates, record: EnvironmentRecord, links: PageLinks) -> list[tuple[str, str]]:
     """(page, Markdown) of each released version: ``environments/<slug>/<version>.md``."""
     entry = record.entry
     released = [version for version in entry["versions"] if version["released"]]  # newest first

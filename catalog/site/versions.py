@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from catalog.model.facts import normalize_package
 from catalog.image_ref import published_reference
 from catalog.model import EnvironmentAsset
+from catalog.model.facts import normalize_package
 from catalog.records.build_report import NEXT, BuildReport, parse_time
 from catalog.records.identity import is_canonical_version
 from catalog.records.ledger import RELEASE_FILE, ReleasedVersion, ReleaseLedger
@@ -82,7 +82,7 @@ def environment_versions(env: EnvironmentAsset, ledger: ReleaseLedger | None = N
     cannot be read is listed as such, with nothing read from its directory."""
     reports = reports or []
     released = ledger.versions(env.name) if ledger is not None and env.name else []
-    versions = [_released(previous, current) for previous, current in zip([None, *released[:-1]], released)]
+    versions = [_released(previous, current) for previous, current in zip([None, *released[:-1]], released, strict=True)]
     if ledger is not None:
         versions.extend(_unreadable(env, ledger))
         versions.sort(key=lambda version: int(version.label))
@@ -138,8 +138,8 @@ def _with_builds(versions: list[EnvironmentVersion], reports: list[BuildReport])
              else by_name.get(version.label) or (by_hash.get(version.content_hash) if version.content_hash else None)
              for version in versions]
     with_builds = []
-    for position, (version, report) in enumerate(zip(versions, found)):
-        older = next(((v, r) for v, r in zip(versions[position + 1:], found[position + 1:]) if r is not None), None)
+    for position, (version, report) in enumerate(zip(versions, found, strict=True)):
+        older = next(((v, r) for v, r in zip(versions[position + 1:], found[position + 1:], strict=True) if r is not None), None)
         changes = None
         if report is not None and older is not None and report.packages and older[1].packages:
             changes = {"from": older[0].label, "packages": [

@@ -14,17 +14,16 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
 from jsonschema import Draft202012Validator, FormatChecker
 
-from catalog.resources import load_schema
-from pathlib import Path
-
 from catalog.builds.run import SCRATCH_PREFIX
 from catalog.records.build_log import HEAD_BYTES, TAIL_BYTES
 from catalog.records.build_report import BuildReport, BuildReports
+from catalog.resources import load_schema
 from tests.builds.conftest import configure_build
 from tests.conftest import REPO, run_cli, write_env
 

@@ -49,7 +49,7 @@ def test_policy_rules_and_their_configured_severities(tmp_path):
     assert {f.rule: f.severity for f in configured} == {"eol-python": "warning", "ubuntu-20-04-base": "warning",
                                                          "pip-conflict": "error"}
     # without an image (the build failed first) the Python tag stands in
-    tagged = env_with(tmp_path, {"spec.yaml": open(tmp_path / "environments/sklearn-1.5/spec.yaml").read()
+    tagged = env_with(tmp_path, {"spec.yaml": (tmp_path / "environments/sklearn-1.5/spec.yaml").read_text()
                                  .replace('Python: "3.10"', 'Python: "3.7"')}, "old-python")
     [finding] = [f for f in check_policy(BuildEvidence(tagged, None, [], ""), {}) if f.rule == "eol-python"]
     assert finding.message.startswith("the Python tag says Python 3.7,")

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from catalog.model.facts import normalize_package
 from catalog.model import load_catalog
+from catalog.model.facts import normalize_package
+from catalog.records.build_report import BuildReports
 from catalog.records.ledger import ReleaseLedger
 from catalog.resources import load_schema
-from catalog.records.build_report import BuildReports
 from tests.builds.conftest import configure_build
 from tests.conftest import REPO, run_cli
 

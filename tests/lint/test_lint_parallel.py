@@ -4,9 +4,9 @@
 from catalog.config import Config
 from catalog.finding import Finding
 from catalog.lint.context import LintContext
+from catalog.lint.rules import all_rules
 from catalog.lint.run import PARALLEL_MIN_TARGETS, _check
 from catalog.model import load_catalog
-from catalog.lint.rules import all_rules
 from tests.conftest import SPEC, TODAY, lint_json, write_env
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
 from tests.conftest import run_cli, write_env
-import sys
-
 from tests.servers.fixtures import BASE_TAGS, PROJECTS, start_process, stop
 
 

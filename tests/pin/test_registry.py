@@ -9,8 +9,8 @@ import pytest
 
 from catalog.pin.http import HttpClient, HttpOptions, LookupFailed
 from catalog.pin.lookups import ImageQuery, Lookups
-from catalog.records.lookup_cache import LookupCache
 from catalog.pin.registry import RegistryClient, parse_challenge
+from catalog.records.lookup_cache import LookupCache
 from tests.servers.fixtures import BASE_REPOSITORY, BASE_TAGS
 
 

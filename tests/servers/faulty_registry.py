@@ -117,13 +117,12 @@ class Handler(BaseHTTPRequestHandler):
             challenge = f'Bearer realm="http://127.0.0.2:{port}/token",service="elsewhere"'
             self._send(401, "application/json", b'{"errors": []}', {"WWW-Authenticate": challenge})
             return
-        if fault in ("token", "refused-token"):
-            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                host = f"127.0.0.1:{self.server.server_address[1]}"
-                challenge = f'Bearer realm="http://{host}/token",service="{host}",scope="repository:{repository}:pull"'
-                self._send(401, "application/json", b'{"errors": [{"code": "UNAUTHORIZED"}]}',
-                           {"WWW-Authenticate": challenge})
-                return
+        if fault in ("token", "refused-token") and self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            host = f"127.0.0.1:{self.server.server_address[1]}"
+            challenge = f'Bearer realm="http://{host}/token",service="{host}",scope="repository:{repository}:pull"'
+            self._send(401, "application/json", b'{"errors": [{"code": "UNAUTHORIZED"}]}',
+                       {"WWW-Authenticate": challenge})
+            return
         if match.group("kind") == "tags/list":
             self._tags(repository, fault, query, head)
             return

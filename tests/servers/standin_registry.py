@@ -114,7 +114,7 @@ def start_registry(state: Path, port: int, background: bool = False) -> subproce
             return process
         except requests.ConnectionError:
             if process.poll() is not None:
-                raise RuntimeError(f"docker-registry did not start on 127.0.0.1:{port} (is the port taken?)")
+                raise RuntimeError(f"docker-registry did not start on 127.0.0.1:{port} (is the port taken?)") from None
             time.sleep(0.05)
     process.kill()
     raise RuntimeError(f"docker-registry did not answer on 127.0.0.1:{port}")

@@ -159,9 +159,9 @@ def test_mkdocs_reports_a_refused_output_in_one_line(project):
 
 
 def test_mkdocs_plugin_turns_a_bug_into_one_line(tmp_path, monkeypatch):
-    import catalog.site
     from mkdocs.exceptions import PluginError
 
+    import catalog.site
     from catalog.mkdocs_plugin.plugin import CatalogPlugin
 
     def broken(options):

@@ -15,8 +15,8 @@ import pytest
 
 from tests.conftest import REPO
 from tests.site.conftest import PageScan, mkdocs_build
-from tests.site.test_mkdocs import assert_links_resolve, built_pages, fetch, start_serve, wait_for
 from tests.site.test_generate import REPORT
+from tests.site.test_mkdocs import assert_links_resolve, built_pages, fetch, start_serve, wait_for
 from tests.site.test_outputs import catalog_validator
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -8,6 +8,7 @@ Failures are values (``StepResult``); nothing here raises for a failed build.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -265,10 +266,8 @@ def stop_running(grace: float = KILL_GRACE_SECONDS) -> None:
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def stop_session(process: subprocess.Popen) -> None:

@@ -12,8 +12,16 @@ import re
 from pathlib import Path
 from typing import IO
 
-from catalog.builds.backends.base import BuildOptions, Builder, CA_TARGET, Deadline, ImageFacts, Mount, StepResult, container_name
-
+from catalog.builds.backends.base import (
+    CA_TARGET,
+    Builder,
+    BuildOptions,
+    Deadline,
+    ImageFacts,
+    Mount,
+    StepResult,
+    container_name,
+)
 
 
 def local_name(reference: str) -> str:

@@ -14,7 +14,16 @@ import subprocess
 from pathlib import Path
 from typing import IO
 
-from catalog.builds.backends.base import BuildOptions, Builder, CA_TARGET, Deadline, ImageFacts, Mount, StepResult, container_name
+from catalog.builds.backends.base import (
+    CA_TARGET,
+    Builder,
+    BuildOptions,
+    Deadline,
+    ImageFacts,
+    Mount,
+    StepResult,
+    container_name,
+)
 
 CA_SECRET = "catalog-ca-bundle"
 _RUN = re.compile(r"^(?P<indent>[ \t]*)(?P<keyword>run)(?P<space>[ \t]+)", re.IGNORECASE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import IO
 
-from catalog.builds.backends.base import BuildOptions, CA_TARGET, Deadline, ImageFacts, StepResult
+from catalog.builds.backends.base import CA_TARGET, BuildOptions, Deadline, ImageFacts, StepResult
 from catalog.builds.backends.docker import DockerBuilder
 
 

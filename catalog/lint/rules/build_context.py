@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import posixpath
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from catalog.files import MAX_TEXT_BYTES, looks_binary
 from catalog.finding import Location, Problem, Severity
 from catalog.lint.context import LintContext
 from catalog.lint.rules import rule
 from catalog.model import EnvironmentAsset
+from catalog.model.content_hash import context_sources, source_matches, source_path
 from catalog.template_tags import (
     BUILD_FILE_TAGS,
     LATEST_IMAGE_TAG,
@@ -294,22 +294,19 @@ def _copy_sources(env: EnvironmentAsset, context_root: Path) -> Iterator[Problem
     relative_files: list[str] | None = None
     lines = parsed.lines
     for instruction in parsed.instructions:
-        if instruction.keyword not in ("COPY", "ADD") or instruction.has_heredoc or instruction.flag("from") is not None:
-            continue
-        source_line = lines[instruction.line - 1] if 0 < instruction.line <= len(lines) else ""
-        for source in instruction.arguments[:-1]:
-            if "$" in source or "://" in source or source.startswith("git@") or source.startswith("<<"):
-                continue
+        sources = context_sources(instruction)
+        source_line = lines[instruction.line - 1] if sources and 0 < instruction.line <= len(lines) else ""
+        for source in sources:
             column = source_line.find(source) + 1 if source in source_line else 1
             location = Location(parsed.path, instruction.line, column)
-            normal = posixpath.normpath(source.replace("\\", "/")).lstrip("/")
+            normal = source_path(source)
             if normal == ".." or normal.startswith("../"):
                 yield Problem(location, f"{instruction.keyword} source {source!r} is outside the build context")
                 continue
             if any(char in normal for char in "*?["):
                 if relative_files is None:
                     relative_files = [context.relative(path) for path in context.files]
-                matches = [name for name in relative_files if _go_match(normal, name)]
+                matches = [name for name in relative_files if source_matches(normal, name)]
                 if not matches:
                     yield Problem(location, f"{instruction.keyword} source {source!r} matches nothing in the build context")
                 elif all(context.dockerignore.excludes(name) for name in matches):
@@ -321,12 +318,3 @@ def _copy_sources(env: EnvironmentAsset, context_root: Path) -> Iterator[Problem
                 yield Problem(location, f"{instruction.keyword} source {source!r} does not exist in the build context")
             elif context.dockerignore.excludes(normal):
                 yield Problem(location, f"{instruction.keyword} source {source!r} is excluded by .dockerignore")
-
-
-def _go_match(pattern: str, name: str) -> bool:
-    """Go's filepath.Match, which COPY uses: wildcards do not cross '/'."""
-    pattern_parts, name_parts = pattern.split("/"), name.split("/")
-    if len(pattern_parts) > len(name_parts):
-        return False
-    # a pattern matching a directory copies what is inside it
-    return all(fnmatch.fnmatchcase(n, p) for p, n in zip(pattern_parts, name_parts))

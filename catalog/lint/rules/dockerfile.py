@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from catalog.finding import Location, Problem
 from catalog.image_ref import ImageReference, parse_image_reference

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from catalog.finding import Problem, Severity
 from catalog.lint.context import LintContext

@@ -6,9 +6,9 @@ from pathlib import Path
 import jsonschema
 
 from catalog.finding import Finding, Location, Severity
-from catalog.lint.run import LintResult
 from catalog.lint.report import github, text
 from catalog.lint.rules import all_rules
+from catalog.lint.run import LintResult
 from tests.conftest import REPO, SPEC, run_cli, write_env
 
 SARIF_SCHEMA = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
