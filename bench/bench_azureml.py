@@ -34,6 +34,8 @@ VALIDATOR_FLAGS = ["-a", "asset.yaml", "-n", "-I", "-C", "-b", "-t", "-e"]
 FRAMEWORKS = [("sklearn", "Scikit-learn", (1, 0)), ("pytorch", "PyTorch", (2, 0)), ("tensorflow", "TensorFlow", (2, 0))]
 
 
+DISTRIBUTIONS = {"sklearn": "scikit-learn", "pytorch": "torch", "tensorflow": "tensorflow"}
+
 def environment_files(name: str, tag: str, version: str, index: int) -> dict[str, str]:
     python = ("3.10", "3.11", "3.12")[index % 3]
     gpu = index % 2 == 1
@@ -56,7 +58,7 @@ def environment_files(name: str, tag: str, version: str, index: int) -> dict[str
             'name: "{{asset.name}}"\nversion: "{{asset.version}}"\n\n'
             'build:\n  path: "{{image.context.path}}"\n  dockerfile_path: "{{image.dockerfile.path}}"\n\n'
             f'os_type: linux\n\ntags:\n  {tag}: "{version}"\n  OS: Ubuntu22.04\n  Training: ""\n'
-            f'  OpenMpi: "4.1.0"\n  Python: "{python}"\n' + ('  GPU: Cuda12\n' if gpu else "")
+            f'  OpenMpi: "4.1.0"\n  Python: "{python}"\n' + ("  GPU: Cuda12\n" if gpu else "")
         ),
         "description.md": f"# {name}\n\nA synthetic {tag} {version} environment for benchmarks.\n",
         "context/Dockerfile": (
@@ -67,11 +69,12 @@ def environment_files(name: str, tag: str, version: str, index: int) -> dict[str
             "RUN conda run -p $CONDA_PREFIX pip install --no-cache-dir -r /tmp/requirements.txt\n"
         ),
         "context/requirements.txt": (
-            f"{ {'sklearn': 'scikit-learn', 'pytorch': 'torch', 'tensorflow': 'tensorflow'}[name.split('-')[0]] }=={version}.*\n"
+            f"{DISTRIBUTIONS[name.split('-')[0]]}=={version}.*\n"
             "azureml-core=={{latest-pypi-version}}\nazureml-mlflow=={{latest-pypi-version}}\nmlflow\n"
         ),
         "tests/requirements.txt": "azure-ai-ml\nazure-identity\n",
-        "tests/environment_test.py": f'"""Build {name} and run a job in it."""\n\n\ndef test_environment():\n    assert True\n',
+        "tests/environment_test.py": f'"""Build {name} and run a job in it."""\n\n\ndef test_environment():\n    '
+        "assert True\n",
     }
 
 
@@ -120,7 +123,9 @@ def run(command: list[str], cwd: Path) -> tuple[float, float, int, str]:
     """Wall seconds, CPU seconds (user + system), exit code and output of one process."""
     with tempfile.TemporaryFile("w+") as output:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, env=child_env(), stdout=output, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            command, cwd=cwd, env=child_env(), stdout=output, stderr=subprocess.STDOUT, text=True
+        )
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -132,7 +137,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"where the validator's venv lives (default {DEFAULT_CACHE})")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where the validator's venv lives (default "
+                                                                          f"{DEFAULT_CACHE})")
     options = parser.parse_args()
 
     python = validator_python(options.cache)
@@ -143,7 +149,14 @@ def main() -> int:
         catalog = work / "environments"
         write_catalog(catalog, options.count)
         tools = {
-            "azureml-assets validate_assets": [str(python), "-m", "azureml.assets.validate_assets", "-i", str(catalog), *VALIDATOR_FLAGS],
+            "azureml-assets validate_assets": [
+                str(python),
+                "-m",
+                "azureml.assets.validate_assets",
+                "-i",
+                str(catalog),
+                *VALIDATOR_FLAGS,
+            ],
             "envcatalog catalog lint": [sys.executable, "-m", "catalog", "lint", str(catalog)],
         }
         for label, command in tools.items():  # each must accept the catalog; these runs also warm caches
@@ -162,8 +175,11 @@ def main() -> int:
                 walls[label].append(wall)
                 cpus[label].append(cpu)
         for label in tools:
-            print(f"{label:<32} wall median {statistics.median(walls[label]):6.3f} s "
-                  f"(min {min(walls[label]):.3f}, max {max(walls[label]):.3f}); CPU median {statistics.median(cpus[label]):6.3f} s")
+            print(
+                f"{label:<32} wall median {statistics.median(walls[label]):6.3f} s "
+                f"(min {min(walls[label]):.3f}, max {max(walls[label]):.3f}); CPU median "
+                f"{statistics.median(cpus[label]):6.3f} s"
+            )
         ours, theirs = "envcatalog catalog lint", "azureml-assets validate_assets"
         print(f"envcatalog is {statistics.median(walls[theirs]) / statistics.median(walls[ours]):.1f}x faster "
               f"(wall), {statistics.median(cpus[theirs]) / statistics.median(cpus[ours]):.1f}x (CPU)")

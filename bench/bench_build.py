@@ -41,14 +41,18 @@ CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 def catalog(args: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int, list[str]]:
     environment = dict(os.environ, PYTHONPATH=str(REPO), CI="true", **(env or {}))
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "catalog", *args], cwd=cwd, env=environment, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "catalog", *args], cwd=cwd, env=environment, capture_output=True, text=True
+    )
     return time.perf_counter() - started, result.returncode, (result.stdout + result.stderr).strip().splitlines()
 
 
 def storage_env(directory: Path) -> dict:
     directory.mkdir(parents=True, exist_ok=True)
     conf = directory / "storage.conf"
-    conf.write_text(f'[storage]\ndriver = "vfs"\nrunroot = "{directory / "run"}"\ngraphroot = "{directory / "graph"}"\n')
+    conf.write_text(
+        f'[storage]\ndriver = "vfs"\nrunroot = "{directory / "run"}"\ngraphroot = "{directory / "graph"}"\n'
+    )
     return {"CONTAINERS_STORAGE_CONF": str(conf), "STORAGE_DRIVER": "vfs"}
 
 
@@ -66,16 +70,23 @@ def bench_builds(work: Path, only: list[str]) -> None:
     state = Path(os.environ.get("CATALOG_STANDIN_STATE") or Path.home() / ".cache" / "envcatalog" / "standin")
     storage = work / "containers"
     env = storage_env(storage)
-    registry = subprocess.Popen([sys.executable, "-m", "tests.servers.standin_registry", "--port", "5799", "--state-dir",
-                                 str(state)], cwd=REPO, env=dict(os.environ, **env), stdout=subprocess.PIPE, text=True)
+    registry = subprocess.Popen(
+        [sys.executable, "-m", "tests.servers.standin_registry", "--port", "5799", "--state-dir", str(state)],
+        cwd=REPO,
+        env=dict(os.environ, **env),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     url = registry.stdout.readline().strip()
     try:
         project = work / "sample"
         shutil.copytree(REPO / "environments", project / "environments")
         shutil.copytree(REPO / "releases", project / "releases")
         (project / "pyproject.toml").write_text(
-            f'[tool.catalog]\nroots = ["environments"]\n\n[tool.catalog.pin]\nregistry-mirrors = {{ "mcr.microsoft.com" = "{url}" }}\n'
-            f'cache-dir = ".cache"\n\n[tool.catalog.build]\nbuilder = "buildah"\nca-bundle = "{CA_BUNDLE}"\n')
+            '[tool.catalog]\nroots = ["environments"]\n\n[tool.catalog.pin]\nregistry-mirrors = '
+            f'{{ "mcr.microsoft.com" = "{url}" }}\n'
+            f'cache-dir = ".cache"\n\n[tool.catalog.build]\nbuilder = "buildah"\nca-bundle = "{CA_BUNDLE}"\n'
+        )
         print(f"{'environment':<30} {'cold':>9} {'base cached':>12}  image")
         for name in names:
             wipe_storage(env, storage)
@@ -106,7 +117,8 @@ def bench_decision(work: Path, count: int, repeat: int) -> None:
         (big / "pyproject.toml").write_text(
             '[tool.catalog]\nroots = ["environments"]\n\n[tool.catalog.pin]\n'
             f'index-url = "http://127.0.0.1:{index_port}/simple/"\n'
-            f'registry-mirrors = {{ "mcr.microsoft.com" = "http://127.0.0.1:{registry_port}" }}\ncache-dir = ".cache"\n')
+            f'registry-mirrors = {{ "mcr.microsoft.com" = "http://127.0.0.1:{registry_port}" }}\ncache-dir = ".cache"\n'
+        )
         wall, code, lines = catalog(["build", "--plan", "--format", "json", "--all"], big)
         planned = json.loads("\n".join(lines))
         reports = big / "build-reports"
@@ -115,10 +127,23 @@ def bench_decision(work: Path, count: int, repeat: int) -> None:
                 continue
             path = reports / item["environment"] / f"{item['version']}.json"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps({"version": 2, "environment": item["environment"], "asset_version": item["version"],
-                                        "status": "passed", "started_at": "2026-11-20T10:00:00Z",
-                                        "finished_at": "2026-11-20T10:04:30Z", "content_hash": item["content_hash"],
-                                        "image": item["image"], "checks": [], "packages": [], "policy": []}))
+            path.write_text(
+                json.dumps(
+                    {
+                        "version": 2,
+                        "environment": item["environment"],
+                        "asset_version": item["version"],
+                        "status": "passed",
+                        "started_at": "2026-11-20T10:00:00Z",
+                        "finished_at": "2026-11-20T10:04:30Z",
+                        "content_hash": item["content_hash"],
+                        "image": item["image"],
+                        "checks": [],
+                        "packages": [],
+                        "policy": [],
+                    }
+                )
+            )
         print(f"(wrote {count} environments and their reports in {time.perf_counter() - started:.1f} s; "
               f"first plan {wall:.1f} s)")
     finally:

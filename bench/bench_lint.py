@@ -64,7 +64,9 @@ def main() -> None:
         write_catalog(Path(tmp) / "environments", options.count)
         print(f"(wrote {options.count} environments in {time.perf_counter() - started:.1f} s)")
         measure(f"{options.count} environments", ["environments"], Path(tmp), options.repeat)
-        measure(f"{options.count} environments, one target", ["environments/sklearn-1.5-b00000"], Path(tmp), options.repeat)
+        measure(
+            f"{options.count} environments, one target", ["environments/sklearn-1.5-b00000"], Path(tmp), options.repeat
+        )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from catalog.files import UnreadableFile, read_text
 
-_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<modifier>:?[-+][^}]*)?\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
+_VARIABLE = re.compile(
+    r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<modifier>:?[-+][^}]*)?\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,8 @@ def parse_dockerfile_text(path: Path, text: str) -> ParsedDockerfile:
 
     if "\0" in text:  # the parser reads a C string: it would silently stop there
         line = text.count("\n", 0, text.index("\0")) + 1
-        return ParsedDockerfile(path, text, [], [], f"NUL byte on line {line}: the lines after it would be hidden from the parser", line)
+        return ParsedDockerfile(path, text, [], [], f"NUL byte on line {line}: the lines after it would be hidden from "
+                                                    "the parser", line)
 
     try:
         commands = dockerfile.parse_string(text)

@@ -76,7 +76,9 @@ class DockerIgnore:
             try:
                 patterns.append(compile_pattern(line, exception))
             except ValueError as exc:
-                problems.append((number, f"pattern {_shorten(line)!r} is invalid ({exc}): docker build rejects the file"))
+                problems.append(
+                    (number, f"pattern {_shorten(line)!r} is invalid ({exc}): docker build rejects the file")
+                )
         return cls(patterns, problems)
 
     @classmethod

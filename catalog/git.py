@@ -163,8 +163,12 @@ def changed_since(directory: Path, revision: str) -> tuple[list[Path] | None, st
     if check.returncode != 0:
         return None, f"{revision!r} is not a commit git knows"
     top = _run_git(["rev-parse", "--show-toplevel"], directory, timeout=10)
-    changed = _run_git(["-c", "core.quotePath=false", "diff", "--name-only", "-z", check.stdout.strip(), "--"], directory)
-    untracked = _run_git(["-c", "core.quotePath=false", "ls-files", "-z", "--full-name", "--others", "--exclude-standard"], directory)
+    changed = _run_git(
+        ["-c", "core.quotePath=false", "diff", "--name-only", "-z", check.stdout.strip(), "--"], directory
+    )
+    untracked = _run_git(
+        ["-c", "core.quotePath=false", "ls-files", "-z", "--full-name", "--others", "--exclude-standard"], directory
+    )
     if top is None or changed is None or untracked is None:
         return None, "git diff failed"
     root = Path(top.strip())

@@ -162,12 +162,16 @@ def test_config_select_ignore_and_required_tags(project):
 
 def test_per_path_ignores(project):
     (project / "pyproject.toml").write_text(
-        '[tool.catalog]\nroots = ["environments"]\n[tool.catalog.per-path-ignores]\n"environments/lightgbm-*" = ["tag-value"]\n'
+        '[tool.catalog]\nroots = ["environments"]\n[tool.catalog.per-path-ignores]\n"environments/lightgbm-*" = '
+        '["tag-value"]\n'
     )
     assert lint_json(cwd=project)[0] == 0
 
 
-@pytest.mark.parametrize("comment_line", ["  Python: 3.10  # catalog: ignore[tag-value]", "  Python: 3.10  # catalog: ignore[naming, CAT202]"])
+@pytest.mark.parametrize(
+    "comment_line",
+    ["  Python: 3.10  # catalog: ignore[tag-value]", "  Python: 3.10  # catalog: ignore[naming, CAT202]"],
+)
 def test_inline_ignore_in_yaml(project, comment_line):
     spec = project / "environments" / "lightgbm-4.5" / "spec.yaml"
     spec.write_text(spec.read_text().replace("  Python: 3.10", comment_line))
@@ -227,8 +231,11 @@ def test_bad_configuration(tmp_path, pyproject, expected):
 
 
 def test_today_option(project):
-    write_env(project / "environments", "sklearn-1.5", {"spec.yaml": SPEC + '  Deprecated: ""\n  DeleteOn: "2027-01-01"\n'})
-    assert run_cli("lint", "--select", "deprecation", "--today", "2027-01-02", cwd=project).stdout.count("has passed") == 1
+    write_env(project / "environments", "sklearn-1.5", {"spec.yaml": SPEC + '  Deprecated: ""\n  DeleteOn: '
+                                                                            '"2027-01-01"\n'})
+    assert (
+        run_cli("lint", "--select", "deprecation", "--today", "2027-01-02", cwd=project).stdout.count("has passed") == 1
+    )
     result = run_cli("lint", "--today", "tomorrow", cwd=project)
     assert result.returncode == 2 and "--today 'tomorrow'" in result.stderr
 

@@ -71,7 +71,8 @@ def test_context_files_linked_outside_are_reported_and_never_read(tmp_path):
 
 def test_spec_outside_the_asset_is_a_finding_and_never_read(tmp_path):
     write_private_file(tmp_path, "secrets.yaml", f"name: x\ndescription: {SECRET}\ntags: [{SECRET}]\n")
-    write_env(tmp_path / "environments", files={"asset.yaml": ASSET.replace("spec: spec.yaml", "spec: ../../private/secrets.yaml")})
+    write_env(tmp_path / "environments", files={"asset.yaml": ASSET.replace("spec: spec.yaml", "spec: "
+                                                                                               "../../private/secrets.yaml")})
     result = run_bounded("lint", cwd=tmp_path)
     assert result.returncode == 1 and SECRET not in result.stdout
     assert finding_lines(result) == [
@@ -192,8 +193,13 @@ def test_a_rule_that_raises_is_a_finding_and_the_rest_is_still_checked(catalog_r
     catalog = load_catalog([catalog_root])
     result = lint(catalog, catalog.environments, Config(base_dir=catalog_root.parent), [broken, *choose([], [])], TODAY)
     assert [(f.rule, f.location.path, f.message) for f in result.findings if f.rule == "exploding"] == [
-        ("exploding", first / "asset.yaml",
-         "internal error while checking exploding on environments/sklearn-1.5/asset.yaml: KeyError: 'boom', please report")]
+        (
+            "exploding",
+            first / "asset.yaml",
+            "internal error while checking exploding on environments/sklearn-1.5/asset.yaml: KeyError: 'boom', please "
+            "report",
+        )
+    ]
     assert any(f.rule == "tag-value" and f.environment == "lightgbm-4.5" for f in result.findings)
 
 
@@ -211,7 +217,8 @@ def test_asset_type_that_is_a_list_does_not_stop_the_run(tmp_path):
 def test_unquoted_delete_on_date_time_is_a_finding(tmp_path):
     spec = SPEC.replace("description: A scikit-learn environment for tests.",
                         "description: 'DEPRECATED: Please use lightgbm-4.5 instead.'")
-    write_env(tmp_path / "environments", files={"spec.yaml": spec + "  Deprecated: ''\n  DeleteOn: 2027-04-30 10:00:00\n"})
+    write_env(tmp_path / "environments", files={"spec.yaml": spec + "  Deprecated: ''\n  DeleteOn: 2027-04-30 "
+                                                                    "10:00:00\n"})
     write_env(tmp_path / "environments", "lightgbm-4.5")
     result = run_bounded("lint", "--today", "2026-11-22", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
@@ -244,7 +251,9 @@ def test_catalog_directory_that_cannot_be_listed_is_a_finding_naming_it(tmp_path
     assert "CAT202 tag-value" in result.stdout  # the rest is still checked and reported
     [finding] = [line for line in result.stdout.splitlines() if "CAT008" in line]
     assert finding.startswith("environments/deep/dddd") and finding.endswith(
-        ": CAT008 unreadable-directory cannot read directory: File name too long; the environments in it are not checked")
+        ": CAT008 unreadable-directory cannot read directory: File name too long; the environments in it are not "
+        "checked"
+    )
     # a clean catalog beside it is still not clean
     (root / "lightgbm-4.5" / "spec.yaml").write_text(SPEC)
     assert run_bounded("lint", cwd=tmp_path).returncode == 1
@@ -292,9 +301,9 @@ def _run_as_nobody(argv: list[str], cwd: Path) -> tuple[int, str, str]:
     import dockerfile  # noqa: F401
 
     import catalog.cli
-    import catalog.cli.lint  # noqa: F401
+    import catalog.cli.lint
     import catalog.lint.report
-    import catalog.lint.report.text  # noqa: F401
+    import catalog.lint.report.text
     import catalog.lint.run
     from catalog.lint.rules import all_rules
 
@@ -341,7 +350,11 @@ def _run_as_nobody(argv: list[str], cwd: Path) -> tuple[int, str, str]:
         reader.join()
     for fd in chunks:
         os.close(fd)
-    return os.waitstatus_to_exitcode(waited[1]), b"".join(chunks[out_read]).decode(), b"".join(chunks[err_read]).decode()
+    return (
+        os.waitstatus_to_exitcode(waited[1]),
+        b"".join(chunks[out_read]).decode(),
+        b"".join(chunks[err_read]).decode(),
+    )
 
 
 # --- passing silently before --------------------------------------------------------------

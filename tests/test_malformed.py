@@ -14,14 +14,23 @@ BROKEN_FILES = {
     "empty spec": {"spec.yaml": ""},
     "binary spec": {"spec.yaml": bytes(range(256)) * 4},
     "binary dockerfile": {"context/Dockerfile": b"\x7fELF\x00\x00\x01" * 100},
-    "alias bomb": {"environment.yaml": "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(f"{c}: &{c} [" + ",".join([f"*{p}"] * 10) + "]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True))},
+    "alias bomb": {
+        "environment.yaml": "a: &a [1,1,1,1,1,1,1,1,1,1]\n"
+        + "".join(f"{c}: &{c} [" + ",".join([f"*{p}"] * 10) + "]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True))
+    },
     "deep nesting": {"spec.yaml": "a: " + "{b: " * 5000 + "1" + "}" * 5000 + "\n"},
     "list top level": {"environment.yaml": "- image\n"},
-    "null values everywhere": {"asset.yaml": "name:\nversion:\ntype:\nspec:\nextra_config:\n", "spec.yaml": "tags:\nbuild:\n"},
+    "null values everywhere": {
+        "asset.yaml": "name:\nversion:\ntype:\nspec:\nextra_config:\n",
+        "spec.yaml": "tags:\nbuild:\n",
+    },
     "wrong types": {"asset.yaml": "name: [1]\nversion: {a: 1}\ntype: environment\nspec: 3\nextra_config: true\n"},
     "wrong nested types": {"environment.yaml": "image: [1, 2]\n", "spec.yaml": "tags: [a, b]\ninference_config: 5\n"},
     "weird paths": {"asset.yaml": ASSET.replace("spec.yaml", "'\\0nul'") + "release_paths: ['" + "x" * 5000 + "']\n"},
-    "template soup": {"spec.yaml": SPEC + "description2: '{{{{{{ }} {{'\n", "context/requirements.txt": "a=={{latest-pypi-version:\n{{}}\n}}{{\n"},
+    "template soup": {
+        "spec.yaml": SPEC + "description2: '{{{{{{ }} {{'\n",
+        "context/requirements.txt": "a=={{latest-pypi-version:\n{{}}\n}}{{\n",
+    },
     "control characters": {"spec.yaml": "name: \x07bell\n"},
     "dockerfile heredoc unterminated": {"context/Dockerfile": "FROM mcr.microsoft.com/azureml/x:1\nRUN <<EOF\n"},
 }

@@ -55,13 +55,20 @@ def test_loader_tests_pass_with(which, tmp_path):
     )
     assert install.returncode == 0, install.stderr
     env = {"PYTHONPATH": f"{target}:{REPO}", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
-    seen = subprocess.run([sys.executable, "-c", "import yaml; print(yaml.__version__, yaml.__with_libyaml__, yaml.__file__)"],
+    seen = subprocess.run([sys.executable, "-c", "import yaml; print(yaml.__version__, yaml.__with_libyaml__, "
+                                                 "yaml.__file__)"],
                           capture_output=True, text=True, env=env)
     assert seen.stdout.split()[:2] == [version, "True"], seen.stdout + seen.stderr
     assert seen.stdout.split()[2].startswith(str(target))
 
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=-ra", *LOADER_TESTS],
-                           cwd=REPO, capture_output=True, text=True, env=env, timeout=600)
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=-ra", *LOADER_TESTS],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     summary = tests.stdout.strip().splitlines()[-1] if tests.stdout.strip() else tests.stderr
     assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
     assert " passed" in summary and "skipped" not in summary and "failed" not in summary, summary

@@ -35,8 +35,18 @@ def sample_documents():
                                      "inference_config": {"liveness_route": {"path": "/", "port": 5001},
                                                           "readiness_route": {"path": "/", "port": 5001},
                                                           "scoring_route": {"path": "/score", "port": 5001}}}
-    yield "asset", "asset with tests", {"name": "x", "version": "auto", "type": "environment", "spec": "s.yaml",
-                                        "extra_config": "e.yaml", "test": {"pytest": {"enabled": True, "pip_requirements": "r"}}}
+    yield (
+        "asset",
+        "asset with tests",
+        {
+            "name": "x",
+            "version": "auto",
+            "type": "environment",
+            "spec": "s.yaml",
+            "extra_config": "e.yaml",
+            "test": {"pytest": {"enabled": True, "pip_requirements": "r"}},
+        },
+    )
 
 
 def paths(value, prefix=()):

@@ -83,7 +83,11 @@ def test_workflow_lints_plans_builds_in_parallel_and_publishes_the_site():
 
 def test_every_catalog_command_of_the_workflow_is_accepted_by_the_cli():
     commands = catalog_commands()
-    assert [command[:2] for command in commands] == [["lint", "--format"], ["build", "--plan"], ["build", "sklearn-1.5"]]
+    assert [command[:2] for command in commands] == [
+        ["lint", "--format"],
+        ["build", "--plan"],
+        ["build", "sklearn-1.5"],
+    ]
     assert commands[2][3:5] == ["--builder", "docker"]
     for args in commands:
         command = cli.get_command(click.Context(cli), args[0])  # build and others are loaded when asked for
@@ -95,7 +99,8 @@ def test_the_workflow_s_plan_step_prints_a_matrix_for_the_sample_catalog(build_m
     plan = next(command for command in catalog_commands() if "--plan" in command)
     shutil.copytree(REPO / "environments", tmp_path / "environments")
     shutil.copytree(REPO / "releases", tmp_path / "releases")
-    (tmp_path / "pyproject.toml").write_text('[tool.catalog]\nroots = ["environments"]\n\n[tool.catalog.pin]\ncache-dir = ".cache"\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.catalog]\nroots = '
+                                             '["environments"]\n\n[tool.catalog.pin]\ncache-dir = ".cache"\n')
     args = [arg.replace("http://127.0.0.1:5000", build_machine.registry) for arg in plan]
     result = run_cli(*args, cwd=tmp_path, env=build_machine.env)
     assert result.returncode == 0, result.stderr

@@ -69,7 +69,9 @@ def test_non_string_keys_become_text(tmp_path):
 
 @pytest.mark.parametrize("loader", LOADERS)
 def test_non_ascii_text_round_trips(tmp_path, loader):
-    text = 'description: "Fast 🚀 training, naïve Bayes, 中文"\ntags:\n  Emoji: 🐍 3.12\n  "😀": [é, "\\U0001F600", x]\n'
+    text = (
+        'description: "Fast 🚀 training, naïve Bayes, 中文"\ntags:\n  Emoji: 🐍 3.12\n  "😀": [é, "\\U0001F600", x]\n'
+    )
     doc = parse(tmp_path, text, loader)
     assert doc.problems == []
     assert doc.data == {

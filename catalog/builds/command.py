@@ -70,7 +70,9 @@ class PlannedBuilds:
         return "\n".join(lines)
 
     def summary(self) -> str:
-        counts = {action: sum(1 for target in self.targets if target.action == action) for action in (BUILD, SKIP, FAIL)}
+        counts = {
+            action: sum(1 for target in self.targets if target.action == action) for action in (BUILD, SKIP, FAIL)
+        }
         return (f"{plural(len(self.targets), 'environment')}: {counts[BUILD]} to build, {counts[SKIP]} skipped, "
                 f"{counts[FAIL]} failed to plan")
 
@@ -82,7 +84,9 @@ class BuildResult:
 
     @property
     def failed(self) -> bool:
-        return bool(self.planned.failed) or any(not outcome.report.passed or outcome.problem for outcome in self.outcomes)
+        return bool(self.planned.failed) or any(
+            not outcome.report.passed or outcome.problem for outcome in self.outcomes
+        )
 
 
 def plan_environments(config, chosen, request: BuildRequest) -> PlannedBuilds:
@@ -155,7 +159,9 @@ def _up_to_date_in_workers(chosen, config, ledger, reports: BuildReports, lookup
             for position, reason, digest, version, tags in skipped}
 
 
-def build_environments(config, planned: PlannedBuilds, request: BuildRequest, echo: Callable[[str], None]) -> BuildResult:
+def build_environments(
+    config, planned: PlannedBuilds, request: BuildRequest, echo: Callable[[str], None]
+) -> BuildResult:
     from catalog import git
     from catalog.builds.progress import make_progress
     from catalog.builds.run import build_all

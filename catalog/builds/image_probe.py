@@ -110,8 +110,9 @@ def check_imports(request, timeout):
                 unresolved.append(distribution)
     results = []
     for module in wanted:
-        code, output = run([sys.executable, "-c", "import importlib, sys; importlib.import_module(sys.argv[1])", module],
-                           timeout)
+        code, output = run(
+            [sys.executable, "-c", "import importlib, sys; importlib.import_module(sys.argv[1])", module], timeout
+        )
         last = output.strip().splitlines()[-1] if output.strip() else ""
         results.append({"module": module, "ok": code == 0, "detail": last[-500:] if code != 0 else ""})
     return {"name": "imports", "results": results, "unresolved": unresolved,
@@ -151,7 +152,9 @@ def check_pytest(request, timeout):
 
 def inventory(timeout):
     packages = []
-    code, output = run([sys.executable, "-m", "pip", "list", "--format", "json", "--disable-pip-version-check"], timeout)
+    code, output = run(
+        [sys.executable, "-m", "pip", "list", "--format", "json", "--disable-pip-version-check"], timeout
+    )
     if code == 0:
         try:
             listed = json.loads(output.strip().splitlines()[-1])

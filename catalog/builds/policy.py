@@ -51,7 +51,8 @@ def ubuntu_20_04_base(evidence: BuildEvidence) -> str | None:
     """Ubuntu 20.04's standard support ended in May 2025; its images get no more fixes."""
     base = evidence.environment.facts.base_image
     if base is not None and base.os is not None and base.os.distro == "ubuntu" and base.os.version == "20.04":
-        return f"builds FROM {evidence.base_reference or base.reference or base.written}, an Ubuntu 20.04 base (out of standard support since May 2025)"
+        return (f"builds FROM {evidence.base_reference or base.reference or base.written}, an Ubuntu 20.04 base (out "
+                "of standard support since May 2025)")
     return None
 
 

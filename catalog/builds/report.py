@@ -81,7 +81,9 @@ class BuildDraft:
         if errors:
             return f"policy {errors[0].rule}: {errors[0].message}"
         warnings = sum(1 for finding in self.policy if finding.severity != ERROR)
-        text = f"built and checked: {len(self.checks)} checks passed" + (f", {warnings} policy warnings" if warnings else "")
+        text = f"built and checked: {len(self.checks)} checks passed" + (
+            f", {warnings} policy warnings" if warnings else ""
+        )
         if self.base_moved:
             text += (f"; built FROM {self.base_digest}, not the base image the release pinned "
                      f"({self.released_base_digest}): this is not that release's image")
@@ -89,20 +91,34 @@ class BuildDraft:
 
     def report(self) -> BuildReport:
         finished = self.finished_at or datetime.datetime.now(datetime.timezone.utc)
-        counts = {status: sum(1 for check in self.checks if check.status == status) for status in (PASSED, FAILED, SKIPPED)}
+        counts = {
+            status: sum(1 for check in self.checks if check.status == status) for status in (PASSED, FAILED, SKIPPED)
+        }
         overall = FAILED if counts[FAILED] else PASSED if counts[PASSED] else SKIPPED
         base = None
         if self.base_reference:
             base = BaseImage(self.base_reference, self.base_digest,
                              self.released_base_digest if self.base_moved else None)
         return BuildReport(
-            environment=self.environment, asset_version=self.version, status=self.status,
-            started_at=utc_text(self.started_at), finished_at=utc_text(finished),
+            environment=self.environment,
+            asset_version=self.version,
+            status=self.status,
+            started_at=utc_text(self.started_at),
+            finished_at=utc_text(finished),
             duration_seconds=round(max(0.0, (finished - self.started_at).total_seconds()), 1),
-            builder=self.builder, commit=self.commit, content_hash=self.content_hash,
-            image=self.tags[0] if self.tags else None, image_tags=tuple(self.tags) or None, image_digest=self.image_digest,
-            image_size_bytes=self.image_size, base_image=base, pushed=tuple(self.pushed) or None, checks=tuple(self.checks),
+            builder=self.builder,
+            commit=self.commit,
+            content_hash=self.content_hash,
+            image=self.tags[0] if self.tags else None,
+            image_tags=tuple(self.tags) or None,
+            image_digest=self.image_digest,
+            image_size_bytes=self.image_size,
+            base_image=base,
+            pushed=tuple(self.pushed) or None,
+            checks=tuple(self.checks),
             tests=CheckCounts(overall, counts[PASSED], counts[FAILED], counts[SKIPPED]),
             packages=tuple(sorted(self.packages, key=lambda item: (item.name.lower(), item.source))),
-            policy=tuple(self.policy), log=self.log, message=self.message,
+            policy=tuple(self.policy),
+            log=self.log,
+            message=self.message,
         )

@@ -43,8 +43,11 @@ from catalog.records.build_report import FAILED, BuildReport, BuildReports, Chec
 from catalog.records.store import RecordRefused
 
 SCRATCH_PREFIX = "catalog-build-"
-PROBE_COMMAND = ["/bin/sh", "-c",
-                 f'exec "$(command -v python || command -v python3)" {PROBE_DIR}/image_probe.py {PROBE_DIR}/request.json']
+PROBE_COMMAND = [
+    "/bin/sh",
+    "-c",
+    f'exec "$(command -v python || command -v python3)" {PROBE_DIR}/image_probe.py {PROBE_DIR}/request.json',
+]
 MAX_LOG_READ = 8 << 20
 
 
@@ -93,10 +96,18 @@ def build_all(targets: list[BuildTarget], session: BuildSession, jobs: int, prog
 def build_one(target: BuildTarget, session: BuildSession, progress) -> BuildOutcome:
     started = datetime.datetime.now(datetime.timezone.utc)
     reports = session.reports
-    draft = BuildDraft(target.name, target.version, started, reports.relative(reports.log_path(target.name, target.version)),
-                       builder=session.builder_version, commit=session.commit, content_hash=target.content_hash,
-                       tags=list(target.tags), base_reference=target.base_reference,
-                       released_base_digest=target.released_base_digest)
+    draft = BuildDraft(
+        target.name,
+        target.version,
+        started,
+        reports.relative(reports.log_path(target.name, target.version)),
+        builder=session.builder_version,
+        commit=session.commit,
+        content_hash=target.content_hash,
+        tags=list(target.tags),
+        base_reference=target.base_reference,
+        released_base_digest=target.released_base_digest,
+    )
     progress.update(target.name, "building")
     log = None
     try:
@@ -105,7 +116,8 @@ def build_one(target: BuildTarget, session: BuildSession, progress) -> BuildOutc
                   f"started {started.isoformat(timespec='seconds')}\n")
         _build_and_check(target, session, draft, log, progress)
     except (OSError, RecordRefused) as exc:
-        draft.failure = draft.failure or f"{getattr(exc, 'filename', None) or 'the build log'}: {getattr(exc, 'strerror', None) or exc}"
+        draft.failure = draft.failure or (f"{getattr(exc, 'filename', None) or 'the build log'}: "
+                                          f"{getattr(exc, 'strerror', None) or exc}")
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the other builds; the report says what happened
         draft.failure = f"internal error while building {target.name}: {type(exc).__name__}: {exc}"
     draft.interrupted = interrupted()

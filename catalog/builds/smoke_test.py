@@ -44,13 +44,15 @@ def probe_request(env: EnvironmentAsset, command_timeout: float) -> tuple[dict, 
         return request, None
     where = f"{tests.location.path}:{tests.location.line}"
     if tests.conda_environment:
-        return request, f"{where}: test.pytest.conda_environment is not supported by catalog build; use pip_requirements"
+        return request, (f"{where}: test.pytest.conda_environment is not supported by catalog build; use "
+                         "pip_requirements")
     if not tests.tests_dir.is_dir() or not env.contains(tests.tests_dir):
         return request, f"{where}: test.pytest.tests_dir {tests.tests_dir.name!r} is not a directory inside the asset"
     pytest: dict = {"tests_dir": TESTS_DIR}
     if tests.pip_requirements is not None:
         if not tests.pip_requirements.is_file() or not env.contains(tests.pip_requirements):
-            return request, f"{where}: test.pytest.pip_requirements {tests.pip_requirements.name!r} is not a file inside the asset"
+            return request, (f"{where}: test.pytest.pip_requirements {tests.pip_requirements.name!r} is not a file "
+                             "inside the asset")
         pytest["requirements"] = f"{PROBE_DIR}/test-requirements.txt"
     request["pytest"] = pytest
     return request, None
@@ -91,7 +93,8 @@ def interpret(env: EnvironmentAsset, answer: dict) -> SmokeTest:
     if result.python is None:
         result.checks.append(Check("python-version", FAILED, "the probe did not report a Python version"))
     elif tag is None:
-        result.checks.append(Check("python-version", SKIPPED, f"Python {result.python}; the spec has no Python tag to compare"))
+        result.checks.append(Check("python-version", SKIPPED, f"Python {result.python}; the spec has no Python tag to "
+                                                              "compare"))
     elif python_matches(tag, result.python):
         result.checks.append(Check("python-version", PASSED, f"Python {result.python}, as the Python tag ({tag}) says"))
     else:

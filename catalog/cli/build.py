@@ -23,19 +23,61 @@ from catalog.cli.common import (
 
 @click.command()
 @click.argument("environments", nargs=-1)
-@click.option("--all", "rebuild_all", is_flag=True, help="Build every environment, also those whose last passing build was of the same definition.")
-@click.option("--changed-since", metavar="REV", help="Only environments with files changed since this git revision (committed or not).")
-@click.option("--builder", type=click.Choice(BACKENDS), help="The container tool (default: [tool.catalog.build] builder, else the first of "
-              f"{', '.join(BACKENDS)} that answers).")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Environments built at once (default: [tool.catalog.build] jobs, else 1).")
-@click.option("--push", metavar="REGISTRY", help="Push each passing image to REGISTRY[/PREFIX] (http://REGISTRY for a plain-HTTP one).")
-@click.option("--report-dir", type=click.Path(path_type=Path, file_okay=False), help="Where reports and logs go (default: build-reports in [tool.catalog]).")
+@click.option(
+    "--all",
+    "rebuild_all",
+    is_flag=True,
+    help="Build every environment, also those whose last passing build was of the same definition.",
+)
+@click.option(
+    "--changed-since",
+    metavar="REV",
+    help="Only environments with files changed since this git revision (committed or not).",
+)
+@click.option(
+    "--builder",
+    type=click.Choice(BACKENDS),
+    help="The container tool (default: [tool.catalog.build] builder, else the first of "
+    f"{', '.join(BACKENDS)} that answers).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    help="Environments built at once (default: [tool.catalog.build] jobs, else 1).",
+)
+@click.option(
+    "--push",
+    metavar="REGISTRY",
+    help="Push each passing image to REGISTRY[/PREFIX] (http://REGISTRY for a plain-HTTP one).",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where reports and logs go (default: build-reports in [tool.catalog]).",
+)
 @click.option("--no-cache", is_flag=True, help="Build without the builder's layer cache.")
-@click.option("--timeout", type=click.FloatRange(min=0), help="Seconds one environment may take: build, checks and push (default 3600; 0: no limit).")
-@click.option("--ca-bundle", type=click.Path(path_type=Path, dir_okay=False), help="A CA bundle mounted into RUN steps and checks, never into the image (builds behind a TLS-intercepting proxy).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    help="Seconds one environment may take: build, checks and push (default 3600; 0: no limit).",
+)
+@click.option(
+    "--ca-bundle",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A CA bundle mounted into RUN steps and checks, never into the image "
+    "(builds behind a TLS-intercepting proxy).",
+)
 @click.option("--discard-images", is_flag=True, help="Remove each image once it is checked and pushed.")
 @click.option("--plan", "plan_only", is_flag=True, help="Print what would be built, build nothing.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github-matrix"]), default="text", show_default=True, help="With --plan: text, JSON, or a GitHub Actions matrix on one line.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github-matrix"]),
+    default="text",
+    show_default=True,
+    help="With --plan: text, JSON, or a GitHub Actions matrix on one line.",
+)
 @lookup_options
 def build(environments, rebuild_all, changed_since, builder, jobs, push, report_dir, no_cache, timeout, ca_bundle,
           discard_images, plan_only, fmt, offline, mirrors, index_url, config_file) -> int:

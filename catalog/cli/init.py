@@ -13,8 +13,21 @@ from catalog.config import DEFAULT_PRESET, PRESETS
 
 @click.command()
 @click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False), default=".")
-@click.option("--root", "roots", multiple=True, metavar="DIR", help="A catalog root, relative to DIRECTORY (repeatable; default: environments/ or assets/, whichever exists).")
-@click.option("--preset", type=click.Choice(list(PRESETS)), default=DEFAULT_PRESET, show_default=True, help="Lint policy: envcatalog (MCR bases only, OS and Python tags required) or azureml-assets (the public repository's conventions).")
+@click.option(
+    "--root",
+    "roots",
+    multiple=True,
+    metavar="DIR",
+    help="A catalog root, relative to DIRECTORY (repeatable; default: environments/ or assets/, whichever exists).",
+)
+@click.option(
+    "--preset",
+    type=click.Choice(list(PRESETS)),
+    default=DEFAULT_PRESET,
+    show_default=True,
+    help="Lint policy: envcatalog (MCR bases only, OS and Python tags required) or azureml-assets (the public "
+         "repository's conventions).",
+)
 @click.option("--site-name", default="Curated environments", show_default=True, help="The catalog site's title.")
 def init(directory, roots, preset, site_name) -> int:
     """Set up a repository: [tool.catalog] in pyproject.toml, a mkdocs.yml and docs/.

@@ -23,13 +23,33 @@ from catalog.lint.report import FORMATS
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True, help="Output format.")
-@click.option("--select", multiple=True, metavar="RULES", help="Only these rules (names, codes or code prefixes; comma-separated).")
-@click.option("--ignore", multiple=True, metavar="RULES", help="Not these rules (names, codes or code prefixes; comma-separated).")
+@click.option(
+    "--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True, help="Output format."
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULES",
+    help="Only these rules (names, codes or code prefixes; comma-separated).",
+)
+@click.option(
+    "--ignore", multiple=True, metavar="RULES", help="Not these rules (names, codes or code prefixes; comma-separated)."
+)
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    help="A pyproject.toml with [tool.catalog] (default: the nearest one).",
+)
 @click.option("--today", metavar="YYYY-MM-DD", help="Check dates (DeleteOn) as of this day instead of today.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of standard output (atomically; a link to a file replaces its target, a FIFO or device is written to).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Write the report to this file instead of standard output (atomically; a link to a file replaces its target, "
+         "a FIFO or device is written to).",
+)
 def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     """Check environments against the schemas and the curated-environment rules.
 

@@ -23,7 +23,13 @@ def rules(name, fmt) -> int:
             raise UsageError(f"unknown rule {name!r}; `catalog rules` lists them")
     if fmt == "json":
         payload = [
-            {"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary, "documentation": r.body}
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.value,
+                "summary": r.summary,
+                "documentation": r.body,
+            }
             for r in chosen
         ]
         click.echo(json.dumps(payload, indent=2))

@@ -10,8 +10,18 @@ from catalog.cli.common import EXIT_CLEAN, UsageError, parse_day
 
 
 @click.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Write the pages here (default: site-dir in [tool.catalog], \"site-docs\"; mkdocs.yml's docs_dir).")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help='Write the pages here (default: site-dir in [tool.catalog], "site-docs"; mkdocs.yml\'s docs_dir).',
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    help="A pyproject.toml with [tool.catalog] (default: the nearest one).",
+)
 @click.option("--today", metavar="YYYY-MM-DD", help="Count days to DeleteOn dates from this day instead of today.")
 def site(out_dir, config_file, today) -> int:
     """Generate the catalog site's pages, for `mkdocs build` or `zensical build`.

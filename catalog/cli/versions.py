@@ -20,8 +20,17 @@ from catalog.finding import plural
 
 @click.command()
 @click.argument("environments", nargs=-1)
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Write a pinned copy of each environment to DIR/<name>/.")
-@click.option("--check", is_flag=True, help="Write nothing; say what pinning would write (and, with --out, whether DIR is out of date: exit 1).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write a pinned copy of each environment to DIR/<name>/.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; say what pinning would write (and, with --out, whether DIR is out of date: exit 1).",
+)
 @lookup_options
 def pin(environments, out_dir, check, offline, mirrors, index_url, config_file) -> int:
     """Resolve the template tags of ENVIRONMENTS' build files ({{latest-image-tag}},
@@ -68,8 +77,10 @@ def pin(environments, out_dir, check, offline, mirrors, index_url, config_file) 
             raise UsageError(f"{target}: cannot write the pinned copy: {exc}") from None
         click.echo(f"wrote {os.path.relpath(target)}")
     failed = sum(1 for plan in run.plans if plan.errors)
-    click.echo(f"{plural(len(run.plans), 'environment')}, {plural(sum(len(p.uses) for p in run.plans), 'template tag')}, "
-               f"{plural(run.lookups, 'lookup')}; {failed} failed" + (f", {stale} out of date" if check and out_dir else ""))
+    click.echo(
+        f"{plural(len(run.plans), 'environment')}, {plural(sum(len(p.uses) for p in run.plans), 'template tag')}, "
+        f"{plural(run.lookups, 'lookup')}; {failed} failed" + (f", {stale} out of date" if check and out_dir else "")
+    )
     return EXIT_FINDINGS if failed or stale else EXIT_CLEAN
 
 
@@ -84,7 +95,11 @@ def _tree_differs(target: Path, tree: dict[str, bytes]) -> bool:
 
 @click.command("hash")
 @click.argument("environments", nargs=-1)
-@click.option("--pinned", is_flag=True, help="Hash the definition as `catalog pin` would write it (asks the registry and index, or the cache).")
+@click.option(
+    "--pinned",
+    is_flag=True,
+    help="Hash the definition as `catalog pin` would write it (asks the registry and index, or the cache).",
+)
 @lookup_options
 def hash_command(environments, pinned, offline, mirrors, index_url, config_file) -> int:
     """Print the content hash of ENVIRONMENTS (all when none): what determines the
@@ -169,6 +184,7 @@ def release(environments, dry_run, git_tag, verbose, offline, mirrors, index_url
     lookups.cache.save()
     failed = sum(1 for d in decisions if d.action in (FAILED, REFUSED))
     new = sum(1 for d in decisions if d.action == NEW)
-    click.echo(f"{plural(len(decisions), 'environment')}: {new if dry_run else released} {'to release' if dry_run else 'released'}, "
+    click.echo(f"{plural(len(decisions), 'environment')}: {new if dry_run else released} "
+               f"{'to release' if dry_run else 'released'}, "
                f"{sum(1 for d in decisions if d.action == UNCHANGED)} unchanged, {failed} failed or refused")
     return EXIT_FINDINGS if failed else EXIT_CLEAN

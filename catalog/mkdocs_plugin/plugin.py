@@ -73,7 +73,9 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         except ConfigError as exc:
             raise PluginError(f"catalog: {exc}") from None
         except Exception as exc:  # noqa: BLE001 (the plugin never shows a traceback)
-            raise PluginError(f"catalog: {explicit or base / 'pyproject.toml'}: cannot read the configuration: {exc}") from None
+            raise PluginError(
+                f"catalog: {explicit or base / 'pyproject.toml'}: cannot read the configuration: {exc}"
+            ) from None
         out = Path(os.path.abspath(base / self.config.cache_dir))
         if _inside(out, Path(config.docs_dir)):
             raise PluginError(f"catalog: cache_dir {out} is inside docs_dir {config.docs_dir}; "
@@ -130,7 +132,11 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
     def on_serve(self, server, config: MkDocsConfig, builder):
         if self.options is None or not self.config.watch:
             return server
-        watched = [p for p in (*self.options.roots, self.options.reports_dir, self.options.releases_dir) if p is not None and p.is_dir()]
+        watched = [
+            p
+            for p in (*self.options.roots, self.options.reports_dir, self.options.releases_dir)
+            if p is not None and p.is_dir()
+        ]
         out = self.options.out_dir
         # A root that holds the cache directory (roots = ["."]) is watched by our own
         # observer alone, which ignores the cache: else every build would start another.

@@ -199,7 +199,11 @@ class EnvironmentAsset:
     def dockerfile(self) -> ParsedDockerfile | None:
         """The parsed Dockerfile; None without one, or when it leads outside the asset
         (the build-context rule reports that)."""
-        if self.context is None or not os.path.isfile(self.context.dockerfile) or not self.contains(self.context.dockerfile):
+        if (
+            self.context is None
+            or not os.path.isfile(self.context.dockerfile)
+            or not self.contains(self.context.dockerfile)
+        ):
             return None
         return parse_dockerfile(self.context.dockerfile)
 

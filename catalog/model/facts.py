@@ -175,7 +175,9 @@ class DeclaredPackage:
         return self.specifier[2:] if self.specifier.startswith("==") and "*" not in self.specifier else None
 
 
-_REQUIREMENT = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?P<spec>(?:[=!<>~]=?|===)[^;#\s]*(?:\s*,\s*[=!<>~]=?[^;#,\s]*)*)?")
+_REQUIREMENT = re.compile(
+    r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?P<spec>(?:[=!<>~]=?|===)[^;#\s]*(?:\s*,\s*[=!<>~]=?[^;#,\s]*)*)?"
+)
 _PIP_INSTALL = re.compile(r"\bpip3?\s+install\b(?P<args>[^&|;]*)")
 
 

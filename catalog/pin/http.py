@@ -258,7 +258,9 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def _read_body(response: requests.Response, what: str, deadline: Deadline, max_bytes: int, read_timeout: float) -> bytes:
+def _read_body(
+    response: requests.Response, what: str, deadline: Deadline, max_bytes: int, read_timeout: float
+) -> bytes:
     """The whole body, decoded, at most ``max_bytes`` before and after decompression."""
     from urllib3.exceptions import HTTPError as Urllib3Error
 
@@ -273,7 +275,8 @@ def _read_body(response: requests.Response, what: str, deadline: Deadline, max_b
         raise LookupFailed(f"{what}: the answer is encoded as {encoding[:40]!r}, which is not read")
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise LookupFailed(f"{what}: the answer is {int(declared):,} bytes, more than the {_mb(max_bytes)} a lookup reads")
+        raise LookupFailed(f"{what}: the answer is {int(declared):,} bytes, more than the {_mb(max_bytes)} a lookup "
+                           "reads")
     raw_size = 0
     out: list[bytes] = []
     size = 0

@@ -174,7 +174,8 @@ def _check(query, value) -> None:
         ok = (value.tag is None or is_tag(value.tag)) and (value.digest is None or is_digest(value.digest)) \
             and (value.tag or value.digest) is not None
     if not ok:
-        raise LookupFailed(f"the answer {str(value)[:80]!r} is not a valid {'version' if isinstance(query, PackageQuery) else 'tag or digest'}")
+        raise LookupFailed(f"the answer {str(value)[:80]!r} is not a valid "
+                           f"{'version' if isinstance(query, PackageQuery) else 'tag or digest'}")
 
 
 def _encode(value):

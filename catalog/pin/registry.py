@@ -47,7 +47,9 @@ _CHALLENGE_PARAM = re.compile(r'(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]*))')
 def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
     """``Bearer realm="…",service="…"`` -> ("bearer", {"realm": …, "service": …})."""
     scheme, _, rest = header.strip().partition(" ")
-    params = {key.lower(): quoted if quoted or not bare else bare for key, quoted, bare in _CHALLENGE_PARAM.findall(rest)}
+    params = {
+        key.lower(): quoted if quoted or not bare else bare for key, quoted, bare in _CHALLENGE_PARAM.findall(rest)
+    }
     return scheme.lower(), params
 
 
@@ -89,7 +91,8 @@ class RegistryClient:
                 raise LookupFailed(f"GET {shown(url)}: the answer has no list of tags")
             bad = next((tag for tag in page if not is_tag(tag)), None)
             if bad is not None:
-                raise LookupFailed(f"GET {shown(url)}: the registry answered {bad[:60]!r}, which is not a valid image tag")
+                raise LookupFailed(f"GET {shown(url)}: the registry answered {bad[:60]!r}, which is not a valid image "
+                                   "tag")
             found.extend(page)
             if len(found) > MAX_TAGS:
                 raise LookupFailed(f"GET {shown(url)}: more than {MAX_TAGS:,} tags")

@@ -118,7 +118,8 @@ def plan_pins(env: EnvironmentAsset, index_url: str) -> PinPlan:
         relative = context.relative(path)
         text = context.text_of(path) if path.is_file() and path not in context.symlinks else None
         if text is None:
-            plan.errors.append(PinError(path, None, None, "template file cannot be read (missing, a symlink, binary or too large)"))
+            plan.errors.append(PinError(path, None, None, "template file cannot be read (missing, a symlink, binary or "
+                                                          "too large)"))
             continue
         pinned = PinnedFile(path, relative, text)
         for tag in find_template_tags(text):

@@ -249,7 +249,8 @@ class BuildReports:
             raise RecordUnreadable(path, f"status {data['status']!r} does not belong in this file")
         for key in ("started_at", "finished_at"):
             if key in data and parse_time(data[key]) is None:
-                raise RecordUnreadable(path, f"$.{key}: {_short(data[key])} is not an RFC 3339 date-time with a time zone")
+                raise RecordUnreadable(path, f"$.{key}: {_short(data[key])} is not an RFC 3339 date-time with a time "
+                                             "zone")
         return BuildReport.from_json(data)
 
     def of_environment(self, name: str | None) -> EnvironmentReports:
@@ -258,7 +259,8 @@ class BuildReports:
         if directory is None or not os.path.lexists(directory):
             return found
         if not self.tree.is_real_directory(directory):
-            found.problems.append(RecordProblem(directory, "a symbolic link or not a directory; its reports are not read", name))
+            found.problems.append(RecordProblem(directory, "a symbolic link or not a directory; its reports are not "
+                                                           "read", name))
             return found
         try:
             with os.scandir(directory) as scan:

@@ -92,7 +92,9 @@ class ReleaseRecord:
             elif item.name == "deprecation":
                 value = {"deprecated": value.deprecated, "delete_on": value.delete_on, "replacement": value.replacement}
             elif item.name == "packages":
-                value = [{"name": p.name, "version": p.version} | ({"index": p.index} if p.index else {}) for p in value]
+                value = [
+                    {"name": p.name, "version": p.version} | ({"index": p.index} if p.index else {}) for p in value
+                ]
             elif item.name == "files":
                 value = dict(sorted(value.items()))
             document[item.name] = value
@@ -214,7 +216,8 @@ class ReleaseLedger:
                 continue
             name_dir = Path(entry.path)
             if not is_safe_name(entry.name):
-                problems.append(RecordProblem(name_dir, f"not an environment's ledger directory: {name_problem(entry.name)}"))
+                problems.append(RecordProblem(name_dir, "not an environment's ledger directory: "
+                                                        f"{name_problem(entry.name)}"))
                 continue
             if entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
                 problems.append(RecordProblem(name_dir, "a symbolic link or not a directory; its releases are not read",
@@ -232,8 +235,15 @@ class ReleaseLedger:
             directory = Path(entry.path)
             if entry.name.startswith("."):
                 if is_stale_temporary(entry.name):
-                    problems.append(RecordProblem(directory, "left by a release that was interrupted; the next "
-                                                             "`catalog release` removes it (do not commit it)", name, stale=True))
+                    problems.append(
+                        RecordProblem(
+                            directory,
+                            "left by a release that was interrupted; the next "
+                            "`catalog release` removes it (do not commit it)",
+                            name,
+                            stale=True,
+                        )
+                    )
                 continue
             if not is_canonical_version(entry.name):
                 problems.append(RecordProblem(directory, "not a version directory: versions are named by positive "

@@ -74,4 +74,6 @@ def version_diff(previous: ReleasedVersion | None, current: ReleasedVersion) -> 
         return VersionDiff(None, [], [])
     before, after = dockerfile_text(previous) or "", dockerfile_text(current) or ""
     lines = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=2))[2:]
-    return VersionDiff(previous.version, lines, package_changes(released_packages(previous), released_packages(current)))
+    return VersionDiff(
+        previous.version, lines, package_changes(released_packages(previous), released_packages(current))
+    )

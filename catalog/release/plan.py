@@ -107,15 +107,24 @@ def decide(plan: PinPlan, ledger: ReleaseLedger) -> ReleaseDecision:
         if existing is not None:
             if existing.content_hash == digest:
                 return ReleaseDecision(env, UNCHANGED, wanted, f"version {wanted} holds this definition", plan, digest)
-            return ReleaseDecision(env, REFUSED, wanted, f"version {wanted} is already released with another definition "
-                                   f"({existing.content_hash}); raise the version in asset.yaml or use auto", plan, digest)
+            return ReleaseDecision(
+                env,
+                REFUSED,
+                wanted,
+                f"version {wanted} is already released with another definition "
+                f"({existing.content_hash}); raise the version in asset.yaml or use auto",
+                plan,
+                digest,
+            )
         if latest is not None and wanted < latest.version:
             return ReleaseDecision(env, REFUSED, wanted, f"version {wanted} is older than the released version "
                                    f"{latest.version}; versions only go up", plan, digest)
         return ReleaseDecision(env, NEW, wanted, f"{digest[:19]}…", plan, digest)
     assert wanted == AUTO
     if latest is not None and latest.content_hash == digest:
-        return ReleaseDecision(env, UNCHANGED, latest.version, f"version {latest.version} holds this definition", plan, digest)
+        return ReleaseDecision(
+            env, UNCHANGED, latest.version, f"version {latest.version} holds this definition", plan, digest
+        )
     version = latest.version + 1 if latest is not None else 1
     reason = f"{digest[:19]}…" + (f", was {latest.content_hash[:19]}… in version {latest.version}" if latest else "")
     return ReleaseDecision(env, NEW, version, reason, plan, digest)
@@ -188,11 +197,19 @@ def release_record(decision: ReleaseDecision, files: dict[str, bytes], when: dat
                      for use in decision.pin.uses if isinstance(use.query, PackageQuery) and use.value)
     image_name = decision.pin.image_name
     return ReleaseRecord(
-        name=decision.name, version=decision.version, date=release_date(when), content_hash=decision.content_hash,
-        source_hash=env.content_hash, image=published_reference(image_name, str(decision.version)) if image_name else None,
-        base_image=base, source_commit=commit,
-        deprecation=Deprecation(env.deprecated, facts.delete_on.isoformat() if facts.delete_on else None, facts.replacement),
-        packages=packages, files=file_digests(files),
+        name=decision.name,
+        version=decision.version,
+        date=release_date(when),
+        content_hash=decision.content_hash,
+        source_hash=env.content_hash,
+        image=published_reference(image_name, str(decision.version)) if image_name else None,
+        base_image=base,
+        source_commit=commit,
+        deprecation=Deprecation(
+            env.deprecated, facts.delete_on.isoformat() if facts.delete_on else None, facts.replacement
+        ),
+        packages=packages,
+        files=file_digests(files),
     )
 
 

@@ -73,7 +73,9 @@ class EnvironmentEntry(NamedTuple):
 
     @classmethod
     def unpack(cls, packed: tuple) -> EnvironmentEntry:
-        fingerprint, inputs, provisional, page, problems, rest, row, entry_json, tag_listing, released, packages = packed
+        fingerprint, inputs, provisional, page, problems, rest, row, entry_json, tag_listing, released, packages = (
+            packed
+        )
         links, name, description, status, latest, deprecation, dates, facets = json.loads(rest)
         return cls(fingerprint, _split(inputs), tuple(links), provisional, page, _split(problems), name,
                    description, status, latest, tuple(deprecation) if deprecation else None,
@@ -149,7 +151,12 @@ class EnvironmentCache:
             else:
                 self.packed[key] = packed
         self.logged += len(record["entries"])
-        self.head, self.today, self.facets, self.rules = record["head"], record["today"], record["facets"], record["rules"]
+        self.head, self.today, self.facets, self.rules = (
+            record["head"],
+            record["today"],
+            record["facets"],
+            record["rules"],
+        )
         if record["order"] is not None:
             self.order = record["order"]
 

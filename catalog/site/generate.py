@@ -92,7 +92,8 @@ class SiteResult:
     files: list[str] = field(default_factory=list)  # every file the output holds now, relative
 
     def summary(self) -> str:
-        return (f"{plural(self.environments, 'environment')}, {self.parsed} parsed; {plural(len(self.written), 'file')} written, "
+        return (f"{plural(self.environments, 'environment')}, {self.parsed} parsed; "
+                f"{plural(len(self.written), 'file')} written, "
                 f"{len(self.removed)} removed in {self.seconds:.2f} s")
 
 
@@ -126,7 +127,9 @@ def generate_site(options: SiteOptions) -> SiteResult:
     started = time.perf_counter()
     out = options.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    refuse_linked_directories(out, (STATE_DIR, ENVIRONMENTS_DIR, *{os.path.dirname(page) for page in STATIC_PAGES} - {""}))
+    refuse_linked_directories(
+        out, (STATE_DIR, ENVIRONMENTS_DIR, *{os.path.dirname(page) for page in STATIC_PAGES} - {""})
+    )
     refuse_linked_state(out)
     templates = Templates.for_run()
     cache = EnvironmentCache.load(out, _generator_key(options, templates))
@@ -157,8 +160,17 @@ def generate_site(options: SiteOptions) -> SiteResult:
 
 
 def _generator_key(options: SiteOptions, templates: Templates) -> tuple:
-    return (GENERATOR_VERSION, __version__, str(options.reports_dir), str(options.releases_dir), options.directory_urls, options.site_name,
-            options.site_url, str(options.base_dir), tuple(templates.digest_source()))
+    return (
+        GENERATOR_VERSION,
+        __version__,
+        str(options.reports_dir),
+        str(options.releases_dir),
+        options.directory_urls,
+        options.site_name,
+        options.site_url,
+        str(options.base_dir),
+        tuple(templates.digest_source()),
+    )
 
 
 # --- what changed ---------------------------------------------------------------------
@@ -357,7 +369,14 @@ def _build_in_workers(keys: list[str], trees: dict[str, Print | None], links: di
 # --- the catalog as a whole ---------------------------------------------------------------
 
 
-_PACKED = {"page": 3, "row": 6, "json": 7, "tag_listing": 8, "released": 9, "packages": 10}  # in EnvironmentEntry.pack()
+_PACKED = {
+    "page": 3,
+    "row": 6,
+    "json": 7,
+    "tag_listing": 8,
+    "released": 9,
+    "packages": 10,
+}  # in EnvironmentEntry.pack()
 
 
 class _Catalog:
@@ -397,7 +416,10 @@ class _Catalog:
             return True
         for key, entry in self.fresh.items():
             old = self.cache[key]
-            if (old.name, old.deprecation and old.deprecation[0]) != (entry.name, entry.deprecation and entry.deprecation[0]):
+            if (old.name, old.deprecation and old.deprecation[0]) != (
+                entry.name,
+                entry.deprecation and entry.deprecation[0],
+            ):
                 return True
         return False
 
@@ -541,7 +563,9 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
         write("tags.md", templates.page("tags.md.j2", sections=sections))
     if "packages.md" in pages:
         listings = [site.field(key, "packages") for key in keys]
-        names = sorted({site[key].name for key, listing in zip(keys, listings, strict=True) if listing}, key=natural_key)
+        names = sorted(
+            {site[key].name for key, listing in zip(keys, listings, strict=False) if listing}, key=natural_key
+        )
         # links in raw HTML are relative to the page's URL: packages/ with directory URLs
         write("packages.md", templates.page("packages.md.j2", rows=package_rows(listings), environments=names,
                                             root="../" if options.directory_urls else ""))

@@ -129,7 +129,9 @@ class SiteWriter:
                 pass
             _remove_empty_parents(target.parent, self.out)
         if self.generated != self.previous:
-            write_bytes_atomic(self.out / MANIFEST, manifest_json(sorted(self.generated.items())).encode(), durable=False)
+            write_bytes_atomic(
+                self.out / MANIFEST, manifest_json(sorted(self.generated.items())).encode(), durable=False
+            )
         if self._journal_fd is not None:
             os.close(self._journal_fd)
             self._journal_fd = None

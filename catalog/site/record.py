@@ -42,7 +42,9 @@ class EnvironmentRecord:
     context_files: list[ShownFile] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     provisional_dates: bool = False  # some dates are unknown now, but git may tell them later
-    version_files: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # released label -> pinned build files
+    version_files: dict[str, list[tuple[str, str]]] = field(
+        default_factory=dict
+    )  # released label -> pinned build files
 
 
 def tags_as_written(env: EnvironmentAsset) -> dict[str, str]:

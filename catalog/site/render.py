@@ -176,8 +176,16 @@ def render_environment_page(templates: Templates, record: EnvironmentRecord, lin
                        "cluster": cluster, "instance_type": instance_type}
     serving = "Inference" in entry["purposes"] and "Training" not in entry["purposes"]
     usage = [
-        ("Azure ML CLI v2", "yaml", templates.snippet("deployment.yaml.j2" if serving else "job.yaml.j2", **snippet_context)),
-        ("Python SDK v2", "python", templates.snippet("deployment.py.j2" if serving else "job.py.j2", **snippet_context)),
+        (
+            "Azure ML CLI v2",
+            "yaml",
+            templates.snippet("deployment.yaml.j2" if serving else "job.yaml.j2", **snippet_context),
+        ),
+        (
+            "Python SDK v2",
+            "python",
+            templates.snippet("deployment.py.j2" if serving else "job.py.j2", **snippet_context),
+        ),
         ("docker pull", "bash", templates.snippet("docker.sh.j2", **snippet_context)),
     ]
     return templates.page(
@@ -368,7 +376,9 @@ def tag_sections(listings: list[str]) -> list[dict]:
             section["plain"].append(positions)
             continue
         label = tag_label(key, value)
-        group = section["values"].setdefault(tag_anchor(label), {"anchor": tag_anchor(label), "labels": [], "items": []})
+        group = section["values"].setdefault(
+            tag_anchor(label), {"anchor": tag_anchor(label), "labels": [], "items": []}
+        )
         group["labels"].append(label)
         group["items"].append(positions)
 

@@ -179,7 +179,9 @@ def neutralize_markdown(text: str, demote_headings: int = 0) -> SafeMarkdown:
                 indent = len(opener.group(1))
                 content = [_dedent(body, indent) for body in lines[index + 1 : close]]
                 out.append(_neutralize_text("\n".join(prose)))
-                out.append(code_block("\n".join(content), _language(opener.group(3)), indent=indent, keep_trailing=True))
+                out.append(
+                    code_block("\n".join(content), _language(opener.group(3)), indent=indent, keep_trailing=True)
+                )
                 prose = []
                 index = close + 1
                 continue
@@ -214,7 +216,9 @@ def without_title(text: str) -> str:
     return text
 
 
-def code_block(text: str, language: str = "", options: str = "", indent: int = 0, keep_trailing: bool = False) -> SafeMarkdown:
+def code_block(
+    text: str, language: str = "", options: str = "", indent: int = 0, keep_trailing: bool = False
+) -> SafeMarkdown:
     """``text`` verbatim in a fenced code block that no line of ``text`` can close.
 
     Every line is indented like the fence: pymdownx.superfences drops a fence (and its

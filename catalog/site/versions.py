@@ -60,7 +60,9 @@ def _released(previous: ReleasedVersion | None, current: ReleasedVersion) -> Env
     files = []
     for relative in sorted(current.record.files):
         name = relative.rsplit("/", 1)[-1].lower()
-        if relative.startswith("context/") and (name.endswith("dockerfile") or name.endswith((".txt", ".yaml", ".yml"))):
+        if relative.startswith("context/") and (
+            name.endswith("dockerfile") or name.endswith((".txt", ".yaml", ".yml"))
+        ):
             text = current.file_text(relative)
             if text is not None and len(text) <= MAX_SHOWN_FILE:
                 files.append((relative, text))
@@ -82,7 +84,9 @@ def environment_versions(env: EnvironmentAsset, ledger: ReleaseLedger | None = N
     cannot be read is listed as such, with nothing read from its directory."""
     reports = reports or []
     released = ledger.versions(env.name) if ledger is not None and env.name else []
-    versions = [_released(previous, current) for previous, current in zip([None, *released[:-1]], released, strict=True)]
+    versions = [
+        _released(previous, current) for previous, current in zip([None, *released[:-1]], released, strict=False)
+    ]
     if ledger is not None:
         versions.extend(_unreadable(env, ledger))
         versions.sort(key=lambda version: int(version.label))
@@ -138,8 +142,11 @@ def _with_builds(versions: list[EnvironmentVersion], reports: list[BuildReport])
              else by_name.get(version.label) or (by_hash.get(version.content_hash) if version.content_hash else None)
              for version in versions]
     with_builds = []
-    for position, (version, report) in enumerate(zip(versions, found, strict=True)):
-        older = next(((v, r) for v, r in zip(versions[position + 1:], found[position + 1:], strict=True) if r is not None), None)
+    for position, (version, report) in enumerate(zip(versions, found, strict=False)):
+        older = next(
+            ((v, r) for v, r in zip(versions[position + 1 :], found[position + 1 :], strict=False) if r is not None),
+            None,
+        )
         changes = None
         if report is not None and older is not None and report.packages and older[1].packages:
             changes = {"from": older[0].label, "packages": [

@@ -78,7 +78,11 @@ def site_dir(tmp_path_factory) -> Path:
     """The sample catalog plus a hostile environment, built with `mkdocs build --strict`."""
     project = tmp_path_factory.mktemp("project")
     shutil.copytree(REPO / "environments", project / "environments")
-    write_env(project / "environments", "injection-test", {"spec.yaml": INJECTION_SPEC, "description.md": INJECTION_DESCRIPTION})
+    write_env(
+        project / "environments",
+        "injection-test",
+        {"spec.yaml": INJECTION_SPEC, "description.md": INJECTION_DESCRIPTION},
+    )
     shutil.copytree(REPO / "releases", project / "releases")
     for version, packages in BUILT_VERSIONS.items():
         write_build_report(project / "build-reports", "sklearn-1.5", version, packages)
@@ -93,8 +97,11 @@ def site_dir(tmp_path_factory) -> Path:
 def serving(directory: Path):
     """A static web server for ``directory`` on 127.0.0.1 (a real process); yields its URL."""
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
@@ -220,7 +227,11 @@ class PageWatch:
 
     @property
     def foreign_requests(self) -> list[str]:
-        return [url for url in self.requests if not url.startswith(self.origin + "/") and not url.startswith(("data:", "blob:"))]
+        return [
+            url
+            for url in self.requests
+            if not url.startswith(self.origin + "/") and not url.startswith(("data:", "blob:"))
+        ]
 
 
 @pytest.fixture

@@ -54,7 +54,8 @@ HEADER_IN_VIEW = """() => {
   const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
   return {top: box.top, bottom: box.bottom, onTop: header.contains(hit),
           firstVisibleRowBelow: Array.from(document.querySelectorAll("#catalog-table tbody tr.catalog-row"))
-            .some(r => { const b = r.getBoundingClientRect(); return b.top >= box.bottom - 1 && b.top < box.bottom + 60; })};
+            .some(r => { const b = r.getBoundingClientRect();
+                         return b.top >= box.bottom - 1 && b.top < box.bottom + 60; })};
 }"""
 
 

@@ -4,7 +4,8 @@ import re
 
 
 def visible_rows(page) -> list[str]:
-    return page.eval_on_selector_all("#catalog-table tbody tr.catalog-row", "rows => rows.filter(r => r.offsetParent !== null).map(r => r.dataset.name)")
+    return page.eval_on_selector_all("#catalog-table tbody tr.catalog-row", "rows => rows.filter(r => r.offsetParent "
+                                                                            "!== null).map(r => r.dataset.name)")
 
 
 def test_home_table_filters_by_facet_and_text(page, base_url):

@@ -68,20 +68,43 @@ def test_docker_builds_with_buildkit_and_a_secret_ca_bundle_never_in_the_image(p
     assert result.returncode == 0, result.stdout + result.stderr
     recorded = calls(log)
     # docker is asked whether it can build (a daemon, BuildKit) before anything is built
-    assert [c["args"][0] for c in recorded] == ["info", "buildx", "version", "build", "image", "run", "rm", "tag", "push"]
+    assert [c["args"][0] for c in recorded] == [
+        "info",
+        "buildx",
+        "version",
+        "build",
+        "image",
+        "run",
+        "rm",
+        "tag",
+        "push",
+    ]
     build = recorded[3]
     assert "--secret" in build["args"]
-    assert build["args"][build["args"].index("--secret") + 1] == f"id={CA_SECRET},src=/etc/ssl/certs/ca-certificates.crt"
+    assert (
+        build["args"][build["args"].index("--secret") + 1] == f"id={CA_SECRET},src=/etc/ssl/certs/ca-certificates.crt"
+    )
     assert build["args"][build["args"].index("-t") + 1] == "azureml/curated/sklearn-1.5:next"
     # the mirror is named in FROM, and each RUN mounts the bundle as a secret
     host = registry.split("://", 1)[1]
     assert build["dockerfile"].startswith(f"FROM {host}/azureml/openmpi4.1.0-ubuntu22.04:20251110.v1\n")
-    assert f"RUN --mount=type=secret,id={CA_SECRET},target=/etc/ssl/certs/ca-certificates.crt pip install" in build["dockerfile"]
+    assert (
+        f"RUN --mount=type=secret,id={CA_SECRET},target=/etc/ssl/certs/ca-certificates.crt pip install"
+        in build["dockerfile"]
+    )
     run = recorded[5]["args"]
-    assert run[:2] == ["run", "--rm"] and run[4:6] == ["--entrypoint", "/bin/sh"] and "azureml/curated/sklearn-1.5:next" in run
+    assert (
+        run[:2] == ["run", "--rm"]
+        and run[4:6] == ["--entrypoint", "/bin/sh"]
+        and "azureml/curated/sklearn-1.5:next" in run
+    )
     # the check's container is named, and removed whatever stopped it
     assert run[2] == "--name" and recorded[6]["args"] == ["rm", "--force", run[3]]
-    assert recorded[7]["args"] == ["tag", "azureml/curated/sklearn-1.5:next", "registry.example.com/team/azureml/curated/sklearn-1.5:next"]
+    assert recorded[7]["args"] == [
+        "tag",
+        "azureml/curated/sklearn-1.5:next",
+        "registry.example.com/team/azureml/curated/sklearn-1.5:next",
+    ]
     report = json.loads((project / "build-reports" / "sklearn-1.5" / "next.json").read_text())
     assert report["builder"] == "docker 27.3.1" and report["status"] == "passed"
     assert report["image_digest"] == "sha256:" + "1" * 64 and report["image_size_bytes"] == 123456789

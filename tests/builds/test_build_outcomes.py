@@ -43,7 +43,8 @@ RUN site=$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'
     && for dist in azure_ai_ml-1.22.0:azure-ai-ml:1.22.0 azureml_core-1.58.0:azureml-core:1.58.0; do \\
          dir=${dist%%:*}; rest=${dist#*:}; name=${rest%%:*}; version=${rest#*:}; \\
          mkdir -p "$site/$dir.dist-info" \\
-         && printf 'Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n' "$name" "$version" > "$site/$dir.dist-info/METADATA" \\
+         && printf 'Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n' "$name" "$version" \\
+              > "$site/$dir.dist-info/METADATA" \\
          && : > "$site/$dir.dist-info/RECORD"; \\
        done
 """
@@ -65,28 +66,39 @@ def outcomes(build_machine, tmp_path_factory):
     root = project / "environments"
     tests_yaml = ("test:\n  imports: [six]\n  pytest:\n    enabled: true\n    tests_dir: tests\n"
                   "    pip_requirements: tests/requirements.txt\n")
-    write_env(root, "good-env", {
-        "asset.yaml": "name: good-env\nversion: auto\ntype: environment\nspec: spec.yaml\nextra_config: environment.yaml\n"
-                      "description_file: description.md\n" + tests_yaml,
-        "spec.yaml": spec("3.11"),
-        "context/Dockerfile": dockerfile(),
-        "context/requirements.txt": "six==1.16.0\n",
-        "tests/requirements.txt": "pytest==8.3.3\n",
-        "tests/test_image.py": "import sys\n\nimport six\n\n\ndef test_python():\n    assert sys.version_info[:2] == (3, 11)\n\n\n"
-                               "def test_six():\n    assert six.PY3\n",
-    })
+    write_env(
+        root,
+        "good-env",
+        {
+            "asset.yaml": "name: good-env\nversion: auto\ntype: environment\nspec: spec.yaml\nextra_config: "
+                          "environment.yaml\n"
+            "description_file: description.md\n" + tests_yaml,
+            "spec.yaml": spec("3.11"),
+            "context/Dockerfile": dockerfile(),
+            "context/requirements.txt": "six==1.16.0\n",
+            "tests/requirements.txt": "pytest==8.3.3\n",
+            "tests/test_image.py": "import sys\n\nimport six\n\n\ndef test_python():\n    assert sys.version_info[:2] "
+                                   "== (3, 11)\n\n\n"
+            "def test_six():\n    assert six.PY3\n",
+        },
+    )
     write_env(root, "broken-env", {
         "spec.yaml": spec("3.11"),
         "context/Dockerfile": dockerfile(extra="RUN echo 'ERROR: about to fail' && exit 3\n"),
         "context/requirements.txt": "six==1.16.0\n",
     })
-    write_env(root, "mismatch-env", {
-        "asset.yaml": "name: mismatch-env\nversion: 4\ntype: environment\nspec: spec.yaml\nextra_config: environment.yaml\n"
-                      "description_file: description.md\ntest:\n  imports: [six, no_such_module]\n",
-        "spec.yaml": spec("3.10"),
-        "context/Dockerfile": dockerfile(),
-        "context/requirements.txt": "six==1.16.0\n",
-    })
+    write_env(
+        root,
+        "mismatch-env",
+        {
+            "asset.yaml": "name: mismatch-env\nversion: 4\ntype: environment\nspec: spec.yaml\nextra_config: "
+                          "environment.yaml\n"
+            "description_file: description.md\ntest:\n  imports: [six, no_such_module]\n",
+            "spec.yaml": spec("3.10"),
+            "context/Dockerfile": dockerfile(),
+            "context/requirements.txt": "six==1.16.0\n",
+        },
+    )
     write_env(root, "policy-env", {
         "spec.yaml": spec("3.11").replace("Ubuntu22.04", "Ubuntu20.04"),
         "context/Dockerfile": dockerfile("openmpi4.1.0-ubuntu20.04", FAKE_SDKS),
@@ -118,7 +130,12 @@ def test_one_failure_does_not_stop_the_others_and_the_exit_status_says_so(outcom
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "4 environments: 1 passed, 3 failed, 0 skipped"
     validator = Draft202012Validator(load_schema("build-report"), format_checker=FormatChecker())
-    for name, version in (("good-env", "next"), ("broken-env", "next"), ("mismatch-env", "next"), ("policy-env", "next")):
+    for name, version in (
+        ("good-env", "next"),
+        ("broken-env", "next"),
+        ("mismatch-env", "next"),
+        ("policy-env", "next"),
+    ):
         assert list(validator.iter_errors(report(project, name, version))) == [], name
 
 
@@ -130,7 +147,10 @@ def test_a_broken_dockerfile_gives_a_failed_report_with_its_log(outcomes):
     assert broken["message"] == "buildah bud failed (exit status 3): ERROR: about to fail"
     log = (project / "build-reports" / broken["log"]).read_text()
     assert "about to fail" in log and "exit status 3" in log and 'building at STEP "RUN echo' in log
-    assert "catalog: error: broken-env: build failed: buildah bud failed (exit status 3): ERROR: about to fail" in result.stdout
+    assert (
+        "catalog: error: broken-env: build failed: buildah bud failed (exit status 3): ERROR: about to fail"
+        in result.stdout
+    )
     assert "build-reports/logs/broken-env-next.log" in result.stdout
 
 
@@ -148,7 +168,9 @@ def test_the_good_environment_runs_its_own_tests_and_is_pushed(outcomes, build_m
     head = requests.head(f"{build_machine.registry}/v2/pushed/azureml/curated/good-env/manifests/next", timeout=10,
                          headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
     assert head.headers["Docker-Content-Digest"] == pushed["digest"]
-    assert "pytest" not in {item["name"] for item in good["packages"]}  # the inventory is of the image, not the test run
+    assert "pytest" not in {
+        item["name"] for item in good["packages"]
+    }  # the inventory is of the image, not the test run
 
 
 def test_wrong_python_tag_and_missing_module_fail_their_checks(outcomes):
@@ -159,12 +181,17 @@ def test_wrong_python_tag_and_missing_module_fail_their_checks(outcomes):
     checks = {check["name"]: check for check in mismatch["checks"]}
     assert "python-version" in checks, mismatch["message"]  # built, and checked
     assert checks["python-version"]["status"] == "failed"
-    assert "runs Python 3.11." in checks["python-version"]["detail"] and "the Python tag says 3.10" in checks["python-version"]["detail"]
+    assert (
+        "runs Python 3.11." in checks["python-version"]["detail"]
+        and "the Python tag says 3.10" in checks["python-version"]["detail"]
+    )
     assert checks["import six"]["status"] == "passed"
     assert checks["import no_such_module"]["status"] == "failed"
     assert "ModuleNotFoundError" in checks["import no_such_module"]["detail"]
     assert mismatch["tests"] == {"status": "failed", "passed": 2, "failed": 2, "skipped": 0}
-    assert mismatch["message"].startswith("check python-version failed") and "(and 1 more checks)" in mismatch["message"]
+    assert (
+        mismatch["message"].startswith("check python-version failed") and "(and 1 more checks)" in mismatch["message"]
+    )
     assert "pushed" not in mismatch  # only passing images are pushed
 
 
@@ -183,11 +210,16 @@ def test_policy_findings_are_warnings_or_errors_as_configured(outcomes):
 
 def slow_project(build_machine, tmp_path) -> list[str]:
     """A project whose one environment sleeps in a RUN step; the containers there were before."""
-    write_env(tmp_path / "environments", "slow-env", {
-        "spec.yaml": spec("3.11"),
-        "context/Dockerfile": "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{{latest-image-tag}}\nRUN sleep 600\n",
-        "context/requirements.txt": "six==1.16.0\n",
-    })
+    write_env(
+        tmp_path / "environments",
+        "slow-env",
+        {
+            "spec.yaml": spec("3.11"),
+            "context/Dockerfile": "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{{latest-image-tag}}\nRUN "
+                                  "sleep 600\n",
+            "context/requirements.txt": "six==1.16.0\n",
+        },
+    )
     configure_build(tmp_path, build_machine)
     return build_machine.buildah("containers", "--quiet").stdout.split()
 
@@ -248,8 +280,14 @@ def test_an_interrupted_build_stops_everything_and_replaces_no_report(build_mach
     old_log = tmp_path / "build-reports" / "logs" / "slow-env-next.log"
     old_log.write_text("the log of the passing build\n")
     kept = passing.read_bytes()
-    process = subprocess.Popen([sys.executable, "-m", "catalog", "build", "--all"], cwd=tmp_path, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=str(REPO), **build_machine.env))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "catalog", "build", "--all"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(REPO), **build_machine.env),
+    )
     for _ in range(900):
         if running_sleeps():
             break
@@ -329,9 +367,15 @@ def test_a_build_on_another_base_than_the_release_pinned_says_so(build_machine, 
 
     try:
         publish("first")
-        write_env(tmp_path / "environments", "moving-env", {"spec.yaml": spec("3.11"),
-                                                            "context/Dockerfile": dockerfile(base=repository.split("/")[1]),
-                                                            "context/requirements.txt": "six==1.16.0\n"})
+        write_env(
+            tmp_path / "environments",
+            "moving-env",
+            {
+                "spec.yaml": spec("3.11"),
+                "context/Dockerfile": dockerfile(base=repository.split("/")[1]),
+                "context/requirements.txt": "six==1.16.0\n",
+            },
+        )
         configure_build(tmp_path, build_machine)
         assert run_cli("release", cwd=tmp_path, env=build_machine.env).returncode == 0
         released = json.loads((tmp_path / "releases/moving-env/1/release.json").read_text())["base_image"]["digest"]

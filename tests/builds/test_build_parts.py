@@ -24,8 +24,11 @@ def env_with(tmp_path, files=None, name="sklearn-1.5"):
 
 def test_from_lines_and_arg_defaults_name_the_mirror():
     mirrors = mirrors_from({"mcr.microsoft.com": "http://127.0.0.1:5000", "docker.io": "https://mirror.example.com/hub/"})
-    text = ("ARG BASE=mcr.microsoft.com/azureml/a:1\nFROM --platform=linux/amd64 mcr.microsoft.com/azureml/b:2 AS build\n"
-            "from docker.io/library/python:3.11\nFROM $BASE\nRUN echo mcr.microsoft.com/x\nFROM mcr.microsoft.com.evil.io/c:3\n")
+    text = (
+        "ARG BASE=mcr.microsoft.com/azureml/a:1\nFROM --platform=linux/amd64 mcr.microsoft.com/azureml/b:2 AS build\n"
+        "from docker.io/library/python:3.11\nFROM $BASE\nRUN echo mcr.microsoft.com/x\nFROM "
+        "mcr.microsoft.com.evil.io/c:3\n"
+    )
     assert mirror_references(text, mirrors) == (
         "ARG BASE=127.0.0.1:5000/azureml/a:1\nFROM --platform=linux/amd64 127.0.0.1:5000/azureml/b:2 AS build\n"
         "from mirror.example.com/hub/library/python:3.11\nFROM $BASE\nRUN echo mcr.microsoft.com/x\n"
@@ -35,17 +38,32 @@ def test_from_lines_and_arg_defaults_name_the_mirror():
 
 def test_policy_rules_and_their_configured_severities(tmp_path):
     env = env_with(tmp_path, {"context/Dockerfile": DOCKERFILE.replace("ubuntu22.04", "ubuntu20.04")})
-    evidence = BuildEvidence(env, "3.8.18", [InstalledPackage("azure_ai_ml", "1.2", "pip"), InstalledPackage("azureml.core", "1.5", "pip")],
-                             "ERROR: pip's dependency resolver does not currently take into account all the packages\n")
+    evidence = BuildEvidence(
+        env,
+        "3.8.18",
+        [InstalledPackage("azure_ai_ml", "1.2", "pip"), InstalledPackage("azureml.core", "1.5", "pip")],
+        "ERROR: pip's dependency resolver does not currently take into account all the packages\n",
+    )
     findings = {f.rule: (f.severity, f.message) for f in check_policy(evidence, {})}
     assert findings == {
-        "eol-python": ("error", "the image runs Python 3.8.18, which is past its end of life (3.8 and older get no security fixes)"),
-        "ubuntu-20-04-base": ("warning", "builds FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:{{latest-image-tag}}, "
-                                         "an Ubuntu 20.04 base (out of standard support since May 2025)"),
-        "mixed-azure-ml-sdks": ("error", "the image holds both Azure ML SDKs: azure-ai-ml 1.2 (v2) and azureml-core 1.5 (v1)"),
+        "eol-python": (
+            "error",
+            "the image runs Python 3.8.18, which is past its end of life (3.8 and older get no security fixes)",
+        ),
+        "ubuntu-20-04-base": (
+            "warning",
+            "builds FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:{{latest-image-tag}}, "
+            "an Ubuntu 20.04 base (out of standard support since May 2025)",
+        ),
+        "mixed-azure-ml-sdks": (
+            "error",
+            "the image holds both Azure ML SDKs: azure-ai-ml 1.2 (v2) and azureml-core 1.5 (v1)",
+        ),
         "pip-conflict": ("warning", "pip reported conflicting requirements while installing (see the build log)"),
     }
-    configured = check_policy(evidence, {"eol-python": "warning", "mixed-azure-ml-sdks": "off", "pip-conflict": "error"})
+    configured = check_policy(
+        evidence, {"eol-python": "warning", "mixed-azure-ml-sdks": "off", "pip-conflict": "error"}
+    )
     assert {f.rule: f.severity for f in configured} == {"eol-python": "warning", "ubuntu-20-04-base": "warning",
                                                          "pip-conflict": "error"}
     # without an image (the build failed first) the Python tag stands in
@@ -58,7 +76,8 @@ def test_policy_rules_and_their_configured_severities(tmp_path):
 
 def test_the_probe_s_answer_becomes_checks_and_an_inventory(tmp_path):
     env = env_with(tmp_path)
-    answer = {"python": {"value": "3.10.14"}, "pip_check": {"exit": 1, "output": "a 1.0 requires b, which is not installed."},
+    answer = {"python": {"value": "3.10.14"}, "pip_check": {"exit": 1, "output": "a 1.0 requires b, which is not "
+                                                                                 "installed."},
               "imports": {"results": [{"module": "sklearn", "ok": True}], "unresolved": ["azureml-mlflow"]},
               "pytest": {"stage": "run", "exit": 1, "counts": {"passed": 3, "failed": 1, "skipped": 0},
                          "output": "...\nFAILED test_x.py::test_y - assert 1 == 2\n1 failed, 3 passed"},
@@ -70,7 +89,8 @@ def test_the_probe_s_answer_becomes_checks_and_an_inventory(tmp_path):
         ("python-version", "passed"), ("pip-check", "failed"), ("import sklearn", "passed"),
         ("import azureml-mlflow", "failed"), ("pytest", "failed")]
     assert smoke.checks[1].detail == "a 1.0 requires b, which is not installed."
-    assert smoke.checks[3].detail == "the package azureml-mlflow (declared in requirements.txt:2) is not installed in the image"
+    assert smoke.checks[3].detail == ("the package azureml-mlflow (declared in requirements.txt:2) is not installed in "
+                                      "the image")
     assert smoke.checks[4].detail == "3 passed, 1 failed, 0 skipped: 1 failed, 3 passed"
     assert smoke.packages == [InstalledPackage("numpy", "2.1.3", "pip"), InstalledPackage("openssl", "3.0", "conda")]
     assert probe_answer("no marker\n") is None and probe_answer(RESULT_MARKER + "{not json\n") is None
@@ -78,7 +98,11 @@ def test_the_probe_s_answer_becomes_checks_and_an_inventory(tmp_path):
 
 def test_python_tags_match_major_minor_or_the_exact_patch():
     assert python_matches("3.11", "3.11.2") and python_matches("3.11.2", "3.11.2")
-    assert not python_matches("3.1", "3.11.2") and not python_matches("3.11.4", "3.11.2") and not python_matches("3.10", "3.11.0")
+    assert (
+        not python_matches("3.1", "3.11.2")
+        and not python_matches("3.11.4", "3.11.2")
+        and not python_matches("3.10", "3.11.0")
+    )
 
 
 def test_a_distribution_s_key_modules_are_those_its_name_names():

@@ -20,7 +20,8 @@ from tests.pin.test_pin_command import configure
 def project(tmp_path, registry, package_index):
     write_env(tmp_path / "environments", "sklearn-1.5")
     write_env(tmp_path / "environments", "xgboost-2.1", {"context/requirements.txt": "xgboost==2.1.1\n"})
-    write_env(tmp_path / "environments", "prebuilt", {"environment.yaml": "image:\n  name: azureml/curated/prebuilt\n  os: linux\n"})
+    write_env(tmp_path / "environments", "prebuilt", {"environment.yaml": "image:\n  name: azureml/curated/prebuilt\n  "
+                                                                          "os: linux\n"})
     configure(tmp_path, package_index, registry)
     return tmp_path
 
@@ -53,8 +54,16 @@ def test_plan_lists_what_to_build_in_each_format(project):
     assert matrix.stdout.count("\n") == 1
     assert json.loads(matrix.stdout) == {"include": [{"environment": "sklearn-1.5"}, {"environment": "xgboost-2.1"}]}
     listed = json.loads(run_cli("build", "--plan", "--format", "json", "xgboost-2.1", cwd=project).stdout)
-    assert listed == [{"environment": "xgboost-2.1", "action": "build", "reason": "no passing build yet", "version": "next",
-                       "image": "azureml/curated/xgboost-2.1:next", "content_hash": pinned_hashes(project)["xgboost-2.1"]}]
+    assert listed == [
+        {
+            "environment": "xgboost-2.1",
+            "action": "build",
+            "reason": "no passing build yet",
+            "version": "next",
+            "image": "azureml/curated/xgboost-2.1:next",
+            "content_hash": pinned_hashes(project)["xgboost-2.1"],
+        }
+    ]
 
 
 def test_an_environment_whose_last_passing_build_is_of_the_same_definition_is_skipped(project):
@@ -62,8 +71,14 @@ def test_an_environment_whose_last_passing_build_is_of_the_same_definition_is_sk
     passed_report(project, "sklearn-1.5", hashes["sklearn-1.5"])
     passed_report(project, "xgboost-2.1", "sha256:" + "0" * 64)
     result = run_cli("build", "--plan", cwd=project)
-    assert "sklearn-1.5: skipped (unchanged since its build of 2026-11-20T10:04:30Z passed (version next))" in result.stdout
-    assert "xgboost-2.1: to build as azureml/curated/xgboost-2.1:next (changed since its last passing build" in result.stdout
+    assert (
+        "sklearn-1.5: skipped (unchanged since its build of 2026-11-20T10:04:30Z passed (version next))"
+        in result.stdout
+    )
+    assert (
+        "xgboost-2.1: to build as azureml/curated/xgboost-2.1:next (changed since its last passing build"
+        in result.stdout
+    )
     # a newer failed build of the same definition does not undo the passing one
     BuildReports(project / "build-reports").write(
         BuildReport("sklearn-1.5", "1", "failed", "2026-11-21T00:00:00Z", content_hash=hashes["sklearn-1.5"]))
@@ -114,10 +129,13 @@ def test_a_revision_git_does_not_know_is_a_usage_error(project):
 
 
 def test_an_environment_that_cannot_be_pinned_fails_and_says_where(project):
-    write_env(project / "environments", "broken-pin", {"context/requirements.txt": "nothing=={{latest-pypi-version}}\n"})
+    write_env(
+        project / "environments", "broken-pin", {"context/requirements.txt": "nothing=={{latest-pypi-version}}\n"}
+    )
     result = run_cli("build", "--plan", cwd=project)
     assert result.returncode == 1
-    assert "broken-pin: failed: cannot pin environments/broken-pin/context/requirements.txt:1:10: {{latest-pypi-version}}:" in result.stdout
+    assert ("broken-pin: failed: cannot pin environments/broken-pin/context/requirements.txt:1:10: "
+            "{{latest-pypi-version}}:") in result.stdout
     matrix = run_cli("build", "--plan", "--format", "github-matrix", cwd=project)  # CI's plan step: says why it fails
     assert matrix.returncode == 1 and "broken-pin" not in matrix.stdout
     assert matrix.stderr.startswith("catalog: error: broken-pin: failed: cannot pin environments/broken-pin/")
@@ -143,4 +161,5 @@ def test_a_large_catalog_is_decided_by_forked_workers_with_the_same_answers(tmp_
     assert json.loads(result.stdout) == {"include": [{"environment": "env-000"}]}
     text = run_cli("build", "--plan", cwd=tmp_path).stdout
     assert text.splitlines()[-1] == f"{count} environments: 1 to build, {count - 1} skipped, 0 failed to plan"
-    assert text.splitlines()[1] == "env-001: skipped (unchanged since its build of 2026-11-20T10:04:30Z passed (version next))"
+    assert text.splitlines()[1] == ("env-001: skipped (unchanged since its build of 2026-11-20T10:04:30Z passed "
+                                    "(version next))")

@@ -47,7 +47,8 @@ def test_every_sample_environment_builds_and_passes_its_checks(sample_build):
     assert "Traceback" not in result.stderr
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-3000:]
     assert "mlflow-inference: skipped (a pre-built image: no build context to build)" in result.stdout
-    assert result.stdout.splitlines()[-1] == f"{len(BUILDABLE) + 1} environments: {len(BUILDABLE)} passed, 0 failed, 1 skipped"
+    assert result.stdout.splitlines()[-1] == (f"{len(BUILDABLE) + 1} environments: {len(BUILDABLE)} passed, 0 failed, "
+                                              "1 skipped")
     catalog = load_catalog([project / "environments"])
     ledger = ReleaseLedger(project / "releases")
     validator = Draft202012Validator(load_schema("build-report"), format_checker=FormatChecker())
@@ -75,7 +76,11 @@ def test_every_sample_environment_builds_and_passes_its_checks(sample_build):
                 assert inventory[package.name] == package.pinned_version, (name, package.name)
         assert len([c for c in checks if c.startswith("import ")]) >= len(env.facts.packages)
         log = project / "build-reports" / report["log"]
-        assert log.is_file() and "STEP 1/" in log.read_text() and report["log"] == f"logs/{name}-{report['asset_version']}.log"
+        assert (
+            log.is_file()
+            and "STEP 1/" in log.read_text()
+            and report["log"] == f"logs/{name}-{report['asset_version']}.log"
+        )
         assert report["policy"] == []
 
 
@@ -87,7 +92,8 @@ def test_a_second_run_finds_everything_up_to_date(sample_build, build_machine):
     assert result.returncode == 0, result.stderr
     for name in BUILDABLE:
         assert f"{name}: skipped (unchanged since its build of " in result.stdout
-    assert result.stdout.splitlines()[-1] == f"{len(BUILDABLE) + 1} environments: 0 passed, 0 failed, {len(BUILDABLE) + 1} skipped"
+    assert result.stdout.splitlines()[-1] == (f"{len(BUILDABLE) + 1} environments: 0 passed, 0 failed, "
+                                              f"{len(BUILDABLE) + 1} skipped")
     assert {path: path.stat().st_mtime_ns for path in (project / "build-reports").rglob("*.json")} == before
     matrix = run_cli("build", "--plan", "--format", "github-matrix", cwd=project, env=build_machine.env)
     assert matrix.returncode == 0 and json.loads(matrix.stdout) == {"include": []}

@@ -32,4 +32,10 @@ def test_parallel_run_matches_serial_run(tmp_path, monkeypatch):
     expected = [(str(f.location.path.relative_to(tmp_path)), f.location.line, f.rule, f.message) for f in serial]
     actual = [(f["path"], f["line"], f["rule"], f["message"]) for f in report["findings"]]
     assert actual == expected
-    assert {f[2] for f in actual} == {"tag-value", "unpinned-base", "base-registry", "duplicate", "duplicate-definition"}
+    assert {f[2] for f in actual} == {
+        "tag-value",
+        "unpinned-base",
+        "base-registry",
+        "duplicate",
+        "duplicate-definition",
+    }

@@ -18,7 +18,8 @@ def hash_of(root, name="sklearn-1.5", **files):
 def test_name_version_description_and_tags_do_not_count(tmp_path):
     base = hash_of(tmp_path / "a")
     assert hash_of(tmp_path / "b", "renamed-2.0") == base
-    spec = SPEC.replace("A scikit-learn environment for tests.", "Something else.").replace('Python: "3.10"', 'Python: "3.11"')
+    spec = SPEC.replace("A scikit-learn environment for tests.", "Something else.").replace('Python: "3.10"', 'Python: '
+                                                                                                              '"3.11"')
     assert hash_of(tmp_path / "c", **{"spec.yaml": spec, "description.md": "# other\n"}) == base
     asset = (tmp_path / "a" / "sklearn-1.5" / "asset.yaml").read_text().replace("version: auto", "version: 7")
     assert hash_of(tmp_path / "d", **{"asset.yaml": asset}) == base
@@ -64,8 +65,11 @@ def test_prebuilt_environment_hashes_the_image_it_names(tmp_path):
     environment = "image:\n  name: mcr.microsoft.com/azureml/core:2.0\n  os: linux\n"
     spec = SPEC.split("build:")[0] + 'image: "{{image.name}}"\nos_type: linux\n'
     first = hash_of(tmp_path / "a", **{"environment.yaml": environment, "spec.yaml": spec})
-    second = hash_of(tmp_path / "b", **{"environment.yaml": environment.replace("core:2.0", "core:3.0"), "spec.yaml": spec})
-    same = hash_of(tmp_path / "c", **{"environment.yaml": environment, "spec.yaml": spec.replace("os_type", "# a comment\nos_type")})
+    second = hash_of(
+        tmp_path / "b", **{"environment.yaml": environment.replace("core:2.0", "core:3.0"), "spec.yaml": spec}
+    )
+    same = hash_of(tmp_path / "c", **{"environment.yaml": environment, "spec.yaml": spec.replace("os_type", "# a "
+                                                                                                            "comment\nos_type")})
     assert first != second
     assert first == same
 

@@ -47,7 +47,13 @@ def test_out_writes_a_pinned_copy(project):
     assert copy.joinpath("context/requirements.txt").read_text() == "scikit-learn==1.5.2\nazureml-mlflow==1.58.0\n"
     assert copy.joinpath("spec.yaml").read_text() == (project / "environments/sklearn-1.5/spec.yaml").read_text()
     assert sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file()) == [
-        "asset.yaml", "context/Dockerfile", "context/requirements.txt", "description.md", "environment.yaml", "spec.yaml"]
+        "asset.yaml",
+        "context/Dockerfile",
+        "context/requirements.txt",
+        "description.md",
+        "environment.yaml",
+        "spec.yaml",
+    ]
     assert "{{" in (project / "environments/sklearn-1.5/context/Dockerfile").read_text()  # the source keeps its tags
 
     assert run_cli("pin", "--check", "--out", "pinned", cwd=project).returncode == 0
@@ -102,7 +108,9 @@ def registry_index(project) -> str:
 def registry_url(project) -> str:
     import tomllib
 
-    return tomllib.loads((project / "pyproject.toml").read_text())["tool"]["catalog"]["pin"]["registry-mirrors"]["mcr.microsoft.com"]
+    return tomllib.loads((project / "pyproject.toml").read_text())["tool"]["catalog"]["pin"]["registry-mirrors"][
+        "mcr.microsoft.com"
+    ]
 
 
 def test_offline_without_a_cache_names_the_lookup(project):
@@ -123,7 +131,10 @@ def test_failed_lookup_leaves_the_pinned_copy_untouched(project):
     requirements.write_text("all-yanked=={{latest-pypi-version}}\n")
     result = run_cli("pin", "--out", "pinned", cwd=project)
     assert result.returncode == 1
-    assert "context/requirements.txt:1:13: {{latest-pypi-version}}: the newest final release of all-yanked" in result.stderr
+    assert (
+        "context/requirements.txt:1:13: {{latest-pypi-version}}: the newest final release of all-yanked"
+        in result.stderr
+    )
     assert "==None" not in result.stdout + pinned.read_text()
     assert pinned.read_text() == before
     assert not [p for p in (project / "pinned").iterdir() if p.name.startswith(".")]  # no temporaries left
@@ -155,9 +166,17 @@ def test_cache_file_is_valid_json(project):
 
 def test_mirror_and_index_on_the_command_line(tmp_path, registry, package_index):
     write_env(tmp_path / "environments", "sklearn-1.5")
-    (tmp_path / "pyproject.toml").write_text('[tool.catalog]\nroots = ["environments"]\n\n[tool.catalog.pin]\ncache-dir = ".cache"\n')
-    result = run_cli("pin", "--check", "--registry-mirror", f"mcr.microsoft.com={registry}", "--index-url", package_index,
-                     cwd=tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.catalog]\nroots = '
+                                             '["environments"]\n\n[tool.catalog.pin]\ncache-dir = ".cache"\n')
+    result = run_cli(
+        "pin",
+        "--check",
+        "--registry-mirror",
+        f"mcr.microsoft.com={registry}",
+        "--index-url",
+        package_index,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert f"-> {BASE_TAGS[-1]}" in result.stdout and "-> 1.58.0" in result.stdout
     bad = run_cli("pin", "--check", "--registry-mirror", "mcr.microsoft.com", cwd=tmp_path)

@@ -37,7 +37,9 @@ class TestRealRegistry:
 
     def test_latest_has_the_digest_of_the_newest_tag(self, registry):
         registry_client = client(registry)
-        digests = {tag: registry_client.digest("mcr.microsoft.com", BASE_REPOSITORY, tag) for tag in (*BASE_TAGS, "latest")}
+        digests = {
+            tag: registry_client.digest("mcr.microsoft.com", BASE_REPOSITORY, tag) for tag in (*BASE_TAGS, "latest")
+        }
         assert digests["latest"] == digests[BASE_TAGS[-1]]
         assert len(set(digests.values())) == len(BASE_TAGS)
         assert all(value.startswith("sha256:") and len(value) == 71 for value in digests.values())
@@ -47,7 +49,9 @@ class TestRealRegistry:
         assert answer.tag == BASE_TAGS[-1]
 
     def test_regex_picks_the_greatest_matching_tag(self, registry):
-        answer = lookups(client(registry)).answer(ImageQuery("mcr.microsoft.com", BASE_REPOSITORY, r"202509\d\d\.v\d|20251001\.v1"))
+        answer = lookups(client(registry)).answer(
+            ImageQuery("mcr.microsoft.com", BASE_REPOSITORY, r"202509\d\d\.v\d|20251001\.v1")
+        )
         assert answer.tag == "20251001.v1"
 
     def test_latest_without_a_twin_tag_is_pinned_by_digest(self, registry):
@@ -57,7 +61,8 @@ class TestRealRegistry:
         assert answer.digest == registry_client.digest("mcr.microsoft.com", "azureml/only-latest", "latest")
 
     def test_missing_repository_names_the_request(self, registry):
-        with pytest.raises(LookupFailed, match=r"GET .*/v2/azureml/nothing-here/tags/list\?n=1000: HTTP 404 Not Found \(no such repository\)"):
+        with pytest.raises(LookupFailed, match=r"GET .*/v2/azureml/nothing-here/tags/list\?n=1000: HTTP 404 Not Found "
+                                               r"\(no such repository\)"):
             client(registry).tags("mcr.microsoft.com", "azureml/nothing-here")
 
     def test_repository_without_latest(self, registry):
@@ -68,7 +73,8 @@ class TestRealRegistry:
 class TestMisbehavingRegistry:
     def test_slow_answer_times_out_with_a_clear_error(self, faulty_registry):
         started = time.monotonic()
-        with pytest.raises(LookupFailed, match=r"GET http://127\.0\.0\.1:\d+/v2/slow/.*/tags/list\?n=1000: timed out waiting for an answer"):
+        with pytest.raises(LookupFailed, match=r"GET http://127\.0\.0\.1:\d+/v2/slow/.*/tags/list\?n=1000: timed out "
+                                               r"waiting for an answer"):
             client(faulty_registry, timeout=0.5, retries=1).tags("mcr.microsoft.com", unique("slow"))
         assert time.monotonic() - started < 5
 

@@ -41,17 +41,30 @@ def private(tmp_path: Path) -> Path:
 # --- the ledger -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("damage, reason", [
-    (lambda path, tmp: path.write_text("{not json"), "not valid JSON"),
-    (lambda path, tmp: path.write_text("x" * (2 << 20)), "larger than the 1.0 MB a record may be"),
-    (lambda path, tmp: (path.unlink(), os.mkfifo(path)), "not a regular file"),
-    (lambda path, tmp: (path.unlink(), path.symlink_to(tmp / "private" / "secret.txt")), "symbolic link"),
-    (lambda path, tmp: path.write_text("[" * 100_000 + "]" * 100_000), "nested deeper than 32 levels"),
-    (lambda path, tmp: path.write_text(json.dumps({**json.loads(path.read_text()), "version": 2})), "does not describe"),
-    (lambda path, tmp: path.write_text(json.dumps({**json.loads(path.read_text()), "files": {"../../private/secret.txt": "0" * 64}})),
-     "a released file is named by a plain relative path"),
-    (lambda path, tmp: path.write_text(json.dumps({**json.loads(path.read_text()), "extra": 1})), "unknown key 'extra'"),
-])
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (lambda path, tmp: path.write_text("{not json"), "not valid JSON"),
+        (lambda path, tmp: path.write_text("x" * (2 << 20)), "larger than the 1.0 MB a record may be"),
+        (lambda path, tmp: (path.unlink(), os.mkfifo(path)), "not a regular file"),
+        (lambda path, tmp: (path.unlink(), path.symlink_to(tmp / "private" / "secret.txt")), "symbolic link"),
+        (lambda path, tmp: path.write_text("[" * 100_000 + "]" * 100_000), "nested deeper than 32 levels"),
+        (
+            lambda path, tmp: path.write_text(json.dumps({**json.loads(path.read_text()), "version": 2})),
+            "does not describe",
+        ),
+        (
+            lambda path, tmp: path.write_text(
+                json.dumps({**json.loads(path.read_text()), "files": {"../../private/secret.txt": "0" * 64}})
+            ),
+            "a released file is named by a plain relative path",
+        ),
+        (
+            lambda path, tmp: path.write_text(json.dumps({**json.loads(path.read_text()), "extra": 1})),
+            "unknown key 'extra'",
+        ),
+    ],
+)
 def test_an_unreadable_release_record_is_a_problem_naming_it(tmp_path, damage, reason):
     private(tmp_path)
     root = tmp_path / "releases"
@@ -269,7 +282,9 @@ def test_a_cache_file_that_is_not_a_plain_small_file_is_not_read(tmp_path, kind)
     directory = tmp_path / "cache"
     directory.mkdir()
     path = directory / CACHE_FILE
-    target = write_cache(tmp_path / "other", {"image http://x azureml/x ": [time.time(), {"tag": "1.1", "digest": None}]})
+    target = write_cache(
+        tmp_path / "other", {"image http://x azureml/x ": [time.time(), {"tag": "1.1", "digest": None}]}
+    )
     if kind == "link":
         path.symlink_to(target)
     elif kind == "fifo":
@@ -299,4 +314,7 @@ def test_lint_reports_a_build_report_it_cannot_read(tmp_path):
     path.symlink_to("/etc/hostname")
     result = run_bounded("lint", cwd=tmp_path)
     assert result.returncode == 1
-    assert "build-reports/sklearn-1.5/next.json: CAT009 build-report " in result.stdout and "symbolic link" in result.stdout
+    assert (
+        "build-reports/sklearn-1.5/next.json: CAT009 build-report " in result.stdout
+        and "symbolic link" in result.stdout
+    )

@@ -70,16 +70,28 @@ def test_the_check_notices_a_field_on_one_side_only():
 
 def full_report() -> build_report.BuildReport:
     return build_report.BuildReport(
-        environment="sklearn-1.5", asset_version="2", status="passed", finished_at="2026-11-20T10:04:30Z",
-        started_at="2026-11-20T10:00:00Z", duration_seconds=270.5, builder="buildah 1.28.2", commit="a" * 40,
-        content_hash="sha256:" + "1" * 64, image="azureml/curated/sklearn-1.5:2", image_tags=("azureml/curated/sklearn-1.5:2",),
-        image_digest="sha256:" + "2" * 64, image_size_bytes=1 << 30,
+        environment="sklearn-1.5",
+        asset_version="2",
+        status="passed",
+        finished_at="2026-11-20T10:04:30Z",
+        started_at="2026-11-20T10:00:00Z",
+        duration_seconds=270.5,
+        builder="buildah 1.28.2",
+        commit="a" * 40,
+        content_hash="sha256:" + "1" * 64,
+        image="azureml/curated/sklearn-1.5:2",
+        image_tags=("azureml/curated/sklearn-1.5:2",),
+        image_digest="sha256:" + "2" * 64,
+        image_size_bytes=1 << 30,
         base_image=build_report.BaseImage("mcr.microsoft.com/x:1", "sha256:" + "3" * 64, "sha256:" + "4" * 64),
         pushed=(build_report.PushedImage("registry.example.com/x:2", None),),
-        checks=(build_report.Check("pip-check", "passed", ""),), tests=build_report.CheckCounts("passed", 1, 0, 0),
+        checks=(build_report.Check("pip-check", "passed", ""),),
+        tests=build_report.CheckCounts("passed", 1, 0, 0),
         packages=(build_report.InstalledPackage("numpy", "2.1.3", "pip"),),
-        policy=(build_report.PolicyFinding("pip-conflict", "warning", "x"),), log="logs/sklearn-1.5-2.log",
-        log_url="https://ci.example.com/1", message="built and checked",
+        policy=(build_report.PolicyFinding("pip-conflict", "warning", "x"),),
+        log="logs/sklearn-1.5-2.log",
+        log_url="https://ci.example.com/1",
+        message="built and checked",
     )
 
 

@@ -122,7 +122,9 @@ def test_the_site_never_publishes_a_linked_record_or_file(project, tmp_path):
     (reports / "next.json").symlink_to(secret)
     result = run_bounded("site", cwd=project)
     assert result.returncode == 0
-    published = "".join(path.read_text(errors="replace") for path in (project / "site-docs").rglob("*") if path.is_file())
+    published = "".join(
+        path.read_text(errors="replace") for path in (project / "site-docs").rglob("*") if path.is_file()
+    )
     assert "TOP-SECRET-91ab" not in published
     assert "build-reports/sklearn-1.5/next.json" in result.stderr and "symbolic link" in result.stderr
     lint = run_bounded("lint", "--select", "ledger", cwd=project)

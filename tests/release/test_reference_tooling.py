@@ -85,7 +85,8 @@ def test_a_build_context_outside_the_asset_is_refused_saying_so(project):
     (project / "shared-context").mkdir()
     for name in ("Dockerfile", "requirements.txt"):
         (env / "context" / name).rename(project / "shared-context" / name)
-    (env / "environment.yaml").write_text((env / "environment.yaml").read_text().replace("dir: context", "dir: ../../shared-context"))
+    (env / "environment.yaml").write_text((env / "environment.yaml").read_text().replace("dir: context", "dir: "
+                                                                                                         "../../shared-context"))
     result = run_cli("release", "sklearn-1.5", cwd=project)
     assert result.returncode == 1
     assert "the build context is outside the asset directory" in result.stderr

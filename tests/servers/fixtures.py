@@ -23,9 +23,13 @@ BUILDAH = "/usr/bin/buildah"
 BASE_REPOSITORY = "azureml/openmpi4.1.0-ubuntu22.04"
 BASE_TAGS = ("20250901.v1", "20251001.v1", "20251110.v1")  # latest is the newest
 PROJECTS = {
-    "scikit-learn": [{"filename": f"scikit_learn-{v}-cp311-cp311-manylinux_2_17_x86_64.whl"} for v in ("1.4.2", "1.5.2")]
-    + [{"filename": "scikit_learn-1.6.0rc1-cp311-cp311-manylinux_2_17_x86_64.whl"},
-       {"filename": "scikit_learn-1.5.3-cp311-cp311-manylinux_2_17_x86_64.whl", "yanked": True}],
+    "scikit-learn": [
+        {"filename": f"scikit_learn-{v}-cp311-cp311-manylinux_2_17_x86_64.whl"} for v in ("1.4.2", "1.5.2")
+    ]
+    + [
+        {"filename": "scikit_learn-1.6.0rc1-cp311-cp311-manylinux_2_17_x86_64.whl"},
+        {"filename": "scikit_learn-1.5.3-cp311-cp311-manylinux_2_17_x86_64.whl", "yanked": True},
+    ],
     "azureml-mlflow": [{"filename": f"azureml_mlflow-{v}-py3-none-any.whl"} for v in ("1.57.0", "1.58.0")]
     + [{"filename": "azureml-mlflow-1.58.0.tar.gz"}],
     "only-pre": [{"filename": "only_pre-2.0b1-py3-none-any.whl"}],
@@ -93,7 +97,16 @@ def _free_port() -> int:
 
 
 def buildah(storage: Path, *args: str) -> str:
-    command = [BUILDAH, "--root", str(storage / "root"), "--runroot", str(storage / "run"), "--storage-driver", "vfs", *args]
+    command = [
+        BUILDAH,
+        "--root",
+        str(storage / "root"),
+        "--runroot",
+        str(storage / "run"),
+        "--storage-driver",
+        "vfs",
+        *args,
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}): {result.stderr.strip()[-2000:]}")
@@ -106,7 +119,8 @@ def registry(tmp_path_factory):
     several tags; latest is pushed from the newest."""
     for tool in (DOCKER_REGISTRY, BUILDAH):
         if not os.path.exists(tool):
-            pytest.fail(f"{tool} not found: install Debian's docker-registry and buildah (apt-get install -y docker-registry buildah)")
+            pytest.fail(f"{tool} not found: install Debian's docker-registry and buildah (apt-get install -y "
+                        "docker-registry buildah)")
     work = tmp_path_factory.mktemp("registry")
     port = _free_port()
     (work / "config.yml").write_text(

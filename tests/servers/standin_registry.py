@@ -69,8 +69,12 @@ def rootfs_tarball(state: Path, log) -> Path:
     state.mkdir(parents=True, exist_ok=True)
     work = state / f"{SUITE}.rootfs"
     shutil.rmtree(work, ignore_errors=True)
-    subprocess.run(["/usr/sbin/debootstrap", "--variant=minbase", f"--include={PACKAGES}", SUITE, str(work), sources_mirror()],
-                   check=True, stdout=log, stderr=log)
+    subprocess.run(
+        ["/usr/sbin/debootstrap", "--variant=minbase", f"--include={PACKAGES}", SUITE, str(work), sources_mirror()],
+        check=True,
+        stdout=log,
+        stderr=log,
+    )
     partial = tarball.with_suffix(".tar.partial")
     subprocess.run(["tar", "-C", str(work), "-cf", str(partial), "."], check=True, stdout=log, stderr=log)
     os.replace(partial, tarball)
@@ -104,7 +108,8 @@ def start_registry(state: Path, port: int, background: bool = False) -> subproce
     import requests
 
     config = state / "registry.yml"
-    config.write_text(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {state / 'registry'}\n"
+    config.write_text("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
+                      f"{state / 'registry'}\n"
                       f"http:\n  addr: 127.0.0.1:{port}\n")
     process = subprocess.Popen(["/usr/bin/docker-registry", "serve", str(config)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=background)
@@ -138,7 +143,14 @@ def publish(state: Path, port: int, log) -> None:
         for repository in REPOSITORIES:
             targets = [tag] + (["latest"] if tag == TAGS[-1] else [])
             for target in targets:
-                buildah("push", "-q", "--tls-verify=false", image, f"docker://127.0.0.1:{port}/{repository}:{target}", log=log)
+                buildah(
+                    "push",
+                    "-q",
+                    "--tls-verify=false",
+                    image,
+                    f"docker://127.0.0.1:{port}/{repository}:{target}",
+                    log=log,
+                )
 
 
 def main() -> None:
@@ -158,7 +170,8 @@ def main() -> None:
         return
     missing = missing_tools()
     if missing:
-        sys.exit(f"standin_registry: missing {', '.join(missing)}: apt-get install -y debootstrap buildah docker-registry")
+        sys.exit(f"standin_registry: missing {', '.join(missing)}: apt-get install -y debootstrap buildah "
+                 "docker-registry")
     os.environ.setdefault("STORAGE_DRIVER", "vfs")  # what works in containers and sandboxes
     state = options.state_dir
     state.mkdir(parents=True, exist_ok=True)

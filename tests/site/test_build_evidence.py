@@ -76,7 +76,9 @@ def test_version_pages_show_their_builds_and_what_changed_in_the_image(tmp_path)
     assert 'id="version-build-evidence" data-status="passed"' in second
     assert "<code>sha256:" + "b" * 64 + "</code>" in second and "700.0 MB" in second and "buildah 1.28.2" in second
     assert "<td><code>python-version</code></td><td>passed</td>" in second
-    assert 'id="version-inventory-table"' in second and "<tr><td>pyparsing</td><td>3.2.0</td><td>pip</td></tr>" in second
+    assert (
+        'id="version-inventory-table"' in second and "<tr><td>pyparsing</td><td>3.2.0</td><td>pip</td></tr>" in second
+    )
     # the inventories of versions 1 and 2 compared: every kind of change, nothing that stayed
     assert "| matplotlib | 3.9.2 | 3.9.4 | upgraded |" in second  # also a declared change
     assert "| numpy | 2.1.3 | 2.0.2 | downgraded |" in second
@@ -174,11 +176,16 @@ def test_a_build_of_what_the_working_copy_pins_to_now_is_the_next_version(tmp_pa
                        finished_at="2027-01-15T09:00:00Z")
     out = tmp_path / "out"
     generate(root, out, reports_dir=reports, releases_dir=tmp_path / "releases")
-    entry = next(e for e in json.loads((out / "catalog.json").read_text())["environments"] if e["name"] == "catboost-1.2")
+    entry = next(
+        e for e in json.loads((out / "catalog.json").read_text())["environments"] if e["name"] == "catboost-1.2"
+    )
     assert [(v["label"], bool(v["build"])) for v in entry["versions"]] == [
         ("next (unreleased)", True), ("2", False), ("1", False)]
     assert entry["latest_version"] == "2" and released["date"] < "2027-01-15"
-    assert "| next &#40;unreleased&#41; | not yet | passed 2027-01-15 |" in (out / "environments/catboost-1.2.md").read_text()
+    assert (
+        "| next &#40;unreleased&#41; | not yet | passed 2027-01-15 |"
+        in (out / "environments/catboost-1.2.md").read_text()
+    )
     rows = {(package, version): links for package, version, links in Rows((out / "packages.md").read_text()).rows}
     assert rows[("catboost", "1.2.8")] == [("catboost-1.2 next (unreleased)", "../environments/catboost-1.2/", True)]
 
@@ -186,7 +193,9 @@ def test_a_build_of_what_the_working_copy_pins_to_now_is_the_next_version(tmp_pa
     write_build_report(reports, "catboost-1.2", "next", {"catboost": "1.2.8"}, content_hash="sha256:" + "d" * 64,
                        finished_at="2020-01-01T09:00:00Z")
     generate(root, out, reports_dir=reports, releases_dir=tmp_path / "releases")
-    entry = next(e for e in json.loads((out / "catalog.json").read_text())["environments"] if e["name"] == "catboost-1.2")
+    entry = next(
+        e for e in json.loads((out / "catalog.json").read_text())["environments"] if e["name"] == "catboost-1.2"
+    )
     assert [v["label"] for v in entry["versions"]] == ["2", "1"]
 
 

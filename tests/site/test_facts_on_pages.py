@@ -21,7 +21,8 @@ PATTERNS = {
     "acpt-pytorch-2.2-cuda12.1": (
         '  PyTorch: "2.2"\n  GPU: Cuda12\n  OS: Ubuntu20.04\n  Training: ""\n  Preview: ""\n  Python: 3.10\n'
         '  DeepSpeed: "0.13.1"\n  Checkpointing:Nebula: "0.16.10"\n',
-        r"FROM mcr.microsoft.com/aifx/acpt/stable-ubuntu2204-cu126-py310-torch280:{{latest-image-tag:biweekly\.\d{6}\.\d{1}.*}}",
+        r"FROM "
+        r"mcr.microsoft.com/aifx/acpt/stable-ubuntu2204-cu126-py310-torch280:{{latest-image-tag:biweekly\.\d{6}\.\d{1}.*}}",
         "deepspeed==0.13.1\n",
     ),
     # only the base image says CUDA
@@ -179,10 +180,14 @@ def test_each_tag_is_shown_once(site):
 def test_base_image_is_shown_with_its_template_tag_explained(site):
     out, entries = site
     base = entries["acpt-pytorch-2.2-cuda12.1"]["base_image"]
-    written = r"mcr.microsoft.com/aifx/acpt/stable-ubuntu2204-cu126-py310-torch280:{{latest-image-tag:biweekly\.\d{6}\.\d{1}.*}}"
+    written = (r"mcr.microsoft.com/aifx/acpt/stable-ubuntu2204-cu126-py310-torch280"
+               r":{{latest-image-tag:biweekly\.\d{6}\.\d{1}.*}}")
     assert base["written"] == written
     assert base["template_tag"]["text"] == r"{{latest-image-tag:biweekly\.\d{6}\.\d{1}.*}}"
-    assert "newest tag" in base["template_tag"]["explanation"] and r"biweekly\.\d{6}" in base["template_tag"]["explanation"]
+    assert (
+        "newest tag" in base["template_tag"]["explanation"]
+        and r"biweekly\.\d{6}" in base["template_tag"]["explanation"]
+    )
     text = page(out, "acpt-pytorch-2.2-cuda12.1")
     assert f'<code id="base-image-ref">{written}</code>' in text
     assert "is a template tag: resolved to the newest tag of this image matching" in text
@@ -223,4 +228,7 @@ def test_tags_whose_anchors_coincide_share_one_section(tmp_path):
     section = tags.split('<h2 id="tag:preview" class="catalog-tag-key">', 1)[1].split("<h2", 1)[0]
     assert section.startswith("Preview / preview</h2>")
     assert re.findall(r"^- \[([^\]]*)\]\(environments/", section, re.M) == ["a-env", "b-env", "c-env"]
-    assert '<a class="catalog-tag" href="#tag:preview">Preview / preview <span class="catalog-tag-count">3</span></a>' in tags
+    assert (
+        '<a class="catalog-tag" href="#tag:preview">Preview / preview <span class="catalog-tag-count">3</span></a>'
+        in tags
+    )

@@ -60,11 +60,15 @@ def test_sample_catalog_pages(catalog, tmp_path):
                   "azureml://registries/azureml/environments/sklearn-1.5/labels/latest",
                   "docker pull mcr.microsoft.com/azureml/curated/sklearn-1.5:latest"):
         assert usage in page
-    assert '```dockerfile linenums="1"\nFROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{{latest-image-tag}}' in page
+    assert (
+        '```dockerfile linenums="1"\nFROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{{latest-image-tag}}'
+        in page
+    )
     assert '=== "requirements.txt"' in page
     assert 'data-status="unverified"' in page and "Not verified yet" in page
     assert "[Python](../tags.md#tag:python): [3.11](../tags.md#tag:python-311)" in page
-    assert "| next &#40;unreleased&#41; | not yet | not verified | `mcr.microsoft.com/azureml/curated/sklearn-1.5:latest` |" in page
+    assert ("| next &#40;unreleased&#41; | not yet | not verified | "
+            "`mcr.microsoft.com/azureml/curated/sklearn-1.5:latest` |") in page
     assert "deprecation-banner" not in page
 
     deprecated = (out / "environments/sklearn-1.3.md").read_text()
@@ -82,7 +86,8 @@ def test_sample_catalog_pages(catalog, tmp_path):
     assert '<a href="environments/sklearn-1.5/">sklearn-1.5</a>' in home
 
     deprecations = (out / "deprecations.md").read_text()
-    assert "| [sklearn-1.3](environments/sklearn-1.3.md) | 2027-04-30 | 159 | [sklearn-1.5](environments/sklearn-1.5.md) |" in deprecations
+    assert ("| [sklearn-1.3](environments/sklearn-1.3.md) | 2027-04-30 | 159 | "
+            "[sklearn-1.5](environments/sklearn-1.5.md) |") in deprecations
     rules = (out / "rules.md").read_text()
     assert "## curated-base" in rules and "**Why:**" in rules
 
@@ -220,7 +225,9 @@ def test_a_replacement_that_appears_later_gets_linked(tmp_path):
     settle(write_env(root, "new-env"))
     result = generate(root, out)
     assert "environments/old-env.md" in result.written
-    assert '<a class="catalog-replacement" href="../new-env/">new-env</a>' in (out / "environments/old-env.md").read_text()
+    assert (
+        '<a class="catalog-replacement" href="../new-env/">new-env</a>' in (out / "environments/old-env.md").read_text()
+    )
     assert "[new-env](environments/new-env.md)" in (out / "deprecations.md").read_text()
 
 
@@ -283,7 +290,9 @@ def test_build_reports_show_on_the_page_home_and_catalog_json(catalog, tmp_path)
     assert "expected 'sklearn-1.5'" in generate(catalog, out).problems[0]
     # the newest report of any version (by finished_at) is the one shown
     (reports / "sklearn-1.5" / "next.json").write_text(json.dumps({**REPORT, "status": "failed"}))
-    (reports / "sklearn-1.5" / "2.json").write_text(json.dumps({**REPORT, "asset_version": "2", "finished_at": "2026-11-21T08:00:00Z"}))
+    (reports / "sklearn-1.5" / "2.json").write_text(
+        json.dumps({**REPORT, "asset_version": "2", "finished_at": "2026-11-21T08:00:00Z"})
+    )
     result = generate(catalog, out)
     assert not result.problems and 'data-status="passed"' in (out / "environments/sklearn-1.5.md").read_text()
 
@@ -330,7 +339,8 @@ def test_broken_environments_still_get_pages(tmp_path):
     write_env(root, "no-spec", {"spec.yaml": None})
     write_env(root, "no-context", {"context/Dockerfile": None, "context/requirements.txt": None})
     write_env(root, "not-utf8", {"spec.yaml": b"name: \xff\xfe\n"})
-    write_env(root, "odd-tags", {"spec.yaml": SPEC + "  Number: 3.1\n  Nothing:\n  Listed: [1, 2]\n  Dated: 2027-01-31\n"})
+    write_env(root, "odd-tags", {"spec.yaml": SPEC + "  Number: 3.1\n  Nothing:\n  Listed: [1, 2]\n  Dated: "
+                                                     "2027-01-31\n"})
     (root / "empty-asset").mkdir()
     (root / "empty-asset" / "asset.yaml").write_text("")
     (root / "list-asset").mkdir()

@@ -31,8 +31,11 @@ def test_build_context_linked_to_root_is_not_read(tmp_path):
 def test_files_outside_the_asset_are_never_published(tmp_path):
     write_private_file(tmp_path, "secrets.yaml", f"name: x\ndescription: {SECRET}\ntags: {{Leak: {SECRET}}}\n")
     write_private_file(tmp_path, "description.md", f"# {SECRET}\n")
-    write_env(tmp_path / "environments", files={"asset.yaml": ASSET.replace("spec: spec.yaml", "spec: ../../private/secrets.yaml")})
-    linked = write_env(tmp_path / "environments", "lightgbm-4.5", files={"description.md": None, "context/Dockerfile": None})
+    write_env(tmp_path / "environments", files={"asset.yaml": ASSET.replace("spec: spec.yaml", "spec: "
+                                                                                               "../../private/secrets.yaml")})
+    linked = write_env(
+        tmp_path / "environments", "lightgbm-4.5", files={"description.md": None, "context/Dockerfile": None}
+    )
     (linked / "description.md").symlink_to(tmp_path / "private" / "description.md")
     (linked / "context" / "Dockerfile").symlink_to(write_private_file(tmp_path, "Dockerfile", f"FROM {SECRET}\n"))
     result = run_bounded("site", cwd=tmp_path)
@@ -124,7 +127,10 @@ def test_a_catalog_directory_that_cannot_be_listed_is_a_warning(tmp_path):
 
 def test_non_ascii_text_round_trips_into_the_page_front_matter(tmp_path):
     description = "Café 😀 environment, 日本語"
-    write_env(tmp_path / "environments", files={"spec.yaml": SPEC.replace("A scikit-learn environment for tests.", description)})
+    write_env(
+        tmp_path / "environments",
+        files={"spec.yaml": SPEC.replace("A scikit-learn environment for tests.", description)},
+    )
     result = run_bounded("site", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "site-docs" / "environments" / "sklearn-1.5.md").read_text(encoding="utf-8")

@@ -44,7 +44,9 @@ def test_catalog_json_validates_against_its_schema(tmp_path):
     assert by_name["sklearn-1.3"]["deprecation"] == {"replacement": "sklearn-1.5", "delete_on": "2027-04-30"}
     assert by_name["sklearn-1.3"]["status"] == "deprecated" and by_name["sklearn-1.5"]["build"]["status"] == "passed"
     assert by_name["mlflow-inference"]["image"]["prebuilt"] is True
-    assert by_name["minimal-inference"]["purposes"] == ["Inference"] and by_name["minimal-inference"]["python"] == "3.11"
+    assert (
+        by_name["minimal-inference"]["purposes"] == ["Inference"] and by_name["minimal-inference"]["python"] == "3.11"
+    )
     assert by_name["catboost-1.2"]["framework"] == {"name": "CatBoost", "version": "1.2"}
     assert by_name["sklearn-1.5"]["image"]["reference"] == "mcr.microsoft.com/azureml/curated/sklearn-1.5:latest"
     assert by_name["sklearn-1.5"]["page"] == "environments/sklearn-1.5/"

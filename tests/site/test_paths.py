@@ -100,7 +100,9 @@ def test_files_outside_the_environment_are_not_published(tmp_path):
     (env / "context" / "leak.txt").symlink_to(secret)
     (env / "context" / "inside.txt").symlink_to(env / "description.md")
     asset = env / "asset.yaml"
-    asset.write_text(asset.read_text().replace("description_file: description.md", "description_file: ../../secret.txt"))
+    asset.write_text(
+        asset.read_text().replace("description_file: description.md", "description_file: ../../secret.txt")
+    )
     out = tmp_path / "out"
     generate(root, out)
     page = (out / "environments/sklearn-1.5.md").read_text()
@@ -125,7 +127,8 @@ def test_no_catalog_is_a_usage_error(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.catalog]\nroots = ["missing"]\n')
     result = run_cli("site", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr == "catalog: error: no catalog to document: missing is not a directory (set roots in [tool.catalog])\n"
+    assert result.stderr == ("catalog: error: no catalog to document: missing is not a directory (set roots in "
+                             "[tool.catalog])\n")
     from catalog.config import load_config
 
     with pytest.raises(SiteError):

@@ -76,7 +76,9 @@ def test_four_line_setup_builds_the_whole_site(four_line_project):
 
 def test_a_page_of_the_user_s_own_wins_over_a_generated_one(four_line_project):
     project = four_line_project
-    (project / "docs" / "index.md").write_text("# Welcome\n\nOur own home page; the catalog is under [tags](tags.md).\n")
+    (project / "docs" / "index.md").write_text(
+        "# Welcome\n\nOur own home page; the catalog is under [tags](tags.md).\n"
+    )
     result = mkdocs_build(project)
     assert result.returncode == 0, result.stderr
     assert "docs/index.md is your own page" in result.stderr

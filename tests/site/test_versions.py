@@ -41,7 +41,10 @@ def test_each_released_version_has_a_page_with_its_files_and_changes(tmp_path):
 
     first = (tmp_path / "out/environments/sklearn-1.5/1.md").read_text()
     assert "The first released version." in first and "matplotlib==3.9.2" in first
-    assert "[All of sklearn-1.5](../sklearn-1.5.md) · [version 2](2.md)\n\n!!! note" in first and "Version 2 is the latest released version of sklearn-1.5." in first
+    assert (
+        "[All of sklearn-1.5](../sklearn-1.5.md) · [version 2](2.md)\n\n!!! note" in first
+        and ("Version 2 is the latest released version of sklearn-1.5.") in first
+    )
 
 
 def test_a_changed_working_copy_is_the_next_unreleased_version(tmp_path):

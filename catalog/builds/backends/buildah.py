@@ -86,7 +86,9 @@ class BuildahBuilder(Builder):
         # Layers in local storage are uncompressed tar streams: their sum is the image's size.
         size = sum(layer.get("size", 0) for layer in manifest.get("layers", [])) or None
         annotations = data.get("ImageAnnotations") or {}
-        return ImageFacts(data.get("FromImageDigest") or None, size, annotations.get("org.opencontainers.image.base.digest"))
+        return ImageFacts(
+            data.get("FromImageDigest") or None, size, annotations.get("org.opencontainers.image.base.digest")
+        )
 
     def push(self, image: str, destination: str, options: BuildOptions, log: IO[str], deadline: Deadline) -> StepResult:
         tls = ["--tls-verify=false"] if destination.split("/", 1)[0] in options.insecure_registries else []

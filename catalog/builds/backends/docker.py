@@ -43,7 +43,9 @@ def add_secret_mounts(text: str, run_lines: list[int]) -> str:
 
 
 class DockerBuilder(Builder):
-    def __init__(self, executable: str = "docker", environment: dict[str, str] | None = None, name: str = "docker") -> None:
+    def __init__(
+        self, executable: str = "docker", environment: dict[str, str] | None = None, name: str = "docker"
+    ) -> None:
         super().__init__(name, executable, {"DOCKER_BUILDKIT": "1", **(environment or {})})
 
     @classmethod
@@ -66,7 +68,8 @@ class DockerBuilder(Builder):
         """docker builds through its daemon, with BuildKit (the buildx plugin): both must answer."""
         daemon = self.execute(["info"], None, Deadline(30), capture=True, what="docker info")
         if not daemon.ok:
-            return "the Docker daemon does not answer (`docker info` fails): start it, or use --builder buildah or podman"
+            return ("the Docker daemon does not answer (`docker info` fails): start it, or use --builder buildah or "
+                    "podman")
         buildx = self.execute(["buildx", "version"], None, Deadline(30), capture=True, what="docker buildx version")
         if not buildx.ok:
             return "docker has no BuildKit (`docker buildx version` fails): install the buildx plugin"

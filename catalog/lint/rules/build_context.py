@@ -180,7 +180,8 @@ def template_tag(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
                 if tag.name in BUILD_FILE_TAGS:
                     message = f"{tag.text} is resolved only in build context template_files, not in the spec"
                 else:
-                    message = f"unknown template tag {tag.text} (the spec may use {', '.join('{{' + t + '}}' for t in sorted(SPEC_TAGS))})"
+                    message = (f"unknown template tag {tag.text} (the spec may use "
+                               f"{', '.join('{{' + t + '}}' for t in sorted(SPEC_TAGS))})")
                 yield Problem(spec.location(*keys), message)
     context = env.context
     if context is None:
@@ -197,7 +198,8 @@ def template_tag(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
             known = tag.name in BUILD_FILE_TAGS or tag.inner.strip() in SPEC_TAGS
             if not listed:
                 if known:
-                    yield Problem(location, f"{tag.text} is in {context.relative(path)}, which is not in template_files, so it is never resolved")
+                    yield Problem(location, f"{tag.text} is in {context.relative(path)}, which is not in "
+                                            "template_files, so it is never resolved")
                 continue
             if tag.inner.strip() in SPEC_TAGS:
                 yield Problem(location, f"{tag.text} is a spec template tag; it is not resolved in build files")
@@ -206,7 +208,8 @@ def template_tag(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
                 if message:
                     yield Problem(location, message)
             elif _TAG_NAME.fullmatch(tag.name):
-                yield Problem(location, f"unknown template tag {tag.text} (build files may use {{{{latest-image-tag}}}} and {{{{latest-pypi-version}}}})")
+                yield Problem(location, f"unknown template tag {tag.text} (build files may use "
+                                        f"{{{{latest-image-tag}}}} and {{{{latest-pypi-version}}}})")
 
 
 def _publishes_itself(image: object) -> bool:
@@ -258,8 +261,14 @@ def build_context(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     spec = env.spec_doc
     if spec is not None and spec.ok and image is not None and image.ok:
         if spec.has("build") and context is None:
-            yield Problem(spec.location("build"), "the spec builds from a context, but environment.yaml has no image.context")
-        if spec.has("image") and not spec.has("build") and context is not None and not _publishes_itself(spec.get("image")):
+            yield Problem(spec.location("build"), "the spec builds from a context, but environment.yaml has no "
+                                                  "image.context")
+        if (
+            spec.has("image")
+            and not spec.has("build")
+            and context is not None
+            and not _publishes_itself(spec.get("image"))
+        ):
             yield Problem(
                 spec.location("image"),
                 "environment.yaml has a build context, but the spec uses a pre-built image: the context is never built",
@@ -271,10 +280,12 @@ def build_context(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     if context_root is None:
         return
     if not context.inside_asset:
-        yield Problem(image.location("image", "context", "dir"), "the build context directory is outside the asset directory")
+        yield Problem(image.location("image", "context", "dir"), "the build context directory is outside the asset "
+                                                                 "directory")
         return  # not listed, not read
     for directory, reason in context.unreadable:
-        yield Problem(Location(directory), f"cannot list directory {context.relative(directory)!r} of the build context: {reason}")
+        yield Problem(Location(directory), f"cannot list directory {context.relative(directory)!r} of the build "
+                                           f"context: {reason}")
     for line, message in context.dockerignore.problems:
         yield Problem(Location(context.directory / ".dockerignore", line, 1 if line else None), message)
     for path in sorted(context.symlinks):
@@ -308,9 +319,11 @@ def _copy_sources(env: EnvironmentAsset, context_root: Path) -> Iterator[Problem
                     relative_files = [context.relative(path) for path in context.files]
                 matches = [name for name in relative_files if source_matches(normal, name)]
                 if not matches:
-                    yield Problem(location, f"{instruction.keyword} source {source!r} matches nothing in the build context")
+                    yield Problem(location, f"{instruction.keyword} source {source!r} matches nothing in the build "
+                                            "context")
                 elif all(context.dockerignore.excludes(name) for name in matches):
-                    yield Problem(location, f"{instruction.keyword} source {source!r} matches only files excluded by .dockerignore")
+                    yield Problem(location, f"{instruction.keyword} source {source!r} matches only files excluded by "
+                                            ".dockerignore")
                 continue
             if normal == ".":
                 continue

@@ -76,7 +76,8 @@ def deprecation(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
         yield Problem(env.tag_location() if doc.has("tags") else desc_location,
                       f"description says DEPRECATED but the spec has no {missing}")
     if has_tag and not says_deprecated:
-        yield Problem(desc_location, "tagged Deprecated, but the description does not start 'DEPRECATED: Please use <replacement> instead.'")
+        yield Problem(desc_location, "tagged Deprecated, but the description does not start 'DEPRECATED: Please use "
+                                     "<replacement> instead.'")
     if has_tag or "DeleteOn" in tags:
         yield from _check_delete_on(env, ctx, has_tag)
     if notice is not None:

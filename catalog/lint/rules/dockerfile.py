@@ -62,7 +62,8 @@ def dockerfile_syntax(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Probl
         if instruction.keyword not in KNOWN_INSTRUCTIONS:
             yield Problem(Location(parsed.path, instruction.line, 1), f"unknown instruction {instruction.keyword}")
         elif instruction.keyword == "FROM" and not instruction.arguments:
-            yield Problem(Location(parsed.path, instruction.line, 1), "FROM names no image (FROM <image>[:tag] [AS <stage>])")
+            yield Problem(Location(parsed.path, instruction.line, 1), "FROM names no image (FROM <image>[:tag] [AS "
+                                                                      "<stage>])")
     if not any(instruction.keyword == "FROM" for instruction in parsed.instructions):
         yield Problem(Location(parsed.path, 1, 1), "the Dockerfile has no FROM instruction")
 
@@ -92,7 +93,9 @@ def curated_base(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     ```
     """
     for location, written, reference in _base_images(env):
-        if reference.registry == CURATED_REGISTRY and reference.repository.lower().startswith(CURATED_REPOSITORY_PREFIX):
+        if reference.registry == CURATED_REGISTRY and reference.repository.lower().startswith(
+            CURATED_REPOSITORY_PREFIX
+        ):
             yield Problem(location, f"builds FROM the curated image {written!r}; build from a base image instead")
 
 

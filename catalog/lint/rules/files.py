@@ -130,7 +130,8 @@ def missing_file(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
             yield Problem(asset.location(key), f"{what} file {value!r} is outside the asset directory; it is not read")
     if env.description_error:
         shown = asset.get("description_file")
-        yield Problem(asset.location("description_file"), f"description file {shown!r} cannot be read: {env.description_error}")
+        yield Problem(asset.location("description_file"), f"description file {shown!r} cannot be read: "
+                                                          f"{env.description_error}")
     for index, value in enumerate(asset.get("release_paths") or []):
         if isinstance(value, str) and _missing(base, value.removeprefix("!")):
             yield Problem(asset.location("release_paths", index), f"release path {value!r} does not exist")
@@ -145,15 +146,28 @@ def missing_file(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     if image is not None and context is not None:
         if not os.path.isdir(context.directory):
             written = image.get("image", "context", "dir")
-            yield Problem(image.location("image", "context", "dir"), f"build context directory {written!r} does not exist")
+            yield Problem(image.location("image", "context", "dir"), f"build context directory {written!r} does not "
+                                                                     "exist")
         elif context.inside_asset:  # a context outside is the build-context rule's to report
             dockerfile_missing = not os.path.isfile(context.dockerfile)
-            if not dockerfile_missing and not env.contains(context.dockerfile) and not os.path.islink(context.dockerfile):
-                yield Problem(image.location("image", "context", "dockerfile"),
-                              f"Dockerfile {context.relative(context.dockerfile)!r} is outside the asset directory; it is not read")
+            if (
+                not dockerfile_missing
+                and not env.contains(context.dockerfile)
+                and not os.path.islink(context.dockerfile)
+            ):
+                yield Problem(
+                    image.location("image", "context", "dockerfile"),
+                    f"Dockerfile {context.relative(context.dockerfile)!r} is outside the asset directory; it is not "
+                    "read",
+                )
             if dockerfile_missing:
-                key = ("image", "context", "dockerfile") if image.has("image", "context", "dockerfile") else ("image", "context")
-                yield Problem(image.location(*key), f"Dockerfile {context.relative(context.dockerfile)!r} does not exist in the build context")
+                key = (
+                    ("image", "context", "dockerfile")
+                    if image.has("image", "context", "dockerfile")
+                    else ("image", "context")
+                )
+                yield Problem(image.location(*key), f"Dockerfile {context.relative(context.dockerfile)!r} does not "
+                                                    "exist in the build context")
             for index, value in enumerate(image.get("image", "context", "template_files") or []):
                 if dockerfile_missing and isinstance(value, str) and context.directory / value == context.dockerfile:
                     continue  # already reported as the missing Dockerfile
@@ -169,7 +183,12 @@ def missing_file(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
         if _missing(spec.path.parent, conda_file):
             yield Problem(spec.location("conda_file"), f"conda_file {conda_file!r} does not exist")
         build_path = spec.get("build", "path")
-        if isinstance(build_path, str) and "://" not in build_path and "#" not in build_path and _missing(spec.path.parent, build_path):
+        if (
+            isinstance(build_path, str)
+            and "://" not in build_path
+            and "#" not in build_path
+            and _missing(spec.path.parent, build_path)
+        ):
             yield Problem(spec.location("build", "path"), f"build path {build_path!r} does not exist")
 
 

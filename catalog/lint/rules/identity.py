@@ -83,7 +83,8 @@ def version_mismatch(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Proble
         return
     location = env.spec_doc.location("version")
     if asset_version == "auto":
-        yield Problem(location, f"asset version is auto but the spec pins version {spec_version!r}; write version: \"{{{{asset.version}}}}\"")
+        yield Problem(location, f"asset version is auto but the spec pins version {spec_version!r}; write version: "
+                                f"\"{{{{asset.version}}}}\"")
     elif str(spec_version) != str(asset_version):
         yield Problem(location, f"spec version {spec_version!r} differs from asset version {asset_version!r}")
 

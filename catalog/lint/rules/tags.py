@@ -126,7 +126,8 @@ def tag_value(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
             continue
         if key in FLAG_TAGS:
             if value != "":
-                yield Problem(location, f"tag {key} is a flag and takes an empty value, not {value!r}: write {key}: \"\"")
+                yield Problem(location, f"tag {key} is a flag and takes an empty value, not {value!r}: write {key}: "
+                                        "\"\"")
             continue
         if key in TAG_FORMATS:
             pattern, expected = TAG_FORMATS[key]

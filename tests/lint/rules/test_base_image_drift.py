@@ -8,7 +8,9 @@ from tests.lint.rules.test_tags import with_tags
 
 CPU_2004 = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:{{latest-image-tag}}"
 CUDA_124 = "mcr.microsoft.com/azureml/openmpi5.0-cuda12.4-ubuntu22.04:{{latest-image-tag}}"
-ACPT_126 = r"mcr.microsoft.com/aifx/acpt/stable-ubuntu2204-cu126-py310-torch280:{{latest-image-tag:biweekly\.\d{6}\.\d{1}.*}}"
+ACPT_126 = (
+    r"mcr.microsoft.com/aifx/acpt/stable-ubuntu2204-cu126-py310-torch280:{{latest-image-tag:biweekly\.\d{6}\.\d{1}.*}}"
+)
 
 
 def drift(root, base, *tags, name="sklearn-1.5", dockerfile=None):

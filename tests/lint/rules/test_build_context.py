@@ -20,7 +20,9 @@ class TestExtraIndexUrl:
     def test_found_with_line(self, catalog_root, file, text):
         write_env(catalog_root, files={file: text})
         [finding] = findings(catalog_root, "extra-index-url")
-        expected_line = next(i for i, line in enumerate(text.splitlines(), 1) if "index" in line.lower() and "extra" in line.lower())
+        expected_line = next(
+            i for i, line in enumerate(text.splitlines(), 1) if "index" in line.lower() and "extra" in line.lower()
+        )
         assert finding.location.path.name == os.path.basename(file) and finding.location.line == expected_line
 
     def test_in_environment_yaml(self, catalog_root):
@@ -49,7 +51,10 @@ class TestExtraIndexUrl:
 
 class TestTemplateTag:
     def test_unknown_spec_tag(self, catalog_root):
-        write_env(catalog_root, files={"spec.yaml": SPEC.replace("{{asset.repo.build_context.path}}", "{{image.context.dir}}")})
+        write_env(
+            catalog_root,
+            files={"spec.yaml": SPEC.replace("{{asset.repo.build_context.path}}", "{{image.context.dir}}")},
+        )
         [finding] = findings(catalog_root, "template-tag")
         assert finding.location.line == 6 and "unknown template tag {{image.context.dir}}" in finding.message
 
@@ -83,8 +88,15 @@ class TestTemplateTag:
         write_env(catalog_root, files={"context/Dockerfile": DOCKERFILE + "ARG TAG={{latest-image-tag}}\n"})
         assert any("must follow an image reference" in m for m in messages(catalog_root, "template-tag"))
 
-    @pytest.mark.parametrize("line, ok", [("six=={{latest-pypi-version}}", True), ("six~={{latest-pypi-version:pre}}", True),
-                                          ("six>={{latest-pypi-version}}", False), ("six=={{latest-pypi-version:beta}}", False)])
+    @pytest.mark.parametrize(
+        "line, ok",
+        [
+            ("six=={{latest-pypi-version}}", True),
+            ("six~={{latest-pypi-version:pre}}", True),
+            ("six>={{latest-pypi-version}}", False),
+            ("six=={{latest-pypi-version:beta}}", False),
+        ],
+    )
     def test_pypi_version_placement(self, catalog_root, line, ok):
         write_env(catalog_root, files={"context/requirements.txt": line + "\n"})
         assert (messages(catalog_root, "template-tag") == []) is ok
@@ -92,7 +104,8 @@ class TestTemplateTag:
     def test_unknown_build_file_tag_and_go_templates(self, catalog_root):
         dockerfile = DOCKERFILE + "RUN echo {{latest-conda-version}}\nRUN docker inspect --format '{{ .Id }}' x\n"
         write_env(catalog_root, files={"context/Dockerfile": dockerfile})
-        assert messages(catalog_root, "template-tag") == ["unknown template tag {{latest-conda-version}} (build files may use {{latest-image-tag}} and {{latest-pypi-version}})"]
+        assert messages(catalog_root, "template-tag") == ["unknown template tag {{latest-conda-version}} (build files "
+                                                          "may use {{latest-image-tag}} and {{latest-pypi-version}})"]
 
 
 class TestBuildContext:
@@ -104,14 +117,17 @@ class TestBuildContext:
 
     def test_copy_source_excluded_by_dockerignore(self, catalog_root):
         write_env(catalog_root, files={"context/.dockerignore": "*.txt\n"})
-        assert messages(catalog_root, "build-context") == ["COPY source 'requirements.txt' is excluded by .dockerignore"]
+        assert messages(catalog_root, "build-context") == [
+            "COPY source 'requirements.txt' is excluded by .dockerignore"
+        ]
 
     def test_dockerignore_exception_reincludes(self, catalog_root):
         write_env(catalog_root, files={"context/.dockerignore": "*.txt\n!requirements.txt\n"})
         assert messages(catalog_root, "build-context") == []
 
     def test_json_form_wildcards_and_from_stage(self, catalog_root):
-        dockerfile = DOCKERFILE + 'COPY ["requirements.txt", "/x/"]\nCOPY *.txt /y/\nCOPY --from=build /opt /opt\nCOPY *.whl /w/\nADD https://example.com/x.tgz /z\n'
+        dockerfile = DOCKERFILE + ('COPY ["requirements.txt", "/x/"]\nCOPY *.txt /y/\nCOPY --from=build /opt '
+                                   '/opt\nCOPY *.whl /w/\nADD https://example.com/x.tgz /z\n')
         write_env(catalog_root, files={"context/Dockerfile": dockerfile})
         assert messages(catalog_root, "build-context") == ["COPY source '*.whl' matches nothing in the build context"]
 
@@ -145,10 +161,15 @@ class TestBuildContext:
     def test_spec_build_without_context(self, catalog_root):
         environment = "image:\n  name: azureml/curated/NAME\n  os: linux\n"
         write_env(catalog_root, files={"environment.yaml": environment})
-        assert messages(catalog_root, "build-context") == ["the spec builds from a context, but environment.yaml has no image.context"]
+        assert messages(catalog_root, "build-context") == ["the spec builds from a context, but environment.yaml has "
+                                                           "no image.context"]
 
     def test_prebuilt_image_over_a_context_is_a_warning(self, catalog_root):
-        spec = SPEC.split("build:")[0] + 'image: "mcr.microsoft.com/azureml/curated/other:3"\n' + SPEC.split("dockerfile_path: \"{{image.dockerfile.path}}\"\n")[1]
+        spec = (
+            SPEC.split("build:")[0]
+            + 'image: "mcr.microsoft.com/azureml/curated/other:3"\n'
+            + SPEC.split('dockerfile_path: "{{image.dockerfile.path}}"\n')[1]
+        )
         write_env(catalog_root, files={"spec.yaml": spec})
         [finding] = findings(catalog_root, "build-context")
         assert "the context is never built" in finding.message
@@ -156,6 +177,7 @@ class TestBuildContext:
     @pytest.mark.parametrize("image", ['"{{image.publish.hostname}}/{{image.name}}:{{asset.version}}"',
                                        '"{{ image.publish.hostname }}/{{ image.name }}:{{ asset.version }}"'])
     def test_spec_naming_its_own_published_image_is_standard(self, catalog_root, image):
-        spec = SPEC.split("build:")[0] + f"image: {image}\n" + SPEC.split("dockerfile_path: \"{{image.dockerfile.path}}\"\n")[1]
+        spec = SPEC.split("build:")[0] + f"image: {image}\n" + SPEC.split("dockerfile_path: "
+                                                                          "\"{{image.dockerfile.path}}\"\n")[1]
         write_env(catalog_root, files={"spec.yaml": spec})
         assert messages(catalog_root, "build-context") == []

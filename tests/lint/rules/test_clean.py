@@ -13,7 +13,8 @@ def test_prebuilt_environment_without_context_is_clean(catalog_root):
         catalog_root,
         "mlflow-inference",
         {
-            "environment.yaml": "image:\n  name: azureml/curated/NAME\n  os: linux\n  publish:\n    location: mcr\n    visibility: public\n",
+            "environment.yaml": "image:\n  name: azureml/curated/NAME\n  os: linux\n  publish:\n    location: mcr\n    "
+                                "visibility: public\n",
             "spec.yaml": 'name: "{{asset.name}}"\nversion: "{{asset.version}}"\n'
             'image: "{{image.publish.hostname}}/{{image.name}}:{{asset.version}}"\nos_type: linux\n'
             'tags:\n  OS: Ubuntu22.04\n  Python: "3.11"\n',

@@ -80,7 +80,8 @@ def test_delete_on_must_be_a_real_date(catalog_root, value):
 
 def test_delete_on_in_the_past(catalog_root):
     write_pair(catalog_root, deprecated_spec(tags=('Deprecated: ""', 'DeleteOn: "2026-11-21"')))
-    assert messages(catalog_root, "deprecation") == ["DeleteOn 2026-11-21 has passed: archive the environment and remove it"]
+    assert messages(catalog_root, "deprecation") == ["DeleteOn 2026-11-21 has passed: archive the environment and "
+                                                     "remove it"]
 
 
 def test_delete_on_today_is_not_yet_past(catalog_root):
@@ -94,12 +95,14 @@ def test_delete_on_without_deprecated_tag(catalog_root):
 
 
 def test_replacement_must_exist(catalog_root):
-    write_env(catalog_root, "sklearn-1.3", {"spec.yaml": deprecated_spec(description="DEPRECATED: Please use sklearn-9 instead.")})
+    write_env(catalog_root, "sklearn-1.3", {"spec.yaml": deprecated_spec(description="DEPRECATED: Please use sklearn-9 "
+                                                                                     "instead.")})
     assert messages(catalog_root, "deprecation") == ["replacement 'sklearn-9' is not in the catalog"]
 
 
 def test_replacement_must_not_be_deprecated(catalog_root):
-    write_pair(catalog_root, deprecated_spec(), replacement_spec=deprecated_spec(description="DEPRECATED: Please use sklearn-1.3 instead."))
+    write_pair(catalog_root, deprecated_spec(), replacement_spec=deprecated_spec(description="DEPRECATED: Please use "
+                                                                                             "sklearn-1.3 instead."))
     found = messages(catalog_root, "deprecation")
     assert "replacement 'sklearn-1.5' is itself deprecated" in found
     assert "replacement 'sklearn-1.3' is itself deprecated" in found

@@ -23,9 +23,11 @@ def with_dockerfile(root, text):
         "# syntax=docker/dockerfile:1\n# escape=`\nFROM mcr.microsoft.com/azureml/curated/sklearn-1.5:3\n",
         "FROM --platform=linux/amd64 mcr.microsoft.com/azureml/curated/sklearn-1.5:3 AS base\n",
         "ARG BASE=mcr.microsoft.com/azureml/curated/sklearn-1.5:3\nFROM ${BASE}\n",
-        'ARG REGISTRY="mcr.microsoft.com"\nARG IMAGE=azureml/curated/sklearn-1.5\nFROM $REGISTRY/${IMAGE}:{{latest-image-tag}}\n',
+        'ARG REGISTRY="mcr.microsoft.com"\nARG IMAGE=azureml/curated/sklearn-1.5\nFROM '
+        '$REGISTRY/${IMAGE}:{{latest-image-tag}}\n',
         "ARG BASE\nFROM ${BASE:-mcr.microsoft.com/azureml/curated/sklearn-1.5:3}\n",
-        "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:1 AS build\nFROM mcr.microsoft.com/azureml/curated/x:1\n",
+        "FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:1 AS build\nFROM "
+        "mcr.microsoft.com/azureml/curated/x:1\n",
     ],
 )
 def test_curated_base_however_written(catalog_root, dockerfile):

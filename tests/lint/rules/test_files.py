@@ -68,7 +68,8 @@ class TestYamlSyntax:
         write_env(catalog_root, files={"spec.yaml": SPEC + tags.replace("  Tag00000", "  Extra")})
         assert messages(catalog_root, "yaml-syntax", "schema") == []
 
-    @pytest.mark.parametrize("value", ["!!python/object:foo.Bar {a: 1}", "!custom [1]", "!!python/object/new:os.system [ls]"])
+    @pytest.mark.parametrize("value", ["!!python/object:foo.Bar {a: 1}", "!custom [1]", "!!python/object/new:os.system "
+                                                                                        "[ls]"])
     def test_tagged_mapping_or_list_is_named_with_its_line(self, catalog_root, value):
         write_env(catalog_root, files={"spec.yaml": SPEC.replace("tags:\n", f"tags: {value}\nx:\n")})
         [(name, line, _, message)] = only(catalog_root, "yaml-syntax")
@@ -118,7 +119,11 @@ class TestSchema:
         assert any("exactly one of 'image'" in m for m in messages(catalog_root, "schema"))
 
     def test_neither_image_nor_build_is_an_error(self, catalog_root):
-        spec = "\n".join(line for line in SPEC.splitlines() if "build" not in line and "dockerfile_path" not in line and "path:" not in line)
+        spec = "\n".join(
+            line
+            for line in SPEC.splitlines()
+            if "build" not in line and "dockerfile_path" not in line and "path:" not in line
+        )
         write_env(catalog_root, files={"spec.yaml": spec + "\n"})
         assert any("exactly one of 'image'" in m for m in messages(catalog_root, "schema"))
 
@@ -142,7 +147,8 @@ class TestSchema:
         env = write_env(
             catalog_root,
             files={
-                "asset.yaml": ASSET + "test:\n  pytest:\n    enabled: true\n    pip_requirements: r.txt\n    conda_environment: c.yml\n",
+                "asset.yaml": ASSET
+                + "test:\n  pytest:\n    enabled: true\n    pip_requirements: r.txt\n    conda_environment: c.yml\n",
                 "r.txt": "pytest\n",
                 "c.yml": "name: x\n",
             },
@@ -176,7 +182,8 @@ class TestMissingFile:
         assert "template file 'conda.yaml' does not exist in the build context" in found
 
     def test_release_paths_with_exclusions(self, catalog_root):
-        env = write_env(catalog_root, files={"asset.yaml": ASSET + "release_paths:\n  - ../src\n  - '!../src/test'\n  - ../gone\n"})
+        env = write_env(catalog_root, files={"asset.yaml": ASSET + "release_paths:\n  - ../src\n  - '!../src/test'\n  "
+                                                                   "- ../gone\n"})
         (env.parent / "src" / "test").mkdir(parents=True)
         [(name, line, _, message)] = only(catalog_root, "missing-file")
         assert (name, line) == ("asset.yaml", 10) and "'../gone'" in message
@@ -198,7 +205,10 @@ class TestVersion:
         write_env(catalog_root, files={"asset.yaml": ASSET.replace("version: auto", f"version: {value}")})
         assert messages(catalog_root, "version") == []
 
-    @pytest.mark.parametrize("value, shown", [("0", "0"), ("-1", "-1"), ("1.5", "1.5"), ("latest", "latest"), ("true", "true"), ("'01'", "01")])
+    @pytest.mark.parametrize(
+        "value, shown",
+        [("0", "0"), ("-1", "-1"), ("1.5", "1.5"), ("latest", "latest"), ("true", "true"), ("'01'", "01")],
+    )
     def test_bad(self, catalog_root, value, shown):
         write_env(catalog_root, files={"asset.yaml": ASSET.replace("version: auto", f"version: {value}")})
         [(name, line, _, message)] = only(catalog_root, "version")

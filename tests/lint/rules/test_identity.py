@@ -86,13 +86,17 @@ class TestImageName:
         assert finding.message == "image name 'azureml/sklearn-1.5' must be 'azureml/curated/sklearn-1.5'"
 
     def test_image_name_with_other_environment_name(self, catalog_root):
-        write_env(catalog_root, files={"environment.yaml": ENVIRONMENT.replace("azureml/curated/NAME", "azureml/curated/sklearn")})
+        write_env(
+            catalog_root,
+            files={"environment.yaml": ENVIRONMENT.replace("azureml/curated/NAME", "azureml/curated/sklearn")},
+        )
         assert len(messages(catalog_root, "image-name")) == 1
 
     def test_suggested_image_name_is_lower_case(self, catalog_root):
         write_env(catalog_root, "AzureML-Minimal", directory="env")
         [finding] = findings(catalog_root, "image-name")
-        assert finding.message == "image name 'azureml/curated/AzureML-Minimal' must be 'azureml/curated/azureml-minimal'"
+        assert finding.message == ("image name 'azureml/curated/AzureML-Minimal' must be "
+                                   "'azureml/curated/azureml-minimal'")
 
     def test_lower_case_image_of_a_capitalised_name_is_right(self, catalog_root):
         write_env(catalog_root, "AzureML-Minimal", {"environment.yaml": ENVIRONMENT.replace("NAME", "azureml-minimal")},
@@ -113,7 +117,8 @@ class TestImageName:
 
     @pytest.mark.parametrize("visibility", ["internal", "staging", "unlisted"])
     def test_non_public_visibility_is_a_warning(self, catalog_root, visibility):
-        write_env(catalog_root, files={"environment.yaml": ENVIRONMENT.replace("visibility: public", f"visibility: {visibility}")})
+        write_env(catalog_root, files={"environment.yaml": ENVIRONMENT.replace("visibility: public", "visibility: "
+                                                                                                     f"{visibility}")})
         [finding] = findings(catalog_root, "image-name")
         assert finding.severity is Severity.WARNING and visibility in finding.message
 
@@ -126,7 +131,10 @@ class TestDuplicate:
         name_findings = [f for f in found if "also named" in f.message]
         image_findings = [f for f in found if "also uses image" in f.message]
         assert len(name_findings) == 2 and len(image_findings) == 2
-        assert "inference/sklearn/asset.yaml" in name_findings[1].message or "inference/sklearn/asset.yaml" in name_findings[0].message
+        assert (
+            "inference/sklearn/asset.yaml" in name_findings[1].message
+            or "inference/sklearn/asset.yaml" in name_findings[0].message
+        )
 
     def test_same_image_name_only(self, catalog_root):
         write_env(catalog_root, "sklearn-1.5")

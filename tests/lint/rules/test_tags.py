@@ -32,7 +32,8 @@ def test_unquoted_python_version_is_read_as_a_number(catalog_root):
     write_env(catalog_root, files={"spec.yaml": with_tags("OS: Ubuntu22.04", "Python: 3.10")})
     [finding] = findings(catalog_root, "tag-value")
     assert finding.location.line == 11 and finding.location.column == 11
-    assert finding.message == 'tag Python is the number 3.1 (written 3.10); tag values are strings: write Python: "3.10"'
+    assert finding.message == ('tag Python is the number 3.1 (written 3.10); tag values are strings: write Python: '
+                               '"3.10"')
 
 
 @pytest.mark.parametrize(
@@ -64,10 +65,28 @@ def test_bad_values(catalog_root, line, expected):
 
 @pytest.mark.parametrize(
     "line",
-    ['Python: "3.12.8"', 'Preview: ""', 'Inferencing: ""', 'Cuda: "12.1.1"', 'CuDnn: "8.9.7.29"', 'OpenMpi: "4.1.0"', 'DeepSpeed: "0.15.1"', "OS: Debian12", "GPU: Cuda12", 'Owner: "ml-platform"'],
+    [
+        'Python: "3.12.8"',
+        'Preview: ""',
+        'Inferencing: ""',
+        'Cuda: "12.1.1"',
+        'CuDnn: "8.9.7.29"',
+        'OpenMpi: "4.1.0"',
+        'DeepSpeed: "0.15.1"',
+        "OS: Debian12",
+        "GPU: Cuda12",
+        'Owner: "ml-platform"',
+    ],
 )
 def test_good_values(catalog_root, line):
-    write_env(catalog_root, files={"spec.yaml": with_tags('Python: "3.12"', line) if not line.startswith("OS") else with_tags(line, 'Python: "3.12"')})
+    write_env(
+        catalog_root,
+        files={
+            "spec.yaml": with_tags('Python: "3.12"', line)
+            if not line.startswith("OS")
+            else with_tags(line, 'Python: "3.12"')
+        },
+    )
     assert messages(catalog_root, "tag-value") == []
 
 
