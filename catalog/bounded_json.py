@@ -8,6 +8,7 @@ refused, and every failure is a ``JsonRefused`` with a one-line reason.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 MAX_DEPTH = 32  # our records and the answers we read are a few levels deep
@@ -44,6 +45,7 @@ def check_depth(value: Any, max_depth: int = MAX_DEPTH) -> None:
     pending = [(value, 1)]
     while pending:
         current, depth = pending.pop()
+        children: Iterable[Any]
         if isinstance(current, dict):
             children = current.values()
         elif isinstance(current, list):

@@ -169,7 +169,7 @@ def _run(tokens: tuple[Token, ...], path: str) -> bool:
                 continue
             kind, test = tokens[index]
             if kind == "char":
-                if test(char):
+                if test is not None and test(char):
                     following.add(state + 2)
             elif kind == "any" or (kind == "star" and char != "/"):
                 following.add(state)

@@ -117,7 +117,7 @@ class Within:
 
 
 def resolves_inside(path: Path | str, directory: Path | str) -> bool:
-    return Within(directory)(path)
+    return Within(Path(directory))(path)
 
 
 def looks_binary(head: bytes) -> bool:

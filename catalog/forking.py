@@ -31,6 +31,7 @@ _SHARE_WORK: tuple | None = None
 
 
 def _run_share(index: int) -> list:
+    assert _SHARE_WORK is not None, "a share runs only in a worker forked by map_forked_shares"
     work, shares = _SHARE_WORK
     return work(index, shares)
 

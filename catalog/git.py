@@ -116,7 +116,7 @@ def files_added_at(directory: Path) -> dict[Path, datetime.datetime]:
         return {}
     root = Path(top.strip())
     cut = shallow_cut(directory)
-    added: dict[Path, datetime.datetime] = {}
+    added: dict[Path, datetime.datetime | None] = {}
     for commit in out.split("\0")[1:]:
         header, _, names = commit.partition("\n")
         sha, _, stamp = header.partition(" ")

@@ -28,10 +28,10 @@ def parse_image_reference(text: str) -> ImageReference:
     """Parse a reference; template tags are kept whole, whatever their regex holds."""
     placeholder = text
     templated = False
-    for tag in reversed(find_template_tags(text)):
-        placeholder = placeholder[: tag.start] + "\x00" + placeholder[tag.end :]
+    for template in reversed(find_template_tags(text)):
+        placeholder = placeholder[: template.start] + "\x00" + placeholder[template.end :]
         templated = True
-    digest = None
+    digest: str | None = None
     if "@" in placeholder:
         placeholder, digest = placeholder.split("@", 1)
     tag = None

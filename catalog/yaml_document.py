@@ -294,7 +294,7 @@ class _Builder:
             )
         return frame.path + (frame.pending_key,)
 
-    def _scalar(self, event: events.ScalarEvent) -> tuple[Any, str | None]:
+    def _scalar(self, event: Any) -> tuple[Any, str | None]:  # a ScalarEvent, with libyaml's Mark type
         tag = event.tag
         if tag is None or tag == "!":
             if event.style or not event.implicit[0]:

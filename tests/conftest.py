@@ -19,7 +19,7 @@ from catalog.lint.run import lint
 from catalog.model import load_catalog
 
 # Real servers on 127.0.0.1 (a registry, a package index, a misbehaving registry) for pin and release.
-pytest_plugins = ["tests.servers.fixtures"]
+pytest_plugins = ["tests.servers.fixtures", "tests.servers.build_machine"]
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = datetime.date(2026, 11, 22)
@@ -158,3 +158,41 @@ def catalog_root(tmp_path: Path) -> Path:
     root = tmp_path / "environments"
     root.mkdir()
     return root
+
+
+def configure(project, index_url: str, mirror: str, cache=".cache") -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.catalog]\nroots = ["environments"]\n\n[tool.catalog.pin]\n'
+        f'index-url = "{index_url}"\nregistry-mirrors = {{ "mcr.microsoft.com" = "{mirror}" }}\n'
+        f'cache-dir = "{cache}"\ntimeout = 3\nretries = 1\n'
+    )
+
+
+def with_tags(*lines: str) -> str:
+    head = SPEC.split("tags:")[0]
+    return head + "tags:\n" + "".join(f"  {line}\n" for line in lines)
+
+
+SECRET = "TOP-SECRET-7f3a"
+
+
+def write_private_file(tmp_path: Path, name: str, text: str) -> Path:
+    """A file outside every asset, holding something no report or page may show."""
+    path = tmp_path / "private" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def _nest_beyond_path_max(start: Path) -> Path:
+    """Directories under ``start`` whose full path is longer than PATH_MAX (root cannot list it either)."""
+    fd = os.open(start, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(20):
+            os.mkdir("d" * 250, dir_fd=fd)
+            inner = os.open("d" * 250, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    finally:
+        os.close(fd)
+    return start / "/".join(["d" * 250] * 20)

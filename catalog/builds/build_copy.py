@@ -66,6 +66,9 @@ def write_build_copy(plan: PinPlan, work: Path, mirrors: list[Mirror], prepare) 
 
     ``prepare(text, run_lines)`` is the builder's last word on the Dockerfile."""
     env = plan.environment
+    context = env.context
+    if context is None:
+        raise ValueError(f"{env.name}: a pre-built image has no build copy")  # planned as a skip, never built
     asset = work / "asset"
     sources = asset_files(env.directory)
     for relative, data in pinned_tree(plan).items():
@@ -74,8 +77,8 @@ def write_build_copy(plan: PinPlan, work: Path, mirrors: list[Mirror], prepare) 
         path.write_bytes(data)
         if relative in sources:
             shutil.copymode(sources[relative], path)  # a script the Dockerfile runs stays executable
-    context_dir = asset / env.context.directory.relative_to(env.directory)
-    dockerfile_relative = env.context.dockerfile.relative_to(env.directory)
+    context_dir = asset / context.directory.relative_to(env.directory)
+    dockerfile_relative = context.dockerfile.relative_to(env.directory)
     text = (asset / dockerfile_relative).read_text(encoding="utf-8")
     text = mirror_references(text, mirrors)
     parsed = parse_dockerfile_text(asset / dockerfile_relative, text)

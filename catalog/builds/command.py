@@ -16,11 +16,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from catalog.builds.plan import BUILD, FAIL, SKIP, BuildTarget, environments_changed, plan_builds, plan_target
 from catalog.finding import one_line, plural
 from catalog.records.build_report import BuildReports
 from catalog.records.store import RecordRefused
+
+if TYPE_CHECKING:
+    from catalog.pin.lookups import Lookups
 
 
 class BuildRefused(Exception):
@@ -46,7 +50,7 @@ class BuildRequest:
 class PlannedBuilds:
     targets: list[BuildTarget]
     reports: BuildReports
-    lookups: object = None  # the pin run's lookups, reused for base image digests
+    lookups: Lookups | None = None  # the pin run's lookups, reused for base image digests
 
     @property
     def to_build(self) -> list[BuildTarget]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from catalog.model import EnvironmentAsset
 from catalog.pin.resolve import PinPlan
 from catalog.records.build_report import NEXT, BuildReports
+from catalog.records.identity import is_safe_name
 from catalog.records.ledger import ReleasedVersion, ReleaseLedger
 from catalog.release.plan import identity_refusal, pinned_base, pinned_hash
 
@@ -65,14 +66,15 @@ def plan_target(plan: PinPlan, ledger: ReleaseLedger, reports: BuildReports, reb
     if env.context is None:
         return BuildTarget(env, SKIP, "a pre-built image: no build context to build")
     refusal = identity_refusal(env)
-    if refusal:
+    name = env.name
+    if refusal or not is_safe_name(name):
         return BuildTarget(env, FAIL, f"refused: {refusal}")
     if plan.errors:
         first = plan.errors[0]
         more = f" (and {len(plan.errors) - 1} more)" if len(plan.errors) > 1 else ""
         return BuildTarget(env, FAIL, f"cannot pin {first.where(relative_to)}: {first.message}{more}", plan)
     digest = pinned_hash(plan)
-    released = released_version(ledger, env.name, digest)
+    released = released_version(ledger, name, digest)
     version = str(released.version) if released is not None else NEXT
     image = image_name(env)
     tags = [f"{image}:{version}"]
@@ -80,7 +82,7 @@ def plan_target(plan: PinPlan, ledger: ReleaseLedger, reports: BuildReports, reb
     if isinstance(wanted, int) and str(wanted) != version:
         tags.append(f"{image}:{wanted}")
     target = BuildTarget(env, BUILD, "", plan, digest, version, tags)
-    last = None if rebuild_all else reports.last_passed(env.name)
+    last = None if rebuild_all else reports.last_passed(name)
     if last is not None and last.content_hash == digest:
         target.action = SKIP
         target.reason = f"unchanged since its build of {last.finished_at} passed (version {last.asset_version})"

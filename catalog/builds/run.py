@@ -148,6 +148,8 @@ def _build_and_check(target: BuildTarget, session: BuildSession, draft: BuildDra
     work = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{target.name}-"))
     built = False
     try:
+        if target.pin is None:
+            raise ValueError(f"{target.name}: planned to build without a pinned definition")  # a bug
         copy = write_build_copy(target.pin, work, session.mirrors,
                                 lambda text, runs: builder.prepare_dockerfile(text, runs, session.options))
         result = builder.build(copy.context, copy.dockerfile, target.tags, session.options, log, deadline)
@@ -168,7 +170,7 @@ def _build_and_check(target: BuildTarget, session: BuildSession, draft: BuildDra
         _judge(target, session, draft, log, smoke.python if smoke else None)
         if session.push and draft.passed:
             progress.update(target.name, "pushing")
-            _push(target, session, draft, log, deadline)
+            _push(target, session, session.push, draft, log, deadline)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if built and (session.discard_images or interrupted()):
@@ -214,8 +216,8 @@ def _smoke_test(target: BuildTarget, session: BuildSession, work: Path, log, dea
     return smoke
 
 
-def _push(target: BuildTarget, session: BuildSession, report: BuildDraft, log, deadline: Deadline) -> None:
-    registry = session.push
+def _push(target: BuildTarget, session: BuildSession, registry: str, report: BuildDraft, log,
+          deadline: Deadline) -> None:
     scheme, _, rest = registry.partition("://")
     registry = rest if rest else registry
     for tag in target.tags:

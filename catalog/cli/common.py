@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from catalog.model import EnvironmentAsset
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -66,7 +70,7 @@ def chosen_environments(config, selectors: tuple[str, ...]):
             no_environments_under(", ".join(os.path.relpath(root) for root in roots), Path.cwd())
         return catalog, list(catalog.environments)
     by_directory = {os.path.realpath(env.directory): env for env in catalog.environments}
-    chosen = []
+    chosen: list[EnvironmentAsset] = []
     for selector in selectors:
         found = catalog.named(selector)
         if not found and os.path.isdir(selector):

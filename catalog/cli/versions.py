@@ -54,7 +54,8 @@ def pin(environments, out_dir, check, offline, mirrors, index_url, config_file) 
         if plan.errors:
             continue
         for use in plan.uses:
-            click.echo(f"{os.path.relpath(use.file)}:{use.line}:{use.column}: {use.text} -> {use.value.lstrip(':@')}")
+            value = (use.value or "").lstrip(":@")
+            click.echo(f"{os.path.relpath(use.file)}:{use.line}:{use.column}: {use.text} -> {value}")
         if out_dir is None:
             continue
         target = out_dir / plan.environment.name

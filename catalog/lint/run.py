@@ -62,7 +62,7 @@ def unreadable_findings(unreadable: list[tuple[Path, str]], rules: list[Rule]) -
     rule = next((rule for rule in rules if rule.code == UNREADABLE_DIRECTORY), None)
     if rule is None:
         return []
-    found = {}
+    found: dict[str, str] = {}
     for directory, reason in unreadable:
         found.setdefault(os.path.abspath(directory), reason)
     return [Finding(rule.name, rule.code, rule.severity, Location(Path(directory)), None,
@@ -70,7 +70,7 @@ def unreadable_findings(unreadable: list[tuple[Path, str]], rules: list[Rule]) -
             for directory, reason in found.items()]
 
 
-def merge_results(results: list[LintResult], extra: list[Finding] = ()) -> LintResult:
+def merge_results(results: list[LintResult], extra: Iterable[Finding] = ()) -> LintResult:
     """One result of several lint runs (catalogs of their own) and catalog-level findings."""
     findings = [finding for result in results for finding in result.findings] + list(extra)
     findings.sort(key=Finding.sort_key)

@@ -21,6 +21,7 @@ import os
 import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -28,6 +29,9 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from catalog.mkdocs_plugin.config import CatalogConfig
+
+if TYPE_CHECKING:  # the generator is imported when a build starts, not with the plugin
+    from catalog.site.generate import SiteOptions
 
 log = logging.getLogger("mkdocs.plugins.catalog")
 
@@ -55,7 +59,7 @@ class ChangedPaths:
 
 class CatalogPlugin(BasePlugin[CatalogConfig]):
     def __init__(self) -> None:
-        self.options = None
+        self.options: SiteOptions | None = None  # set by on_config
         self.generated: list[str] = []  # files of the last generation, relative to the cache directory
         self.changes: ChangedPaths | None = None  # set while `mkdocs serve` watches
         self.observer = None
@@ -93,8 +97,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             return
         from catalog.site import SiteError, generate_checked
 
-        watching = self.changes is not None and self.observer is not None and self.observer.is_alive()
-        changed = self.changes.take() if watching else None
+        watching = self.observer is not None and self.observer.is_alive()
+        changed = self.changes.take() if watching and self.changes is not None else None
         try:
             result = generate_checked(replace(self.options, changed=changed))
         except SiteError as exc:
@@ -156,8 +160,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
 
 
 def _inside(path: Path, directory: Path) -> bool:
-    path, directory = os.path.abspath(path), os.path.abspath(directory)
-    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+    inner, outer = os.path.abspath(path), os.path.abspath(directory)
+    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
 
 
 def _add_theme_overrides(config: MkDocsConfig) -> None:
@@ -214,17 +218,17 @@ def _start_observer(paths: list[Path], changes: ChangedPaths, roots: list[Path],
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
-    roots = [os.path.abspath(root) for root in roots]
+    watched_roots = [os.path.abspath(root) for root in roots]
     skip = os.path.abspath(ignored)
     own, rebuild = rebuilds or ((), None)
-    seen: dict[str, tuple] = {}  # path -> what its last change left, for telling real changes
+    seen: dict[str, tuple | None] = {}  # path -> what its last change left, for telling real changes
 
     class Recorder(FileSystemEventHandler):
         def on_any_event(self, event) -> None:
             if event.event_type in ("opened", "closed_no_write"):
                 return  # the generator reading files is no change
             found = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
-            found = [path for path in found if path and _may_matter(path, roots, skip)]
+            found = [path for path in found if path and _may_matter(path, watched_roots, skip)]
             if not found:
                 return
             changes.add(*found)
@@ -241,7 +245,7 @@ def _start_observer(paths: list[Path], changes: ChangedPaths, roots: list[Path],
     return observer
 
 
-def _changed(path: str, seen: dict[str, tuple]) -> bool:
+def _changed(path: str, seen: dict[str, tuple | None]) -> bool:
     """Whether ``path`` differs from when it was last seen. Reading a file new since its
     last read updates its access time, which inotify reports as a change: polling
     watchers, such as MkDocs' own, compare size and modification time instead."""

@@ -60,7 +60,7 @@ def load_environment(asset_file: Path) -> EnvironmentAsset | None:
     return EnvironmentAsset(asset_file, doc)
 
 
-def load_catalog(roots: list[Path], extra_asset_dirs: list[Path] = ()) -> Catalog:
+def load_catalog(roots: list[Path], extra_asset_dirs: Iterable[Path] = ()) -> Catalog:
     seen: set[str] = set()
     environments: list[EnvironmentAsset] = []
     unreadable: list[tuple[Path, str]] = []

@@ -107,8 +107,8 @@ def cuda_of_image(reference: str) -> str | None:
         if version:
             return version
     if repository.rsplit("/", 1)[-1] == "cuda":
-        match = re.match(r"(\d+\.\d+)", tag)
-        return match.group(1) if match else None
+        number = re.match(r"(\d+\.\d+)", tag)
+        return number.group(1) if number else None
     return None
 
 
@@ -303,7 +303,7 @@ def python_as_written(env: Definition) -> str | None:
 
 def _tag_texts(env: Definition) -> dict[str, str]:
     """Tags by normalized key, values as text (for matching, not for showing)."""
-    texts = {}
+    texts: dict[str, str] = {}
     for key, value in env.tags.items():
         if isinstance(key, str):
             texts.setdefault(normalize_key(key), "" if value is None else str(value))
@@ -408,7 +408,7 @@ def framework_of(env: Definition, packages: tuple[DeclaredPackage, ...]) -> Fram
 
 
 def name_says_gpu(name: str | None) -> bool:
-    return bool(name) and any(True for _ in gpu_tokens(name))
+    return name is not None and any(True for _ in gpu_tokens(name))
 
 
 class EnvironmentFacts:

@@ -60,7 +60,8 @@ class RegistryClient:
         self.http = http
         self.mirrors = {host.lower(): url.rstrip("/") for host, url in (mirrors or {}).items()}
         self.page_size = page_size
-        self._tokens: dict[tuple[str, str], tuple[tuple, str]] = {}  # (registry, repository) -> (origin, token)
+        # (registry, repository) -> (the origin that challenged, its token)
+        self._tokens: dict[tuple[str, str], tuple[tuple[str, str, int] | None, str]] = {}
         self._lock = threading.Lock()
 
     def base_url(self, registry: str) -> str:

@@ -175,15 +175,15 @@ def _use(path: Path, line: int, column: int, tag, before: str, index_url: str) -
                 re.compile(tag.argument)
             except re.error as exc:
                 return f"the regular expression does not compile: {exc}"
-        query = ImageQuery(reference.registry, reference.repository, tag.argument)
-        return TagUse(path, line, column, tag.text, tag.start, tag.end, query, match.group("separator"))
+        image = ImageQuery(reference.registry, reference.repository, tag.argument)
+        return TagUse(path, line, column, tag.text, tag.start, tag.end, image, match.group("separator"))
     match = _PACKAGE_BEFORE.search(before)
     if match is None:
         return "must follow package== or package~="
     if tag.argument not in (None, "pre"):
         return "the only option of latest-pypi-version is 'pre'"
-    query = PackageQuery(index_url, match.group("name"), tag.argument == "pre")
-    return TagUse(path, line, column, tag.text, tag.start, tag.end, query)
+    package = PackageQuery(index_url, match.group("name"), tag.argument == "pre")
+    return TagUse(path, line, column, tag.text, tag.start, tag.end, package)
 
 
 def apply_answers(plan: PinPlan, answer) -> None:
@@ -198,8 +198,11 @@ def apply_answers(plan: PinPlan, answer) -> None:
             if result.tag is not None:
                 use.value = result.tag if use.separator == ":" else ":" + result.tag
                 use.replaces_separator = use.separator == "@"
-            else:
+            elif result.digest is not None:
                 use.value = "@" + result.digest
                 use.replaces_separator = True
+            else:
+                plan.errors.append(PinError(use.file, use.line, use.column,
+                                            f"{use.text}: {use.query.describe()}: the answer names no tag, no digest"))
         else:
             use.value = str(result)

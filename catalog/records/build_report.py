@@ -207,7 +207,7 @@ class BuildReports:
 
     # --- paths: the only place a name and version become one ---------------------------
 
-    def directory(self, name: str | None) -> Path | None:
+    def directory(self, name: object) -> Path | None:
         """The directory of ``name``'s reports; None when the name cannot name a directory."""
         return self.root / name if is_safe_name(name) else None
 
@@ -256,7 +256,7 @@ class BuildReports:
     def of_environment(self, name: str | None) -> EnvironmentReports:
         found = EnvironmentReports()
         directory = self.directory(name)
-        if directory is None or not os.path.lexists(directory):
+        if name is None or directory is None or not os.path.lexists(directory):
             return found
         if not self.tree.is_real_directory(directory):
             found.problems.append(RecordProblem(directory, "a symbolic link or not a directory; its reports are not "

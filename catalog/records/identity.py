@@ -9,6 +9,7 @@ written canonically (``1``, not ``01``, ``+1`` or ``¹``).
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 
 MAX_NAME = 255
 MAX_VERSION_DIGITS = 9
@@ -30,7 +31,7 @@ def name_problem(name: object) -> str | None:
     return None
 
 
-def is_safe_name(name: object) -> bool:
+def is_safe_name(name: object) -> TypeGuard[str]:
     return name_problem(name) is None
 
 
@@ -52,7 +53,7 @@ def parse_version(value: object) -> int | str | None:
         return None
     if isinstance(value, int):
         return value if 0 < value < 10 ** MAX_VERSION_DIGITS else None
-    if is_canonical_version(value):
+    if isinstance(value, str) and is_canonical_version(value):
         return int(value)
     return None
 

@@ -75,6 +75,8 @@ class LookupCache:
             self._entries = self._load()
 
     def _load(self) -> dict[str, list]:
+        if self._tree is None or self.path is None:
+            return {}
         try:
             payload = self._tree.read_json(self.path, MAX_CACHE_BYTES)
         except RecordUnreadable as exc:
@@ -110,7 +112,7 @@ class LookupCache:
         self._dirty = True
 
     def save(self) -> None:
-        if self.path is None or not self._dirty:
+        if self.path is None or self._tree is None or not self._dirty:
             return
         with contextlib.suppress(OSError, RecordRefused):  # a cache not written only costs lookups next time
             self._tree.write_file(self.path, json.dumps({"version": CACHE_VERSION, "entries": self._entries},

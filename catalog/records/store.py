@@ -57,7 +57,7 @@ class RecordTree:
         self.root = Path(os.path.abspath(root))
         top_text = os.path.abspath(top) if top is not None else None
         inside = top_text is not None and (str(self.root) + os.sep).startswith(top_text.rstrip(os.sep) + os.sep)
-        self._start = top_text if inside else os.path.dirname(str(self.root))
+        self._start: str = top_text if top_text is not None and inside else os.path.dirname(str(self.root))
         self._real_dirs: set[str] = set()
 
     def link_on_the_way(self, path: Path | str) -> str | None:

@@ -178,31 +178,40 @@ def release_files(decision: ReleaseDecision, release_dir: Path, base_dir: Path, 
 def make_release(decision: ReleaseDecision, ledger: ReleaseLedger, base_dir: Path, lookups, when: datetime.datetime,
                  commit: str | None, remote: str | None) -> Path:
     """Write the decided release into the ledger; returns its directory."""
-    target = ledger.version_directory(decision.name, decision.version)
+    version, _ = _new_version(decision)
+    target = ledger.version_directory(decision.name, version)
     files = release_files(decision, target, base_dir, commit, remote)
     record = release_record(decision, files, when, commit, lookups)
     return ledger.write(record, files)
 
 
+def _new_version(decision: ReleaseDecision) -> tuple[int, str]:
+    """The version number and content hash of a decision to release."""
+    if decision.version is None or decision.content_hash is None:
+        raise ValueError(f"{decision.name}: only a decided new version is released")  # a bug, not the user's
+    return decision.version, decision.content_hash
+
+
 def release_record(decision: ReleaseDecision, files: dict[str, bytes], when: datetime.datetime, commit: str | None,
                    lookups) -> ReleaseRecord:
+    version, digest = _new_version(decision)
     env = decision.environment
     facts = env.facts
     base = None
     if facts.base_image is not None:
         reference = pinned_base_reference(decision)
-        digest, endpoint = base_digest(reference, decision.pin, lookups)
-        base = PinnedBase(facts.base_image.written, reference, digest, endpoint)
+        base_image_digest, endpoint = base_digest(reference, decision.pin, lookups)
+        base = PinnedBase(facts.base_image.written, reference, base_image_digest, endpoint)
     packages = tuple(PinnedPackage(use.query.project, use.value, lookups.endpoint(use.query))
                      for use in decision.pin.uses if isinstance(use.query, PackageQuery) and use.value)
     image_name = decision.pin.image_name
     return ReleaseRecord(
         name=decision.name,
-        version=decision.version,
+        version=version,
         date=release_date(when),
-        content_hash=decision.content_hash,
+        content_hash=digest,
         source_hash=env.content_hash,
-        image=published_reference(image_name, str(decision.version)) if image_name else None,
+        image=published_reference(image_name, str(version)) if image_name else None,
         base_image=base,
         source_commit=commit,
         deprecation=Deprecation(
@@ -243,7 +252,7 @@ def pinned_base_reference(decision: ReleaseDecision) -> str | None:
 
 def pinned_base(env: EnvironmentAsset, plan: PinPlan) -> str | None:
     base = env.facts.base_image
-    if base is None:
+    if base is None or env.context is None:
         return None
     for use in plan.uses:
         if use.file == env.context.dockerfile and use.line == base.line and use.value and use.text in base.written:

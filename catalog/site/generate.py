@@ -25,7 +25,7 @@ from pathlib import Path
 from catalog import __version__
 from catalog.finding import internal_error, plural
 from catalog.forking import fork_is_safe, map_forked_shares
-from catalog.model import load_environment
+from catalog.model import EnvironmentAsset, load_environment
 from catalog.site.cache import EnvironmentCache, EnvironmentEntry, Print, fingerprint, now_ns, scan_catalog, tree_items
 from catalog.site.feed import atom_feed, environment_feed_entries
 from catalog.site.history import CatalogHistory
@@ -197,7 +197,7 @@ def _plan(options: SiteOptions, cache: EnvironmentCache, run: _Run) -> tuple[set
             stale[key] = tree
             continue
         cached = cache.packed[key]
-        if not cached[0] or fingerprint(tree, cache.inputs(key), run.now_ns) != cached[0]:
+        if not cached[0] or tree is None or fingerprint(tree, cache.inputs(key), run.now_ns) != cached[0]:
             stale[key] = tree
         elif cached[2]:  # dates from file times: git may know better now
             head_moved = run.history.head != cache.head if head_moved is None else head_moved
@@ -235,7 +235,7 @@ def _guess_links(name: str, deprecation: dict | None, run: _Run) -> PageLinks:
                      run.today.isoformat() if deprecation else None, run.options.directory_urls)
 
 
-def _load(key: str, tree: Print | None) -> tuple[Print | None, object]:
+def _load(key: str, tree: Print | None) -> tuple[Print | None, EnvironmentAsset | None]:
     """(what the environment's directory holds, the environment or None if it is gone).
 
     Its files are looked at before they are read, so a change while it is being read
@@ -252,7 +252,7 @@ def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None 
     released version. ``loaded`` is what ``_load`` returned, when the caller loaded it already.
     """
     tree, env = loaded or _load(key, tree)
-    if env is None:
+    if env is None or tree is None:
         return None
     record = describe(env, run.reports, run.history, run.ledger)
     entry = record.entry
@@ -299,14 +299,15 @@ def _build_share(keys: list[str], trees: dict[str, Print | None], links: dict[st
     results = []
     for start in range(0, len(keys), DOCKERFILE_BATCH):
         batch = keys[start:start + DOCKERFILE_BATCH]
-        loaded = {}
+        loaded: dict[str, tuple[Print | None, EnvironmentAsset | None]] = {}
         for key in batch:
             try:
                 loaded[key] = _load(key, trees[key])
-                if loaded[key][1] is not None:
+                env = loaded[key][1]
+                if env is not None:
                     # The Dockerfile parser (BuildKit's, in Go) takes a few times longer when called
                     # between long stretches of Python: parse the batch's Dockerfiles one after another.
-                    loaded[key][1].dockerfile  # noqa: B018 (a cached property)
+                    env.dockerfile  # noqa: B018 (a cached property)
             except Exception:  # noqa: BLE001 (_build_one meets it again, and reports it)
                 loaded.pop(key, None)
         for key in batch:
@@ -432,7 +433,7 @@ class _Catalog:
     def _count_facets(self) -> list[dict[str, int]]:
         if self.cache.facets is None or self.keys != set(self.cache.packed):
             counts: list[dict[str, int]] = [{} for _ in FACETS]
-            changed = {key: (None, self[key].facets) for key in self.keys}
+            changed: dict[str, tuple[tuple | None, tuple]] = {key: (None, self[key].facets) for key in self.keys}
         else:
             counts = [dict(values) for values in self.cache.facets]
             changed = {key: (self.cache[key].facets, entry.facets) for key, entry in self.fresh.items()}
@@ -606,8 +607,8 @@ def _deprecation_groups(site: _Catalog, keys: list[str], today: datetime.date) -
         if entry.deprecation:
             deprecated.append(entry)
     groups: dict[str, list[dict]] = {"past": [], "upcoming": [], "undated": []}
-    for entry in sorted(deprecated, key=lambda e: (e.deprecation[1] or "9999", e.name)):
-        replacement, day = entry.deprecation
+    for entry in sorted(deprecated, key=lambda e: ((e.deprecation or (None, None))[1] or "9999", e.name)):
+        replacement, day = entry.deprecation or (None, None)
         item = {
             "name": entry.name,
             "page": entry.page,

@@ -323,7 +323,7 @@ def packages_listing_json(entry: dict, links: PageLinks) -> str:
     ``[name, [[version label, href, newest, [[package, version], ...]], ...]]``; ``newest``
     marks the newest version that was verified.
     """
-    built = []
+    built: list[list] = []
     for version in entry["versions"]:
         report = version["build"]
         if report is None or not report.passed or not report.packages:

@@ -134,10 +134,10 @@ def _with_builds(versions: list[EnvironmentVersion], reports: list[BuildReport])
     """
     by_name: dict[str, BuildReport] = {}
     by_hash: dict[str, BuildReport] = {}
-    for report in reports:  # newest first: the first one of each kind wins
-        by_name.setdefault(report.asset_version, report)
-        if report.content_hash:
-            by_hash.setdefault(report.content_hash, report)
+    for each in reports:  # newest first: the first one of each kind wins
+        by_name.setdefault(each.asset_version, each)
+        if each.content_hash:
+            by_hash.setdefault(each.content_hash, each)
     found = [version.build if not version.released
              else by_name.get(version.label) or (by_hash.get(version.content_hash) if version.content_hash else None)
              for version in versions]

@@ -18,8 +18,7 @@ from catalog.builds.backends import NoBuilder, detect_builder
 from catalog.builds.backends.base import Builder
 from catalog.builds.backends.docker import CA_SECRET, add_secret_mounts
 from catalog.builds.image_probe import RESULT_MARKER
-from tests.conftest import REPO, run_cli, write_env
-from tests.pin.test_pin_command import configure
+from tests.conftest import REPO, configure, run_cli, write_env
 
 FAKE = Path(__file__).parent / "fake_cli" / "container_cli.py"
 PROBE_ANSWER = {

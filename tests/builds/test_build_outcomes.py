@@ -24,8 +24,8 @@ from catalog.builds.run import SCRATCH_PREFIX
 from catalog.records.build_log import HEAD_BYTES, TAIL_BYTES
 from catalog.records.build_report import BuildReport, BuildReports
 from catalog.resources import load_schema
-from tests.builds.conftest import configure_build
 from tests.conftest import REPO, run_cli, write_env
+from tests.servers.build_machine import configure_build
 
 VENV_DOCKERFILE = """\
 FROM mcr.microsoft.com/azureml/{base}:{{{{latest-image-tag}}}}

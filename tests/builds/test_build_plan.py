@@ -12,8 +12,7 @@ import subprocess
 import pytest
 
 from catalog.records.build_report import BuildReport, BuildReports
-from tests.conftest import run_cli, write_env
-from tests.pin.test_pin_command import configure
+from tests.conftest import configure, run_cli, write_env
 
 
 @pytest.fixture

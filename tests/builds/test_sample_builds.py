@@ -15,8 +15,8 @@ from catalog.model.facts import normalize_package
 from catalog.records.build_report import BuildReports
 from catalog.records.ledger import ReleaseLedger
 from catalog.resources import load_schema
-from tests.builds.conftest import configure_build
 from tests.conftest import REPO, run_cli
+from tests.servers.build_machine import configure_build
 
 SAMPLE = REPO / "environments"
 BUILDABLE = sorted(env.name for env in load_catalog([SAMPLE]).environments if env.context is not None)

@@ -7,16 +7,8 @@ import sys
 
 import pytest
 
-from tests.conftest import run_cli, write_env
+from tests.conftest import configure, run_cli, write_env
 from tests.servers.fixtures import BASE_TAGS, PROJECTS, start_process, stop
-
-
-def configure(project, index_url: str, mirror: str, cache=".cache") -> None:
-    (project / "pyproject.toml").write_text(
-        '[tool.catalog]\nroots = ["environments"]\n\n[tool.catalog.pin]\n'
-        f'index-url = "{index_url}"\nregistry-mirrors = {{ "mcr.microsoft.com" = "{mirror}" }}\n'
-        f'cache-dir = "{cache}"\ntimeout = 3\nretries = 1\n'
-    )
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import write_env
-from tests.pin.test_pin_command import configure
+from tests.conftest import configure, write_env
 
 
 @pytest.fixture

@@ -16,7 +16,13 @@ from tests.conftest import REPO, run_bounded
 
 
 def tree(top: Path) -> set[str]:
-    return {path.relative_to(top).as_posix() for path in top.rglob("*") if ".cache" not in path.parts}
+    """Every path below ``top`` (other tests' trees included: some nest beyond PATH_MAX, which
+    a walk passes over)."""
+    found = set()
+    for directory, dirnames, filenames in os.walk(top, onerror=lambda error: None):
+        dirnames[:] = [name for name in dirnames if name != ".cache"]
+        found.update(os.path.relpath(os.path.join(directory, name), top) for name in [*dirnames, *filenames])
+    return found
 
 
 @pytest.mark.parametrize("name", ["../../evil", "../outside", "/tmp/catalog-evil-absolute", "a/b", "sklearn\n1.5"])

@@ -9,8 +9,7 @@ import tomllib
 from jsonschema import Draft202012Validator
 
 from catalog.records.ledger import ReleaseLedger
-from tests.conftest import REPO, REQUIREMENTS, run_cli, write_env
-from tests.pin.test_pin_command import configure
+from tests.conftest import REPO, REQUIREMENTS, configure, run_cli, write_env
 from tests.servers.fixtures import BASE_TAGS
 
 

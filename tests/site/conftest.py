@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import datetime
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
 
+from catalog.resources import load_schema
 from catalog.site import SiteOptions, generate_site
 from tests.conftest import REPO, SPEC, write_env
 
@@ -186,3 +193,92 @@ def write_build_report(reports: Path, name: str, version: str, packages: dict[st
     )
     BuildReports(reports).write(report)
     return report.to_json()
+
+
+REPORT = {
+    "version": 2,
+    "environment": "sklearn-1.5",
+    "asset_version": "next",
+    "status": "passed",
+    "started_at": "2026-11-20T10:00:00Z",
+    "finished_at": "2026-11-20T10:04:30Z",
+    "duration_seconds": 270.5,
+    "image": "azureml/curated/sklearn-1.5:next",
+    "image_digest": "sha256:" + "a" * 64,
+    "image_size_bytes": 734003200,
+    "builder": "buildah 1.28.2",
+    "commit": "abc1234",
+    "tests": {"status": "passed", "passed": 12, "failed": 0},
+    "log_url": "https://ci.example.com/builds/1",
+}
+
+
+def built_pages(site: Path) -> dict[str, PageScan]:
+    return {p.relative_to(site).as_posix(): PageScan(p.read_text()) for p in site.rglob("*.html")}
+
+
+def assert_links_resolve(site: Path, pages: dict[str, PageScan]) -> None:
+    """Every link between pages leads somewhere, tag links to their anchor on the tags page."""
+    anchors = {page: {a["id"] for _, a in scan.elements if a.get("id")} for page, scan in pages.items()}
+    for page, scan in pages.items():
+        for tag, attributes in scan.elements:
+            href = attributes.get("href") if tag == "a" else None
+            target = local_target(site, page, href) if href else None
+            if target is None or page == "404.html":
+                continue
+            assert target.exists(), (page, href)
+            fragment = urlsplit(href).fragment
+            if fragment and target.name == "index.html" and not fragment.startswith("__"):
+                assert fragment in anchors[target.relative_to(site).as_posix()], (page, href)
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def start_serve(project: Path) -> tuple[subprocess.Popen, int, Path]:
+    """`mkdocs serve` in ``project`` on a free port of 127.0.0.1: (process, port, its log)."""
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(REPO), NO_MKDOCS_2_WARNING="1")
+    log = project / "serve.log"
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}"],
+                              cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    return server, port, log
+
+
+def wait_for(probe, what: str, timeout: float = 60):
+    deadline = time.time() + timeout
+    while True:
+        try:
+            value = probe()
+            if value:
+                return value
+        except OSError:
+            pass
+        if time.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.3)
+
+
+def catalog_validator() -> Draft202012Validator:
+    schemas = [load_schema("catalog"), load_schema("build-report")]
+    registry = Registry().with_resources([(s["$id"], Resource.from_contents(s)) for s in schemas])
+    Draft202012Validator.check_schema(schemas[0])
+    Draft202012Validator.check_schema(schemas[1])
+    return Draft202012Validator(schemas[0], registry=registry, format_checker=FormatChecker())
+
+
+def local_target(site: Path, page: str, href: str) -> Path | None:
+    """The file a relative link of a built page leads to; None for other links."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    target = urljoin("/" + page, parts.path).lstrip("/")
+    return site / (target + "index.html" if target.endswith("/") or not target else target)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SPEC, write_env
-from tests.site.conftest import generate
-from tests.site.test_outputs import catalog_validator
+from tests.site.conftest import catalog_validator, generate
 
 # name: (tags as YAML lines, Dockerfile FROM line, requirements)
 PATTERNS = {

@@ -13,7 +13,7 @@ from catalog.model import find_asset_files
 from catalog.site.cache import scan_catalog
 from catalog.site.output import JOURNAL, MANIFEST
 from tests.conftest import SPEC, write_env
-from tests.site.conftest import SAMPLE, TODAY, generate
+from tests.site.conftest import REPORT, SAMPLE, TODAY, generate
 
 
 @pytest.fixture
@@ -242,24 +242,6 @@ def test_a_new_day_updates_the_days_left(tmp_path):
     result = generate(root, out, today=datetime.date(2027, 2, 2))
     assert "past its DeleteOn date by 2 days" in (out / "environments/old-env.md").read_text()
     assert "## Past their DeleteOn date" in (out / "deprecations.md").read_text()
-
-
-REPORT = {
-    "version": 2,
-    "environment": "sklearn-1.5",
-    "asset_version": "next",
-    "status": "passed",
-    "started_at": "2026-11-20T10:00:00Z",
-    "finished_at": "2026-11-20T10:04:30Z",
-    "duration_seconds": 270.5,
-    "image": "azureml/curated/sklearn-1.5:next",
-    "image_digest": "sha256:" + "a" * 64,
-    "image_size_bytes": 734003200,
-    "builder": "buildah 1.28.2",
-    "commit": "abc1234",
-    "tests": {"status": "passed", "passed": 12, "failed": 0},
-    "log_url": "https://ci.example.com/builds/1",
-}
 
 
 def test_build_reports_show_on_the_page_home_and_catalog_json(catalog, tmp_path):

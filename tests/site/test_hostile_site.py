@@ -9,9 +9,8 @@ import pytest
 import yaml
 
 from catalog.site.output import STATE_DIR
-from tests.conftest import ASSET, SPEC, write_env
+from tests.conftest import ASSET, SECRET, SPEC, _nest_beyond_path_max, run_bounded, write_env, write_private_file
 from tests.site.conftest import generate, mkdocs_build, site_options
-from tests.test_hostile import SECRET, _nest_beyond_path_max, run_bounded, write_private_file
 
 
 def site_files(out: Path) -> dict[str, str]:

@@ -4,48 +4,28 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.conftest import REPO
-from tests.site.conftest import HOSTILE_NAME, PageScan, commit_all, mkdocs_build, write_hostile_env
+from tests.site.conftest import (
+    HOSTILE_NAME,
+    PageScan,
+    assert_links_resolve,
+    built_pages,
+    commit_all,
+    fetch,
+    mkdocs_build,
+    start_serve,
+    wait_for,
+    write_hostile_env,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def built_pages(site: Path) -> dict[str, PageScan]:
-    return {p.relative_to(site).as_posix(): PageScan(p.read_text()) for p in site.rglob("*.html")}
-
-
-def local_target(site: Path, page: str, href: str) -> Path | None:
-    """The file a relative link of a built page leads to; None for other links."""
-    parts = urlsplit(href)
-    if parts.scheme or parts.netloc or not parts.path:
-        return None
-    target = urljoin("/" + page, parts.path).lstrip("/")
-    return site / (target + "index.html" if target.endswith("/") or not target else target)
-
-
-def assert_links_resolve(site: Path, pages: dict[str, PageScan]) -> None:
-    """Every link between pages leads somewhere, tag links to their anchor on the tags page."""
-    anchors = {page: {a["id"] for _, a in scan.elements if a.get("id")} for page, scan in pages.items()}
-    for page, scan in pages.items():
-        for tag, attributes in scan.elements:
-            href = attributes.get("href") if tag == "a" else None
-            target = local_target(site, page, href) if href else None
-            if target is None or page == "404.html":
-                continue
-            assert target.exists(), (page, href)
-            fragment = urlsplit(href).fragment
-            if fragment and target.name == "index.html" and not fragment.startswith("__"):
-                assert fragment in anchors[target.relative_to(site).as_posix()], (page, href)
 
 
 def test_strict_build_of_the_sample_catalog(project):
@@ -146,27 +126,6 @@ def test_zensical_builds_the_same_pages(project):
     assert 'id="tag:os-ubuntu2404"' in tags and 'href="../environments/minimal-inference/"' in tags
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode("utf-8")
-
-
-def start_serve(project: Path) -> tuple[subprocess.Popen, int, Path]:
-    """`mkdocs serve` in ``project`` on a free port of 127.0.0.1: (process, port, its log)."""
-    port = free_port()
-    env = dict(os.environ, PYTHONPATH=str(REPO), NO_MKDOCS_2_WARNING="1")
-    log = project / "serve.log"
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}"],
-                              cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
-    return server, port, log
-
-
 def test_serve_reloads_an_edited_environment(project):
     server, port, log = start_serve(project)
     url = f"http://127.0.0.1:{port}/environments/lightgbm-4.5/"
@@ -187,15 +146,3 @@ def test_serve_reloads_an_edited_environment(project):
         server.wait(timeout=30)
 
 
-def wait_for(probe, what: str, timeout: float = 60):
-    deadline = time.time() + timeout
-    while True:
-        try:
-            value = probe()
-            if value:
-                return value
-        except OSError:
-            pass
-        if time.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.3)

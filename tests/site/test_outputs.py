@@ -7,23 +7,13 @@ import shutil
 from xml.etree import ElementTree
 
 from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
 
 from catalog.resources import load_schema
 from tests.conftest import write_env
-from tests.site.conftest import SAMPLE, commit_all, generate, git, write_hostile_env
-from tests.site.test_generate import REPORT
+from tests.site.conftest import REPORT, SAMPLE, catalog_validator, commit_all, generate, git, write_hostile_env
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
-
-
-def catalog_validator() -> Draft202012Validator:
-    schemas = [load_schema("catalog"), load_schema("build-report")]
-    registry = Registry().with_resources([(s["$id"], Resource.from_contents(s)) for s in schemas])
-    Draft202012Validator.check_schema(schemas[0])
-    Draft202012Validator.check_schema(schemas[1])
-    return Draft202012Validator(schemas[0], registry=registry, format_checker=FormatChecker())
 
 
 def test_catalog_json_validates_against_its_schema(tmp_path):

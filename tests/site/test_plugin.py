@@ -14,10 +14,17 @@ import time
 import pytest
 
 from tests.conftest import REPO
-from tests.site.conftest import PageScan, mkdocs_build
-from tests.site.test_generate import REPORT
-from tests.site.test_mkdocs import assert_links_resolve, built_pages, fetch, start_serve, wait_for
-from tests.site.test_outputs import catalog_validator
+from tests.site.conftest import (
+    REPORT,
+    PageScan,
+    assert_links_resolve,
+    built_pages,
+    catalog_validator,
+    fetch,
+    mkdocs_build,
+    start_serve,
+    wait_for,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

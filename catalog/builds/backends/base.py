@@ -17,13 +17,21 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import Protocol
 
 CA_TARGET = "/etc/ssl/certs/ca-certificates.crt"  # where RUN steps and checks see the CA bundle
 KILL_GRACE_SECONDS = 10  # after SIGTERM, before SIGKILL: buildah removes its working containers
 _RUNNING: set[subprocess.Popen] = set()  # tool processes of this run, stopped on an interrupt
 _RUNNING_LOCK = threading.Lock()
 _INTERRUPTED = threading.Event()
+
+
+class Log(Protocol):
+    """Where a tool's output goes: a build log (``records.build_log.BuildLog``) or any text stream."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> None: ...
 
 
 @dataclass
@@ -106,11 +114,11 @@ class Builder:
         """The Dockerfile this tool builds, from the pinned one (``run_lines``: where RUN instructions start)."""
         return text
 
-    def build(self, context: Path, dockerfile: Path, tags: list[str], options: BuildOptions, log: IO[str],
+    def build(self, context: Path, dockerfile: Path, tags: list[str], options: BuildOptions, log: Log,
               deadline: Deadline) -> StepResult:
         raise NotImplementedError
 
-    def run(self, image: str, command: list[str], log: IO[str], deadline: Deadline, mounts: list[Mount],
+    def run(self, image: str, command: list[str], log: Log, deadline: Deadline, mounts: list[Mount],
             options: BuildOptions) -> StepResult:
         """Run ``command`` in a container of ``image``; its standard output is returned, its
         standard error goes to the log. The container is removed afterwards."""
@@ -119,10 +127,10 @@ class Builder:
     def inspect(self, image: str) -> ImageFacts:
         raise NotImplementedError
 
-    def push(self, image: str, destination: str, options: BuildOptions, log: IO[str], deadline: Deadline) -> StepResult:
+    def push(self, image: str, destination: str, options: BuildOptions, log: Log, deadline: Deadline) -> StepResult:
         raise NotImplementedError
 
-    def remove(self, image: str, log: IO[str] | None = None) -> StepResult:
+    def remove(self, image: str, log: Log | None = None) -> StepResult:
         raise NotImplementedError
 
     # --- running the tool --------------------------------------------------------------
@@ -130,7 +138,7 @@ class Builder:
     def command(self, *args: str) -> list[str]:
         return [self.executable, *args]
 
-    def execute(self, args: list[str], log: IO[str] | None, deadline: Deadline | None = None,
+    def execute(self, args: list[str], log: Log | None, deadline: Deadline | None = None,
                 capture: bool = False, what: str | None = None, cleanup: bool = False) -> StepResult:
         """Run the tool with ``args``: standard error (and standard output unless
         ``capture``) to ``log``; stopped when ``deadline`` passes. ``cleanup`` steps run

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import IO
 
 from catalog.builds.backends.base import (
     CA_TARGET,
@@ -18,6 +17,7 @@ from catalog.builds.backends.base import (
     BuildOptions,
     Deadline,
     ImageFacts,
+    Log,
     Mount,
     StepResult,
     container_name,
@@ -47,7 +47,7 @@ class BuildahBuilder(Builder):
     def _tls(self, options: BuildOptions) -> list[str]:
         return ["--tls-verify=false"] if options.insecure_registries else []
 
-    def build(self, context: Path, dockerfile: Path, tags: list[str], options: BuildOptions, log: IO[str],
+    def build(self, context: Path, dockerfile: Path, tags: list[str], options: BuildOptions, log: Log,
               deadline: Deadline) -> StepResult:
         args = ["bud", *self._isolation(options), "--pull=missing", *self._tls(options), "-f", str(dockerfile)]
         for tag in tags:
@@ -58,7 +58,7 @@ class BuildahBuilder(Builder):
             args += ["-v", f"{options.ca_bundle}:{CA_TARGET}:ro"]
         return self.execute([*args, str(context)], log, deadline, what="buildah bud")
 
-    def run(self, image: str, command: list[str], log: IO[str], deadline: Deadline, mounts: list[Mount],
+    def run(self, image: str, command: list[str], log: Log, deadline: Deadline, mounts: list[Mount],
             options: BuildOptions) -> StepResult:
         container = container_name()
         try:
@@ -90,12 +90,12 @@ class BuildahBuilder(Builder):
             data.get("FromImageDigest") or None, size, annotations.get("org.opencontainers.image.base.digest")
         )
 
-    def push(self, image: str, destination: str, options: BuildOptions, log: IO[str], deadline: Deadline) -> StepResult:
+    def push(self, image: str, destination: str, options: BuildOptions, log: Log, deadline: Deadline) -> StepResult:
         tls = ["--tls-verify=false"] if destination.split("/", 1)[0] in options.insecure_registries else []
         return self.execute(["push", "--quiet", *tls, "--digestfile", "/dev/stdout", local_name(image),
                              f"docker://{destination}"], log, deadline, capture=True, what="buildah push")
 
-    def remove(self, image: str, log: IO[str] | None = None) -> StepResult:
+    def remove(self, image: str, log: Log | None = None) -> StepResult:
         return self.execute(["rmi", local_name(image)], log, what="buildah rmi", cleanup=True)
 
 

@@ -12,7 +12,6 @@ import json
 import re
 import subprocess
 from pathlib import Path
-from typing import IO
 
 from catalog.builds.backends.base import (
     CA_TARGET,
@@ -20,6 +19,7 @@ from catalog.builds.backends.base import (
     BuildOptions,
     Deadline,
     ImageFacts,
+    Log,
     Mount,
     StepResult,
     container_name,
@@ -81,7 +81,7 @@ class DockerBuilder(Builder):
             args += ["--secret", f"id={CA_SECRET},src={options.ca_bundle}"]
         return args
 
-    def build(self, context: Path, dockerfile: Path, tags: list[str], options: BuildOptions, log: IO[str],
+    def build(self, context: Path, dockerfile: Path, tags: list[str], options: BuildOptions, log: Log,
               deadline: Deadline) -> StepResult:
         args = ["build", *self.build_arguments(options), "-f", str(dockerfile)]
         for tag in tags:
@@ -90,7 +90,7 @@ class DockerBuilder(Builder):
             args.append("--no-cache")
         return self.execute([*args, str(context)], log, deadline, what=f"{self.name} build")
 
-    def run(self, image: str, command: list[str], log: IO[str], deadline: Deadline, mounts: list[Mount],
+    def run(self, image: str, command: list[str], log: Log, deadline: Deadline, mounts: list[Mount],
             options: BuildOptions) -> StepResult:
         container = container_name()
         args = ["run", "--rm", "--name", container, "--entrypoint", command[0]]
@@ -115,7 +115,7 @@ class DockerBuilder(Builder):
         return ImageFacts(data.get("Digest") or (digests[0] if digests else data.get("Id")),
                           size if isinstance(size, int) else None)
 
-    def push(self, image: str, destination: str, options: BuildOptions, log: IO[str], deadline: Deadline) -> StepResult:
+    def push(self, image: str, destination: str, options: BuildOptions, log: Log, deadline: Deadline) -> StepResult:
         tagged = self.execute(["tag", image, destination], log, deadline, what=f"{self.name} tag")
         if not tagged.ok:
             return tagged
@@ -124,7 +124,7 @@ class DockerBuilder(Builder):
         match = re.search(r"digest: (sha256:[0-9a-f]{64})", pushed.stdout)
         return StepResult(pushed.ok, pushed.detail, match.group(1) if match else "", pushed.timed_out)
 
-    def remove(self, image: str, log: IO[str] | None = None) -> StepResult:
+    def remove(self, image: str, log: Log | None = None) -> StepResult:
         return self.execute(["rmi", image], log, what=f"{self.name} rmi", cleanup=True)
 
 

@@ -7,9 +7,8 @@ buildah) and plain-HTTP registries are reached with ``--tls-verify=false``.
 from __future__ import annotations
 
 import json
-from typing import IO
 
-from catalog.builds.backends.base import CA_TARGET, BuildOptions, Deadline, ImageFacts, StepResult
+from catalog.builds.backends.base import CA_TARGET, BuildOptions, Deadline, ImageFacts, Log, StepResult
 from catalog.builds.backends.docker import DockerBuilder
 
 
@@ -53,7 +52,7 @@ class PodmanBuilder(DockerBuilder):
         size = data.get("Size")
         return ImageFacts(data.get("Digest"), size if isinstance(size, int) else None)
 
-    def push(self, image: str, destination: str, options: BuildOptions, log: IO[str], deadline: Deadline) -> StepResult:
+    def push(self, image: str, destination: str, options: BuildOptions, log: Log, deadline: Deadline) -> StepResult:
         tls = ["--tls-verify=false"] if destination.split("/", 1)[0] in options.insecure_registries else []
         return self.execute(["push", "--quiet", *tls, "--digestfile", "/dev/stdout", image, f"docker://{destination}"],
                             log, deadline, capture=True, what="podman push")

@@ -98,7 +98,8 @@ def extra_index_url(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem
     if env.image_doc is not None:
         sources.append((env.image_doc.path, env.image_doc.text))
     context = env.context
-    sources.extend((path, context.text_of(path)) for path in _regular_files(env))
+    if context is not None:
+        sources.extend((path, context.text_of(path)) for path in _regular_files(env))
     for path, text in sources:
         if text is None:
             if _larger_than(path, MAX_TEXT_BYTES):
@@ -204,9 +205,9 @@ def template_tag(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
             if tag.inner.strip() in SPEC_TAGS:
                 yield Problem(location, f"{tag.text} is a spec template tag; it is not resolved in build files")
             elif tag.name in BUILD_FILE_TAGS:
-                message = _check_build_file_tag(tag, text)
-                if message:
-                    yield Problem(location, message)
+                wrong = _check_build_file_tag(tag, text)
+                if wrong:
+                    yield Problem(location, wrong)
             elif _TAG_NAME.fullmatch(tag.name):
                 yield Problem(location, f"unknown template tag {tag.text} (build files may use "
                                         f"{{{{latest-image-tag}}}} and {{{{latest-pypi-version}}}})")
@@ -274,7 +275,7 @@ def build_context(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
                 "environment.yaml has a build context, but the spec uses a pre-built image: the context is never built",
                 Severity.WARNING,
             )
-    if context is None or not os.path.isdir(context.directory):
+    if context is None or image is None or not os.path.isdir(context.directory):
         return
     context_root = _resolve(context.directory)
     if context_root is None:
@@ -300,7 +301,7 @@ def build_context(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
 def _copy_sources(env: EnvironmentAsset, context_root: Path) -> Iterator[Problem]:
     parsed = env.dockerfile
     context = env.context
-    if parsed is None or parsed.error:
+    if parsed is None or parsed.error or context is None:
         return
     relative_files: list[str] | None = None
     lines = parsed.lines

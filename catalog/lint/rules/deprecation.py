@@ -114,6 +114,8 @@ def _check_delete_on(env: EnvironmentAsset, ctx: LintContext, has_tag: bool) -> 
 
 def _check_replacement(env: EnvironmentAsset, ctx: LintContext, location) -> Iterator[Problem]:
     name = env.facts.replacement
+    if name is None:
+        return
     if name == env.name:
         yield Problem(location, "an environment cannot be its own replacement")
         return

@@ -161,12 +161,12 @@ def missing_file(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
                     "read",
                 )
             if dockerfile_missing:
-                key = (
+                keys = (
                     ("image", "context", "dockerfile")
                     if image.has("image", "context", "dockerfile")
                     else ("image", "context")
                 )
-                yield Problem(image.location(*key), f"Dockerfile {context.relative(context.dockerfile)!r} does not "
+                yield Problem(image.location(*keys), f"Dockerfile {context.relative(context.dockerfile)!r} does not "
                                                     "exist in the build context")
             for index, value in enumerate(image.get("image", "context", "template_files") or []):
                 if dockerfile_missing and isinstance(value, str) and context.directory / value == context.dockerfile:

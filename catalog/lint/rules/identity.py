@@ -93,7 +93,8 @@ def _names(env: EnvironmentAsset):
     if isinstance(env.asset_doc.get("name"), str):
         yield env.asset_doc.get("name"), env.asset_doc.location("name")
     spec_name = env.spec_name
-    if spec_name is not None and not has_template(spec_name) and spec_name != env.asset_doc.get("name"):
+    if env.spec_doc is not None and spec_name is not None and not has_template(spec_name) \
+            and spec_name != env.asset_doc.get("name"):
         yield spec_name, env.spec_doc.location("name")
 
 
@@ -209,7 +210,7 @@ def duplicate(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     if env.name is not None:
         yield from _shared(env, ctx.catalog.named(env.name), env.name_location(),
                            f"another environment is also named {env.name!r}")
-    if env.image_name is not None:
+    if env.image_name is not None and env.image_doc is not None:
         yield from _shared(env, ctx.by_image_name.get(env.image_name, []), env.image_doc.location("image", "name"),
                            f"another environment also uses image {env.image_name!r}")
 

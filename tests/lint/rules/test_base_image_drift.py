@@ -3,8 +3,7 @@
 import pytest
 
 from catalog.finding import Severity
-from tests.conftest import DOCKERFILE, findings, write_env
-from tests.lint.rules.test_tags import with_tags
+from tests.conftest import DOCKERFILE, findings, with_tags, write_env
 
 CPU_2004 = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:{{latest-image-tag}}"
 CUDA_124 = "mcr.microsoft.com/azureml/openmpi5.0-cuda12.4-ubuntu22.04:{{latest-image-tag}}"

@@ -3,12 +3,7 @@
 import pytest
 
 from catalog.config import Config
-from tests.conftest import SPEC, findings, messages, write_env
-
-
-def with_tags(*lines: str) -> str:
-    head = SPEC.split("tags:")[0]
-    return head + "tags:\n" + "".join(f"  {line}\n" for line in lines)
+from tests.conftest import SPEC, findings, messages, with_tags, write_env
 
 
 def test_missing_required_tags(catalog_root):

@@ -25,21 +25,21 @@ from catalog.finding import Severity
 from catalog.lint.rules import Rule, choose
 from catalog.lint.run import MAX_FINDINGS_PER_FILE, lint
 from catalog.model import load_catalog
-from tests.conftest import ASSET, SPEC, TODAY, findings, run_bounded, write_env
-
-SECRET = "TOP-SECRET-7f3a"
+from tests.conftest import (
+    ASSET,
+    SECRET,
+    SPEC,
+    TODAY,
+    _nest_beyond_path_max,
+    findings,
+    run_bounded,
+    write_env,
+    write_private_file,
+)
 
 
 def finding_lines(result: subprocess.CompletedProcess) -> list[str]:
     return [line for line in result.stdout.splitlines() if ": CAT" in line]
-
-
-def write_private_file(tmp_path: Path, name: str, text: str) -> Path:
-    """A file outside every asset, holding something no report or page may show."""
-    path = tmp_path / "private" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
 
 
 # --- symbolic links and paths out of the asset ------------------------------------------
@@ -225,20 +225,6 @@ def test_unquoted_delete_on_date_time_is_a_finding(tmp_path):
     assert "environments/sklearn-1.5/spec.yaml:14:13: CAT203 deprecation DeleteOn '2027-04-30 10:00:00' is not " \
            "a calendar date in the form YYYY-MM-DD" in finding_lines(result)
     assert "internal error" not in result.stdout
-
-
-def _nest_beyond_path_max(start: Path) -> Path:
-    """Directories under ``start`` whose full path is longer than PATH_MAX (root cannot list it either)."""
-    fd = os.open(start, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        for _ in range(20):
-            os.mkdir("d" * 250, dir_fd=fd)
-            inner = os.open("d" * 250, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-            os.close(fd)
-            fd = inner
-    finally:
-        os.close(fd)
-    return start / "/".join(["d" * 250] * 20)
 
 
 def test_catalog_directory_that_cannot_be_listed_is_a_finding_naming_it(tmp_path):

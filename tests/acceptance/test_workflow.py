@@ -15,7 +15,6 @@ import yaml
 from jsonschema import Draft7Validator
 
 from catalog.cli import cli
-from tests.builds.conftest import build_machine  # noqa: F401  (the stand-in registry, for the plan step)
 from tests.conftest import REPO, run_cli
 
 WORKFLOW = REPO / ".github" / "workflows" / "catalog.yml"
@@ -95,7 +94,7 @@ def test_every_catalog_command_of_the_workflow_is_accepted_by_the_cli():
         assert context.params is not None
 
 
-def test_the_workflow_s_plan_step_prints_a_matrix_for_the_sample_catalog(build_machine, tmp_path):  # noqa: F811
+def test_the_workflow_s_plan_step_prints_a_matrix_for_the_sample_catalog(build_machine, tmp_path):
     plan = next(command for command in catalog_commands() if "--plan" in command)
     shutil.copytree(REPO / "environments", tmp_path / "environments")
     shutil.copytree(REPO / "releases", tmp_path / "releases")
