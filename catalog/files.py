@@ -3,6 +3,8 @@ clear reasons on failure."""
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -130,3 +132,27 @@ def human_size(size: int) -> str:
     if size >= 1 << 10:
         return f"{size / (1 << 10):.1f} kB"
     return f"{size} bytes"
+
+
+def file_sha256(path: Path, max_bytes: int | None = None) -> str:
+    """The SHA-256 (hex) of a regular file, read in chunks, never through a final symbolic
+    link and never blocking on a FIFO; else what stands in for it in a digest:
+    ``not a regular file``, ``unreadable``, or ``size:N`` for a file past ``max_bytes``."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        handle = os.open(path, flags)
+    except OSError as exc:
+        return "not a regular file" if exc.errno == errno.ELOOP else "unreadable"
+    with os.fdopen(handle, "rb") as stream:
+        try:
+            info = os.fstat(handle)
+            if not stat.S_ISREG(info.st_mode):
+                return "not a regular file"
+            if max_bytes is not None and info.st_size > max_bytes:
+                return f"size:{info.st_size}"
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(chunk)
+        except OSError:
+            return "unreadable"
+    return digest.hexdigest()

@@ -38,7 +38,7 @@ class BuildTarget:
 
     @property
     def name(self) -> str:
-        return self.environment.name or self.environment.directory.name
+        return self.environment.display_name
 
     def line(self) -> str:
         if self.action == BUILD:
@@ -46,10 +46,6 @@ class BuildTarget:
         if self.action == SKIP:
             return f"{self.name}: skipped ({self.reason})"
         return f"{self.name}: failed: {self.reason}"
-
-
-def image_name(env: EnvironmentAsset) -> str:
-    return env.image_name or f"azureml/curated/{(env.name or env.directory.name).lower()}"
 
 
 def released_version(ledger: ReleaseLedger, name: str, digest: str) -> ReleasedVersion | None:
@@ -76,7 +72,7 @@ def plan_target(plan: PinPlan, ledger: ReleaseLedger, reports: BuildReports, reb
     digest = pinned_hash(plan)
     released = released_version(ledger, name, digest)
     version = str(released.version) if released is not None else NEXT
-    image = image_name(env)
+    image = env.image_repository
     tags = [f"{image}:{version}"]
     wanted = env.requested_version
     if isinstance(wanted, int) and str(wanted) != version:

@@ -27,6 +27,7 @@ from catalog.template_tags import has_template
 from catalog.yaml_document import Document, load_document
 
 FLAG_TAGS = ("Preview", "Training", "Inferencing", "Deprecated")
+CURATED_REPOSITORY = "azureml/curated"  # where curated images are published, below the registry
 
 
 def _text(value: Any) -> str | None:
@@ -115,6 +116,11 @@ class EnvironmentAsset:
         return name
 
     @property
+    def display_name(self) -> str:
+        """The name to show and to name things by: the asset's name, else its directory's."""
+        return self.name or self.directory.name
+
+    @property
     def version(self) -> Any:
         """As written: ``auto``, an integer, or whatever the file holds."""
         if self.asset_doc.has("version"):
@@ -164,6 +170,12 @@ class EnvironmentAsset:
     @property
     def image_name(self) -> str | None:
         return _text(self._image("name"))
+
+    @property
+    def image_repository(self) -> str:
+        """The repository the image is built and published as: environment.yaml's
+        ``image.name``, else ``azureml/curated/<name>`` (the curated convention)."""
+        return self.image_name or f"{CURATED_REPOSITORY}/{self.display_name.lower()}"
 
     @property
     def image_os(self) -> str | None:

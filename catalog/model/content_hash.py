@@ -17,6 +17,7 @@ import json
 import posixpath
 
 from catalog.dockerfile_model import parse_dockerfile, parse_dockerfile_text
+from catalog.files import file_sha256
 from catalog.model.definition import Definition
 
 HASH_VERSION = 1
@@ -98,7 +99,7 @@ def definition(env: Definition, texts: dict[str, str] | None = None, image: str 
             data = texts[name].encode("utf-8")
             files[name] = hashlib.sha256(data).hexdigest()
         else:
-            files[name] = _file_digest(context.directory / name)
+            files[name] = file_sha256(context.directory / name, MAX_HASHED_BYTES)
     return {"hash-version": HASH_VERSION, "platform": platform, "dockerfile": instructions,
             "dockerfile-error": parsed.error, "files": files}
 
@@ -122,25 +123,6 @@ def rough_key(env: Definition) -> str | None:
 
 
 MAX_HASHED_BYTES = 256 << 20  # a larger file counts by its size: reading it all costs more than it tells
-
-
-def _file_digest(path) -> str:
-    """SHA-256 of a copied file, read in chunks (never whole into memory)."""
-    import stat
-
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return "not a regular file"  # a FIFO would block the read
-        if info.st_size > MAX_HASHED_BYTES:
-            return f"size:{info.st_size}"
-        digest = hashlib.sha256()
-        with open(path, "rb") as stream:
-            for chunk in iter(lambda: stream.read(1 << 20), b""):
-                digest.update(chunk)
-        return digest.hexdigest()
-    except OSError:
-        return "unreadable"
 
 
 def content_hash(env: Definition, texts: dict[str, str] | None = None, image: str | None = None) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.atomic import is_stale_temporary
+from catalog.files import file_sha256
 from catalog.records.identity import is_canonical_version, is_safe_name, name_problem
 from catalog.records.store import RecordProblem, RecordRefused, RecordTree, RecordUnreadable, remove_stale_staging
 
@@ -322,18 +323,5 @@ def _tree_digests(directory: Path) -> dict[str, str]:
         for name in filenames:
             path = Path(current) / name
             relative = path.relative_to(directory).as_posix()
-            digests[relative] = sha256_file(path) if path.is_file() and not path.is_symlink() else "not a regular file"
+            digests[relative] = file_sha256(path)
     return digests
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    try:
-        handle = os.open(path, flags)
-    except OSError:
-        return "unreadable"
-    with os.fdopen(handle, "rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -47,7 +47,7 @@ class ReleaseDecision:
 
     @property
     def name(self) -> str:
-        return self.environment.name or self.environment.directory.name
+        return self.environment.display_name
 
     def line(self) -> str:
         if self.action == NEW:

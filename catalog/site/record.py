@@ -63,7 +63,7 @@ def tags_as_written(env: EnvironmentAsset) -> dict[str, str]:
 
 
 def describe(env: EnvironmentAsset, reports: BuildReports, history, ledger=None) -> EnvironmentRecord:
-    name = env.name or env.directory.name
+    name = env.display_name
     tags = tags_as_written(env)
     facts = env.facts
     found = reports.of_environment(name)

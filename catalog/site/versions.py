@@ -169,4 +169,4 @@ def image_reference(env: EnvironmentAsset, version: EnvironmentVersion) -> str:
     (for a released version, as its release recorded it)."""
     if version.image:
         return version.image
-    return published_reference(env.image_name or f"azureml/curated/{(env.name or '').lower()}", version.image_tag)
+    return published_reference(env.image_repository, version.image_tag)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from catalog.finding import Location, Problem
-from catalog.image_ref import ImageReference, parse_image_reference
+from catalog.image_ref import MCR_REGISTRY, ImageReference, parse_image_reference
 from catalog.lint.context import LintContext
 from catalog.lint.rules import rule
-from catalog.model import EnvironmentAsset
+from catalog.model import CURATED_REPOSITORY, EnvironmentAsset
 
 KNOWN_INSTRUCTIONS = frozenset(
     {
@@ -16,8 +16,6 @@ KNOWN_INSTRUCTIONS = frozenset(
         "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL",
     }
 )
-CURATED_REGISTRY = "mcr.microsoft.com"
-CURATED_REPOSITORY_PREFIX = "azureml/curated/"
 
 
 def _base_images(env: EnvironmentAsset) -> Iterator[tuple[Location, str, ImageReference]]:
@@ -93,8 +91,8 @@ def curated_base(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     ```
     """
     for location, written, reference in _base_images(env):
-        if reference.registry == CURATED_REGISTRY and reference.repository.lower().startswith(
-            CURATED_REPOSITORY_PREFIX
+        if reference.registry == MCR_REGISTRY and reference.repository.lower().startswith(
+            f"{CURATED_REPOSITORY}/"
         ):
             yield Problem(location, f"builds FROM the curated image {written!r}; build from a base image instead")
 

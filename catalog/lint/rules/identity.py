@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from catalog.finding import Problem, Severity
 from catalog.lint.context import LintContext
 from catalog.lint.rules import rule
-from catalog.model import EnvironmentAsset
+from catalog.model import CURATED_REPOSITORY, EnvironmentAsset
 from catalog.template_tags import has_template
 
 RESERVED_PREFIXES = ("AzureML", "Microsoft")
-CURATED_IMAGE_PREFIX = "azureml/curated/"
 
 
 @rule("CAT101", "name-mismatch")
@@ -163,7 +162,7 @@ def image_name(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
         return
     name = env.image_name
     if name is not None and env.name is not None:
-        expected = CURATED_IMAGE_PREFIX + env.name.lower()  # image names cannot hold capitals
+        expected = f"{CURATED_REPOSITORY}/{env.name.lower()}"  # image names cannot hold capitals
         if name != expected:
             yield Problem(doc.location("image", "name"), f"image name {name!r} must be {expected!r}")
     if env.context is not None and not doc.has("image", "publish"):

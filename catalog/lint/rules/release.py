@@ -41,7 +41,7 @@ def duplicate_definition(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Pr
     more = f" and {len(same) - 1} more" if len(same) > 1 else ""
     yield Problem(
         env.name_location(),
-        f"builds the same image as {first.name or first.directory.name} ({os.path.relpath(first.asset_file)}){more}: "
+        f"builds the same image as {first.display_name} ({os.path.relpath(first.asset_file)}){more}: "
         f"their definitions hash to {env.content_hash[:19]}…",
     )
 
