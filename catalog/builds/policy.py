@@ -1,9 +1,10 @@
 """Build policy: what a platform team refuses to publish, read from the build's results.
 
-Each rule looks at the environment's facts, the image's package inventory or the build
-log, and gives findings at the severity the configuration sets
-(``[tool.catalog.build.policy]``: ``error``, ``warning`` or ``off``). An error fails
-the build; a warning is only recorded in the report.
+Each check is a unit like a lint rule: a stable code (``BLDnnn``) and name, a default
+severity, and a docstring that is its documentation (``catalog rules --policy``, the
+site's rules page). It looks at the environment's facts, the image's package inventory
+or the build log. ``[tool.catalog.build.policy]`` sets each one to ``error`` (fails the
+build), ``warning`` (recorded in the report) or ``off``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from catalog.finding import Severity
+from catalog.lint.rules import Documented
 from catalog.model import EnvironmentAsset
 from catalog.model.facts import normalize_package
 from catalog.records.build_report import InstalledPackage, PolicyFinding
 
-ERROR, WARNING, OFF = "error", "warning", "off"
-SEVERITIES = (ERROR, WARNING, OFF)
+OFF = "off"
+SEVERITIES = (Severity.ERROR.value, Severity.WARNING.value, OFF)
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,27 @@ class BuildEvidence:
     base_reference: str | None = None  # the final stage's base as pinned, when known
 
 
+@dataclass(frozen=True)
+class PolicyCheck(Documented):
+    code: str
+    name: str
+    severity: Severity  # the default; the configuration may set another, or off
+    check: Callable[[BuildEvidence], str | None]
+
+
+POLICY: list[PolicyCheck] = []  # in code order
+
+
+def policy_check(code: str, name: str, severity: Severity):
+    def register(check: Callable[[BuildEvidence], str | None]) -> Callable[[BuildEvidence], str | None]:
+        if any(c.code == code or c.name == name for c in POLICY):
+            raise ValueError(f"policy check {code} {name} registered twice")
+        POLICY.append(PolicyCheck(code, name, severity, check))
+        return check
+
+    return register
+
+
 def _version_tuple(text: str | None) -> tuple[int, ...] | None:
     try:
         return tuple(int(part) for part in (text or "").split(".")[:2])
@@ -37,8 +61,19 @@ def _version_tuple(text: str | None) -> tuple[int, ...] | None:
         return None
 
 
+@policy_check("BLD001", "eol-python", Severity.ERROR)
 def eol_python(evidence: BuildEvidence) -> str | None:
-    """Python 3.8 and older no longer get security fixes (3.8's ended in October 2024)."""
+    """The image runs Python 3.8 or older.
+
+    When the build failed before the image could say, the Python tag is judged instead.
+
+    **Why:** Python 3.8 and older no longer get security fixes (3.8's ended in October
+    2024); an environment published on one inherits every CVE found since.
+
+    **Bad:** a base image or conda file that brings Python 3.8.
+
+    **Good:** a supported Python (3.10 or newer), and the Python tag that says so.
+    """
     version = evidence.python or evidence.environment.facts.python
     parsed = _version_tuple(version)
     if parsed and len(parsed) == 2 and parsed <= (3, 8):
@@ -47,8 +82,17 @@ def eol_python(evidence: BuildEvidence) -> str | None:
     return None
 
 
+@policy_check("BLD002", "ubuntu-20-04-base", Severity.WARNING)
 def ubuntu_20_04_base(evidence: BuildEvidence) -> str | None:
-    """Ubuntu 20.04's standard support ended in May 2025; its images get no more fixes."""
+    """The final stage builds FROM an Ubuntu 20.04 base.
+
+    **Why:** Ubuntu 20.04's standard support ended in May 2025; its packages get no more
+    fixes, and base images on it stop being rebuilt.
+
+    **Bad:** `FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04:{{latest-image-tag}}`
+
+    **Good:** `FROM mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:{{latest-image-tag}}`
+    """
     base = evidence.environment.facts.base_image
     if base is not None and base.os is not None and base.os.distro == "ubuntu" and base.os.version == "20.04":
         return (f"builds FROM {evidence.base_reference or base.reference or base.written}, an Ubuntu 20.04 base (out "
@@ -56,9 +100,17 @@ def ubuntu_20_04_base(evidence: BuildEvidence) -> str | None:
     return None
 
 
+@policy_check("BLD003", "mixed-azure-ml-sdks", Severity.ERROR)
 def mixed_azure_ml_sdks(evidence: BuildEvidence) -> str | None:
-    """The v1 SDK (azureml-core) and v2 (azure-ai-ml) pin conflicting dependencies and
-    confuse users about which API the environment is for."""
+    """The image holds both Azure ML SDKs: azure-ai-ml (v2) and azureml-core (v1).
+
+    **Why:** the two pin conflicting dependencies, and users cannot tell which API the
+    environment is for.
+
+    **Bad:** a requirements file with `azure-ai-ml` and `azureml-core`.
+
+    **Good:** one of them (for new environments, `azure-ai-ml`).
+    """
     found = {normalize_package(item.name): item.version for item in evidence.packages}
     if "azure-ai-ml" in found and "azureml-core" in found:
         return (f"the image holds both Azure ML SDKs: azure-ai-ml {found['azure-ai-ml']} (v2) and "
@@ -66,8 +118,18 @@ def mixed_azure_ml_sdks(evidence: BuildEvidence) -> str | None:
     return None
 
 
+@policy_check("BLD004", "pip-conflict", Severity.WARNING)
 def pip_conflict(evidence: BuildEvidence) -> str | None:
-    """pip installed packages whose requirements conflict (it says so in the log and goes on)."""
+    """pip reported conflicting requirements while installing.
+
+    **Why:** pip says so in the build log and goes on: the image holds packages whose
+    requirements are not met, which fail at import or, worse, at run time.
+
+    **Bad:** the log says `pip's dependency resolver does not currently take into account
+    all the packages that are installed`.
+
+    **Good:** pins that agree (`pip check` passes in the image).
+    """
     marker = "pip's dependency resolver does not currently take into account"
     for line in evidence.log_text.splitlines():
         if marker in line:
@@ -75,22 +137,14 @@ def pip_conflict(evidence: BuildEvidence) -> str | None:
     return None
 
 
-# name -> (default severity, check)
-RULES: dict[str, tuple[str, Callable[[BuildEvidence], str | None]]] = {
-    "eol-python": (ERROR, eol_python),
-    "ubuntu-20-04-base": (WARNING, ubuntu_20_04_base),
-    "mixed-azure-ml-sdks": (ERROR, mixed_azure_ml_sdks),
-    "pip-conflict": (WARNING, pip_conflict),
-}
-
-
 def check_policy(evidence: BuildEvidence, severities: dict[str, str]) -> list[PolicyFinding]:
+    """The findings of every check that is not off, at its configured (or default) severity."""
     findings = []
-    for rule, (default, check) in RULES.items():
-        severity = severities.get(rule, default)
+    for check in POLICY:
+        severity = severities.get(check.name, check.severity.value)
         if severity == OFF:
             continue
-        message = check(evidence)
+        message = check.check(evidence)
         if message:
-            findings.append(PolicyFinding(rule, severity, message))
+            findings.append(PolicyFinding(check.name, severity, message))
     return findings

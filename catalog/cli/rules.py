@@ -1,4 +1,5 @@
-"""``catalog rules``: the rule registry, listed or explained from the rules' own docstrings."""
+"""``catalog rules``: the lint rules (or, with --policy, the build policy's checks), listed
+or explained from their own docstrings."""
 
 from __future__ import annotations
 
@@ -10,17 +11,20 @@ from catalog.cli.common import EXIT_CLEAN, UsageError
 @click.command()
 @click.argument("name", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules(name, fmt) -> int:
-    """List the rules, or explain the rule NAME (a name or a code)."""
+@click.option("--policy", is_flag=True, help="The build policy's checks (what `catalog build` judges) instead.")
+def rules(name, fmt, policy) -> int:
+    """List the lint rules, or explain the rule NAME (a name or a code: a lint rule, or a
+    build policy check)."""
     import json
 
+    from catalog.builds.policy import POLICY
     from catalog.lint.rules import all_rules
 
-    chosen = all_rules()
+    chosen: list = list(POLICY) if policy else all_rules()
     if name is not None:
-        chosen = [r for r in chosen if name in (r.name, r.code, r.code.lower())]
+        chosen = [r for r in [*all_rules(), *POLICY] if name in (r.name, r.code, r.code.lower())]
         if not chosen:
-            raise UsageError(f"unknown rule {name!r}; `catalog rules` lists them")
+            raise UsageError(f"unknown rule {name!r}; `catalog rules` and `catalog rules --policy` list them")
     if fmt == "json":
         payload = [
             {

@@ -571,9 +571,10 @@ def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
         write("packages.md", templates.page("packages.md.j2", rows=package_rows(listings), environments=names,
                                             root="../" if options.directory_urls else ""))
     if "rules.md" in pages:
+        from catalog.builds.policy import POLICY
         from catalog.lint.rules import all_rules
 
-        write("rules.md", templates.page("rules.md.j2", rules=all_rules()))
+        write("rules.md", templates.page("rules.md.j2", rules=all_rules(), policy=POLICY))
     for name in ASSETS:
         if f"assets/catalog/{name}" in pages:
             write(f"assets/catalog/{name}", (templates.directory / "assets" / name).read_bytes())

@@ -22,7 +22,8 @@ FLOORS = {
     "model": ["model"],
     "readers of the model": ["pin", "lint", "init"],
     "release": ["release"],
-    "builds and the site": ["builds", "site"],
+    "builds": ["builds"],
+    "the site (which shows builds and their policy)": ["site"],
     "the edge": ["cli", "mkdocs_plugin"],
     "python -m catalog": ["__main__"],
 }

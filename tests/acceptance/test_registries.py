@@ -8,6 +8,7 @@ import json
 from click import Choice
 
 from catalog.builds.backends import BACKENDS
+from catalog.builds.policy import POLICY
 from catalog.cli import COMMANDS, cli
 from catalog.config import DEFAULT_PRESET, PRESETS
 from catalog.lint.report import FORMATS
@@ -50,3 +51,13 @@ def test_builders_are_the_backends():
 def test_every_rule_is_in_the_readme_table():
     rows = {line.split("|")[1].strip().strip("`") for line in README.splitlines() if line.startswith("| `CAT")}
     assert rows == {rule.code for rule in all_rules()}
+
+
+def test_every_policy_check_is_configurable_and_documented():
+    configurable = CONFIG_SCHEMA["properties"]["build"]["properties"]["policy"]["properties"]
+    assert list(configurable) == [check.name for check in POLICY]
+    for check in POLICY:
+        assert f"Default: {check.severity.value}." in configurable[check.name]["description"]
+        assert f"| `{check.code}` | `{check.name}` | {check.severity.value} | {check.summary} |" in README
+        assert all(part in check.body for part in ("**Why:**", "**Bad:**", "**Good:**")), check.name
+    assert len({check.code for check in POLICY}) == len(POLICY)

@@ -262,6 +262,18 @@ def test_rules_command_lists_and_explains():
     assert run_cli("rules", "nope", cwd=".").returncode == 2
 
 
+def test_rules_command_lists_and_explains_the_build_policy():
+    listed = run_cli("rules", "--policy", cwd=".")
+    assert listed.returncode == 0
+    assert [line.split()[:3] for line in listed.stdout.splitlines()] == [
+        ["BLD001", "eol-python", "error"], ["BLD002", "ubuntu-20-04-base", "warning"],
+        ["BLD003", "mixed-azure-ml-sdks", "error"], ["BLD004", "pip-conflict", "warning"]]
+    assert "BLD001" not in run_cli("rules", cwd=".").stdout  # the lint rules alone
+    explained = run_cli("rules", "BLD003", cwd=".")
+    assert explained.stdout.startswith("BLD003 mixed-azure-ml-sdks (error)") and "**Why:**" in explained.stdout
+    assert json.loads(run_cli("rules", "pip-conflict", "--format", "json", cwd=".").stdout)[0]["code"] == "BLD004"
+
+
 def test_rules_have_stable_unique_codes_and_full_docs():
     from catalog.lint.rules import all_rules
 

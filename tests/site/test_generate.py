@@ -90,6 +90,9 @@ def test_sample_catalog_pages(catalog, tmp_path):
             "[sklearn-1.5](environments/sklearn-1.5.md) |") in deprecations
     rules = (out / "rules.md").read_text()
     assert "## curated-base" in rules and "**Why:**" in rules
+    # the build policy, documented beside the lint rules
+    assert "# Build policy" in rules and "## mixed-azure-ml-sdks" in rules
+    assert "| [BLD002](#ubuntu-20-04-base) | ubuntu-20-04-base | warning |" in rules
 
 
 def test_unchanged_catalog_writes_nothing(catalog, tmp_path):

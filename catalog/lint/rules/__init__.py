@@ -17,12 +17,14 @@ from catalog.finding import Problem, Severity
 RULE_MODULES = ("files", "identity", "naming", "tags", "deprecation", "dockerfile", "build_context", "release")
 
 
-@dataclass(frozen=True)
-class Rule:
+class Documented:
+    """A check whose docstring documents it: a summary line, then Markdown (why, bad, good).
+    Lint rules and the build policy's checks both take this shape."""
+
     code: str
     name: str
     severity: Severity
-    check: Callable[..., Iterable[Problem]]
+    check: Callable
 
     @property
     def doc(self) -> str:
@@ -37,6 +39,14 @@ class Rule:
         """The documentation after the summary line (Markdown)."""
         parts = self.doc.split("\n", 1)
         return parts[1].strip() if len(parts) > 1 else ""
+
+
+@dataclass(frozen=True)
+class Rule(Documented):
+    code: str
+    name: str
+    severity: Severity
+    check: Callable[..., Iterable[Problem]]
 
 
 _REGISTRY: dict[str, Rule] = {}
