@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.files import UnreadableFile, read_text
+from catalog.files import UnreadableFile, decode_utf8, read_bytes
 
 _VARIABLE = re.compile(
     r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<modifier>:?[-+][^}]*)?\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
@@ -61,9 +61,13 @@ class ParsedDockerfile:
         return self.text.splitlines()
 
 
-def parse_dockerfile(path: Path) -> ParsedDockerfile:
+def parse_dockerfile(path: Path, data: bytes | UnreadableFile | None = None) -> ParsedDockerfile:
+    """The Dockerfile at ``path``, from ``data`` when the caller read it already (or could
+    not: then that is the parse error)."""
     try:
-        text = read_text(path)
+        if isinstance(data, UnreadableFile):
+            raise data
+        text = decode_utf8(data if data is not None else read_bytes(path))
     except UnreadableFile as exc:
         return ParsedDockerfile(path, "", [], [], str(exc), exc.line)
     return parse_dockerfile_text(path, text)

@@ -217,7 +217,7 @@ class EnvironmentAsset:
             or not self.contains(self.context.dockerfile)
         ):
             return None
-        return parse_dockerfile(self.context.dockerfile)
+        return parse_dockerfile(self.context.dockerfile, self.context.data_of(self.context.dockerfile))
 
     # --- spec ----------------------------------------------------------------------------
     def _spec(self, *keys: str) -> Any:

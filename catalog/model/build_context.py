@@ -49,11 +49,33 @@ class BuildContext:
     def dockerignore(self) -> DockerIgnore:
         return DockerIgnore.read(self.directory / ".dockerignore", self.asset_directory)
 
+    def data_of(self, path: Path) -> bytes | UnreadableFile:
+        """A context file's bytes, read once, or why they cannot be (nothing outside the asset
+        is read). The Dockerfile's parse and every rule's reading come from these bytes."""
+        if path not in self._data:
+            try:
+                if not self._within_asset(path):
+                    raise UnreadableFile("leads outside the asset directory")
+                self._data[path] = read_bytes(path)
+            except UnreadableFile as exc:
+                self._data[path] = exc
+        return self._data[path]
+
     def text_of(self, path: Path) -> str | None:
-        """A context file's text (read once), or None if binary, too large, unreadable or outside the asset."""
+        """A context file's text, decoded leniently (a bad byte becomes U+FFFD; a BOM is
+        dropped), or None if binary, too large, unreadable or outside the asset."""
         if path not in self._texts:
-            self._texts[path] = _read_context_text(path) if self._within_asset(path) else None
+            data = self.data_of(path)
+            if isinstance(data, UnreadableFile) or looks_binary(data[:8192]):
+                self._texts[path] = None
+            else:
+                text = data.decode("utf-8", errors="replace")
+                self._texts[path] = text[1:] if text.startswith("\ufeff") else text
         return self._texts[path]
+
+    @cached_property
+    def _data(self) -> dict[Path, bytes | UnreadableFile]:
+        return {}
 
     @cached_property
     def _texts(self) -> dict[Path, str | None]:
@@ -100,13 +122,3 @@ class BuildContext:
                 else:
                     found.append(path)
         return found, frozenset(links), unreadable
-
-
-def _read_context_text(path: Path) -> str | None:
-    try:
-        data = read_bytes(path)
-    except UnreadableFile:
-        return None
-    if looks_binary(data[:8192]):
-        return None
-    return data.decode("utf-8", errors="replace")

@@ -1,0 +1,36 @@
+"""The model reads each file of an environment once, and every reader sees the same text."""
+
+from __future__ import annotations
+
+from catalog import dockerfile_model
+from catalog.model import build_context, load_catalog
+from tests.conftest import write_env
+
+
+def test_the_dockerfile_is_read_once_for_the_parse_and_the_rules(tmp_path, monkeypatch):
+    write_env(tmp_path / "environments")
+    reads = []
+    for module in (build_context, dockerfile_model):  # every way the model has of reading a file
+        for name in ("read_bytes", "read_text"):
+            real = getattr(module, name, None)
+            if real is not None:
+                monkeypatch.setattr(module, name, lambda path, *a, real=real: reads.append(path) or real(path, *a))
+    [env] = load_catalog([tmp_path / "environments"]).environments
+    assert env.dockerfile is not None and env.dockerfile.error is None
+    assert env.context.text_of(env.context.dockerfile) == env.dockerfile.text
+    assert env.facts.packages  # the requirement files, read for the packages they declare
+    env.content_hash  # noqa: B018 (hashes the Dockerfile's instructions: no further read)
+    assert reads.count(env.context.dockerfile) == 1
+    assert len(reads) == len(set(reads))
+
+
+def test_a_byte_order_mark_is_dropped_by_every_reader(tmp_path):
+    env_dir = write_env(tmp_path / "environments")
+    requirements = env_dir / "context" / "requirements.txt"
+    requirements.write_bytes(b"\xef\xbb\xbf" + requirements.read_bytes())
+    dockerfile = env_dir / "context" / "Dockerfile"
+    dockerfile.write_bytes(b"\xef\xbb\xbf" + dockerfile.read_bytes())
+    [env] = load_catalog([tmp_path / "environments"]).environments
+    assert env.dockerfile.error is None and env.dockerfile.text == env.context.text_of(dockerfile)
+    assert not any(package.name.startswith("\ufeff") for package in env.facts.packages)
+    assert {package.file for package in env.facts.packages} >= {"requirements.txt"}
