@@ -20,6 +20,13 @@ class UnreadableFile(Exception):
         self.line = line
 
 
+# Directories that are no part of an asset's definition: version control and Python's
+# bytecode caches (running an environment's tests leaves them). No walker of an asset
+# lists them: not the build context's listing (so not the content hash), not the pinned
+# copy a release writes, not the ledger's check of a released tree.
+NOT_DEFINITION_DIRS = frozenset({".git", "__pycache__"})
+
+
 def read_bytes(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> bytes:
     """Read a regular file of at most ``max_bytes`` bytes."""
     try:

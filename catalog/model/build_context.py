@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from catalog.dockerignore import DockerIgnore
-from catalog.files import UnreadableFile, Within, looks_binary, read_bytes
+from catalog.files import NOT_DEFINITION_DIRS, UnreadableFile, Within, looks_binary, read_bytes
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class BuildContext:
                     links.add(path)
                     found.append(path)
                 elif entry.is_dir(follow_symlinks=False):
-                    if entry.name != ".git":
+                    if entry.name not in NOT_DEFINITION_DIRS:
                         pending.append(path)
                 else:
                     found.append(path)

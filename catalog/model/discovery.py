@@ -10,11 +10,12 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from catalog.files import NOT_DEFINITION_DIRS
 from catalog.yaml_document import Document
 
 ASSET_FILE = "asset.yaml"
 ENVIRONMENT_TYPE = "environment"
-SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox"})
+SKIPPED_DIRS = NOT_DEFINITION_DIRS | {".hg", ".svn", "node_modules", ".venv", ".tox"}  # no asset is searched for there
 
 
 def find_asset_files(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> Iterator[Path]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from catalog.files import NOT_DEFINITION_DIRS
 from catalog.pin.resolve import PinPlan
 
 MAX_COPIED_BYTES = 256 << 20  # an asset directory is small; more is a mistake worth stopping for
@@ -20,7 +21,7 @@ def asset_files(directory: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
     total = 0
     for current, dirnames, filenames in os.walk(directory, followlinks=False):
-        dirnames[:] = sorted(name for name in dirnames if name not in (".git", "__pycache__"))
+        dirnames[:] = sorted(name for name in dirnames if name not in NOT_DEFINITION_DIRS)
         for name in sorted(filenames):
             path = Path(current) / name
             if path.is_symlink() or not path.is_file():

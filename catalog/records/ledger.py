@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.atomic import is_stale_temporary
-from catalog.files import file_sha256
+from catalog.files import NOT_DEFINITION_DIRS, file_sha256
 from catalog.records.identity import is_canonical_version, is_safe_name, name_problem
 from catalog.records.store import RecordProblem, RecordRefused, RecordTree, RecordUnreadable, remove_stale_staging
 
@@ -317,6 +317,7 @@ def _tree_digests(directory: Path) -> dict[str, str]:
     directory that is a link) is listed as not a regular file."""
     digests = {}
     for current, dirnames, filenames in os.walk(directory, followlinks=False):
+        dirnames[:] = [name for name in dirnames if name not in NOT_DEFINITION_DIRS]
         for name in list(dirnames):
             if os.path.islink(os.path.join(current, name)):
                 digests[Path(current, name).relative_to(directory).as_posix()] = "not a regular file"

@@ -34,3 +34,18 @@ def test_a_byte_order_mark_is_dropped_by_every_reader(tmp_path):
     assert env.dockerfile.error is None and env.dockerfile.text == env.context.text_of(dockerfile)
     assert not any(package.name.startswith("\ufeff") for package in env.facts.packages)
     assert {package.file for package in env.facts.packages} >= {"requirements.txt"}
+
+
+def test_bytecode_caches_are_no_part_of_the_definition(tmp_path):
+    """Running an environment's tests leaves __pycache__ behind: it changes neither the
+    content hash, nor the pinned copy, nor what the ledger checks of a released tree."""
+    env_dir = write_env(tmp_path / "environments", files={"context/Dockerfile": "FROM python:3.11\nCOPY . /app\n"})
+    [before] = load_catalog([tmp_path / "environments"]).environments
+    (env_dir / "context" / "__pycache__").mkdir()
+    (env_dir / "context" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\x00bytecode")
+    [after] = load_catalog([tmp_path / "environments"]).environments
+    assert after.content_hash == before.content_hash
+    assert not any("__pycache__" in path.parts for path in after.context.files)
+    from catalog.pin.copy import asset_files
+
+    assert not any("__pycache__" in relative for relative in asset_files(env_dir))

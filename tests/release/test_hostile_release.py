@@ -159,3 +159,14 @@ def test_a_version_whose_record_is_unreadable_shows_as_such_on_the_site(project)
     registry = Registry().with_resources(
         (schema.get("$id", name), Resource.from_contents(schema)) for name, schema in schemas.items())
     assert list(Draft202012Validator(schemas["catalog.schema.json"], registry=registry).iter_errors(data)) == []
+
+
+def test_a_bytecode_cache_in_a_released_tree_is_not_a_change(project):
+    assert run_bounded("release", "sklearn-1.5", cwd=project).returncode == 0
+    cache = project / "releases/sklearn-1.5/1/context/__pycache__"
+    cache.mkdir()
+    (cache / "helpers.cpython-311.pyc").write_bytes(b"\x00")
+    lint = run_bounded("lint", "--select", "ledger", cwd=project)
+    assert lint.returncode == 0 and "CAT007" not in lint.stdout, lint.stdout
+    (project / "releases/sklearn-1.5/1/context/extra.txt").write_text("x")  # a real change still is one
+    assert "extra.txt" in run_bounded("lint", "--select", "ledger", cwd=project).stdout
