@@ -262,9 +262,11 @@ def _changed(path: str, seen: dict[str, tuple | None]) -> bool:
 
 def _may_matter(path: str, roots: list[str], skip: str) -> bool:
     """Whether a change at ``path`` can change the site: not in the cache, not where
-    discovery never looks (``.git``, ``.venv``, ... at the top of a root), not a file
-    beside a root's environments (a log of `mkdocs serve` itself)."""
-    from catalog.model import ASSET_FILE, SKIPPED_DIRS
+    discovery never looks (``.git``, ``.venv``, ... at the top of a root), not in what is
+    no part of a definition (``__pycache__`` anywhere), not a file beside a root's
+    environments (a log of `mkdocs serve` itself). Discovery's own rules decide."""
+    from catalog.files import NOT_DEFINITION_DIRS
+    from catalog.model.discovery import ASSET_FILE, searched
 
     if _inside(Path(path), Path(skip)):
         return False
@@ -273,5 +275,5 @@ def _may_matter(path: str, roots: list[str], skip: str) -> bool:
             parts = os.path.relpath(path, root).split(os.sep)
             if len(parts) == 1:
                 return parts[0] == ASSET_FILE or os.path.isdir(path)
-            return not (parts[0].startswith(".") or parts[0] in SKIPPED_DIRS)
+            return searched(parts[0]) and not any(part in NOT_DEFINITION_DIRS for part in parts)
     return True

@@ -7,7 +7,8 @@ directories no walk enters (``SKIPPED_DIRS`` and hidden ones) are decided here o
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from catalog.files import NOT_DEFINITION_DIRS
@@ -18,26 +19,60 @@ ENVIRONMENT_TYPE = "environment"
 SKIPPED_DIRS = NOT_DEFINITION_DIRS | {".hg", ".svn", "node_modules", ".venv", ".tox"}  # no asset is searched for there
 
 
-def find_asset_files(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
-    """asset.yaml files under ``root``; an asset directory is not searched further.
+def searched(name: str) -> bool:
+    """Whether a directory of this name is searched for assets (or watched for them)."""
+    return name not in SKIPPED_DIRS and not name.startswith(".")
 
-    Directories that cannot be listed are added to ``unreadable``: environments in them
+
+def walk_assets(root: Path | str, on_unreadable: Callable[[str, str], None] | None = None,
+                list_assets: bool = True) -> Iterator[tuple[str, list[os.DirEntry] | None]]:
+    """(asset directory, its entries) for each asset directory under ``root``, in name order.
+
+    The one walker: every directory is listed once, an asset directory is not searched
+    further, links to directories are not followed, and ``searched`` says which
+    directories are skipped. With ``list_assets=False`` an asset directory is recognised
+    by one ``lstat`` of its asset.yaml and not listed (its entries are None). Directories
+    that cannot be listed go to ``on_unreadable(path, reason)``: the environments in them
     would otherwise go unchecked without a word.
     """
-    if os.path.isfile(root / ASSET_FILE):
-        yield root / ASSET_FILE
-        return
-
-    def note(error: OSError) -> None:
-        if unreadable is not None:
-            unreadable.append((Path(error.filename or root), error.strerror or str(error)))
-
-    for current, dirnames, filenames in os.walk(root, onerror=note, followlinks=False):
-        if ASSET_FILE in filenames:
-            dirnames[:] = []
-            yield Path(current) / ASSET_FILE
+    pending = [os.fspath(root)]
+    while pending:
+        current = pending.pop()
+        if not list_assets and _is_asset_file(os.path.join(current, ASSET_FILE)):
+            yield current, None
             continue
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith("."))
+        try:
+            with os.scandir(current) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            if on_unreadable is not None:
+                on_unreadable(current, exc.strerror or str(exc))
+            continue
+        if any(entry.name == ASSET_FILE and not entry.is_dir() for entry in entries):
+            yield current, entries
+            continue
+        pending.extend(entry.path for entry in reversed(entries)
+                       if entry.is_dir(follow_symlinks=False) and searched(entry.name))
+
+
+def _is_asset_file(path: str) -> bool:
+    """What a listing counts as a file: anything but a directory or a link to one."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return not stat.S_ISDIR(info.st_mode) and not (stat.S_ISLNK(info.st_mode) and os.path.isdir(path))
+
+
+def find_asset_files(root: Path, unreadable: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
+    """asset.yaml files under ``root`` (``walk_assets``); unreadable directories are added
+    to ``unreadable``."""
+    def note(path: str, reason: str) -> None:
+        if unreadable is not None:
+            unreadable.append((Path(path), reason))
+
+    for directory, _ in walk_assets(root, note, list_assets=False):
+        yield Path(directory) / ASSET_FILE
 
 
 def is_other_asset_type(doc: Document) -> bool:

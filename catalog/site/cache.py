@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from catalog.atomic import write_bytes_atomic
-from catalog.model import ASSET_FILE, SKIPPED_DIRS
+from catalog.files import NOT_DEFINITION_DIRS
+from catalog.model.discovery import ASSET_FILE, walk_assets
 from catalog.site.output import STATE_DIR
 
 CACHE_FILE = f"{STATE_DIR}/cache.pickle"
@@ -233,7 +234,7 @@ def tree_items(directory: str, listing: list[os.DirEntry] | None = None) -> Prin
                 continue
             items.append(_stat_item(entry.path, info))
             newest = max(newest, info.st_mtime_ns)
-            if stat.S_ISDIR(info.st_mode) and entry.name != ".git":
+            if stat.S_ISDIR(info.st_mode) and entry.name not in NOT_DEFINITION_DIRS:
                 pending.append((entry.path, None))
     items.sort()
     return Print(items, newest)
@@ -279,46 +280,25 @@ def scan_catalog(roots: list[Path], with_trees: bool = True,
                  unreadable: list[tuple[str, str]] | None = None) -> dict[str, Print | None]:
     """Every asset.yaml under ``roots`` (absolute path), with what its directory holds.
 
-    It finds the same asset files as ``catalog.model.find_asset_files`` (a test holds
-    the two together) while listing each directory once: an asset directory is listed
-    for its fingerprint and not searched for further assets. ``with_trees=False`` only
-    finds them (the trees are taken later, by whoever parses the environment).
-    Directories that cannot be listed are added to ``unreadable``, with the reason.
+    The model's walker (``catalog.model.discovery.walk_assets``) lists each directory once;
+    an asset directory's listing is its fingerprint. ``with_trees=False`` only finds them
+    (the trees are taken later, by whoever parses the environment). Directories that
+    cannot be listed are added to ``unreadable``, with the reason.
     """
+    def note(path: str, reason: str) -> None:
+        if unreadable is not None:
+            unreadable.append((path, reason))
+
     found: dict[str, Print | None] = {}
     for root in roots:
         if not os.path.isdir(root):
             continue
-        pending = [os.path.abspath(root)]
-        while pending:
-            current = pending.pop()
-            asset_file = current + os.sep + ASSET_FILE
-            if not with_trees and _is_asset_file(asset_file):
+        for directory, entries in walk_assets(os.path.abspath(root), note, list_assets=with_trees):
+            asset_file = directory + os.sep + ASSET_FILE
+            if entries is None:
                 found[asset_file] = None  # one system call instead of listing the directory
                 continue
-            try:
-                with os.scandir(current) as scan:
-                    entries = list(scan)
-            except OSError as exc:
-                if unreadable is not None:
-                    unreadable.append((current, exc.strerror or str(exc)))
-                continue
-            if any(e.name == ASSET_FILE and not e.is_dir() for e in entries):
-                tree = tree_items(current, entries)
-                if tree is not None:
-                    found[asset_file] = tree
-                continue
-            for entry in entries:
-                name = entry.name
-                if entry.is_dir(follow_symlinks=False) and name not in SKIPPED_DIRS and not name.startswith("."):
-                    pending.append(entry.path)
+            tree = tree_items(directory, entries)
+            if tree is not None:
+                found[asset_file] = tree
     return found
-
-
-def _is_asset_file(path: str) -> bool:
-    """What ``os.walk`` lists as a file: anything but a directory or a link to one."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return False
-    return not stat.S_ISDIR(info.st_mode) and not (stat.S_ISLNK(info.st_mode) and os.path.isdir(path))
