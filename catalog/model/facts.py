@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from catalog.image_ref import DEFAULT_REGISTRY, parse_image_reference
 from catalog.model.definition import Definition
 
 # --- tokens of names (environment names and base image names) ---------------------------
@@ -68,18 +69,13 @@ def parse_os_tag(text: str) -> OperatingSystem | None:
 
 
 def split_image(reference: str) -> tuple[str, str]:
-    """(repository path, tag) of an image reference, lower case, template tags removed."""
-    from catalog.template_tags import find_template_tags
-
-    text = reference
-    for tag in reversed(find_template_tags(reference)):
-        text = text[: tag.start] + text[tag.end :]
-    text = text.lower().split("@", 1)[0]
-    slash = text.rfind("/")
-    colon = text.rfind(":")
-    if colon > slash:
-        return text[:colon], text[colon + 1 :]
-    return text, ""
+    """(repository path, tag) of an image reference as its name reads, for the tokens in it:
+    lower case, the registry kept unless it is Docker Hub's, template tags removed. The
+    reference is parsed by ``catalog.image_ref``, the one parser of references."""
+    parsed = parse_image_reference(reference)
+    repository = parsed.repository.removeprefix("library/") if parsed.registry == DEFAULT_REGISTRY \
+        else f"{parsed.registry}/{parsed.repository}"
+    return repository.replace("\x00", "").lower(), (parsed.tag or "").replace("\x00", "").lower()
 
 
 def os_of_image(reference: str) -> OperatingSystem | None:
