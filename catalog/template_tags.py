@@ -6,6 +6,7 @@ tags are found by scanning with brace depth instead of with a regular expression
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 SPEC_TAGS = frozenset(
@@ -82,3 +83,47 @@ def line_and_column(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return line, column
+
+
+# What a build-file tag must follow on its line: an image reference and its separator,
+# or a package name with == or ~= (extras allowed).
+_IMAGE_BEFORE = re.compile(r"(?P<image>[A-Za-z0-9][A-Za-z0-9._:/-]*[A-Za-z0-9._-])(?P<separator>[:@])$")
+_PACKAGE_BEFORE = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?P<operator>==|~=)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class AfterImage:
+    """A ``latest-image-tag`` after ``image`` and its ``:`` or ``@``."""
+
+    image: str
+    separator: str
+
+
+@dataclass(frozen=True, slots=True)
+class AfterPackage:
+    """A ``latest-pypi-version`` after ``package==`` or ``package~=``."""
+
+    package: str
+
+
+def place_build_file_tag(tag: TemplateTag, before: str) -> AfterImage | AfterPackage | str:
+    """Where ``tag`` stands, given the text before it on its line; or why it cannot stand
+    there. Lint reports the reason and pin refuses the tag with it: one detector."""
+    if tag.name == LATEST_IMAGE_TAG:
+        image = _IMAGE_BEFORE.search(before)
+        if image is None:
+            return "must follow an image reference (image:{{latest-image-tag}})"
+        if tag.argument is not None:
+            try:
+                re.compile(tag.argument)
+            except re.error as exc:
+                return f"the regular expression does not compile: {exc}"
+        return AfterImage(image.group("image"), image.group("separator"))
+    if tag.name == LATEST_PYPI_VERSION:
+        if tag.argument not in (None, "pre"):
+            return "the only option of latest-pypi-version is 'pre'"
+        package = _PACKAGE_BEFORE.search(before)
+        if package is None:
+            return "must follow package== or package~= (package=={{latest-pypi-version}})"
+        return AfterPackage(package.group("name"))
+    return f"{tag.text} is not a build-file template tag"

@@ -7,7 +7,6 @@ build context (bounded, regular files inside the asset).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,10 +14,14 @@ from catalog.image_ref import parse_image_reference
 from catalog.model import EnvironmentAsset
 from catalog.pin.http import LookupFailed
 from catalog.pin.lookups import ImageAnswer, ImageQuery, PackageQuery
-from catalog.template_tags import LATEST_IMAGE_TAG, LATEST_PYPI_VERSION, find_template_tags, line_and_column
-
-_IMAGE_BEFORE = re.compile(r"(?P<image>[A-Za-z0-9][A-Za-z0-9._:/-]*[A-Za-z0-9._-])(?P<separator>[:@])$")
-_PACKAGE_BEFORE = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?P<operator>==|~=)\s*$")
+from catalog.template_tags import (
+    BUILD_FILE_TAGS,
+    LATEST_IMAGE_TAG,
+    AfterImage,
+    find_template_tags,
+    line_and_column,
+    place_build_file_tag,
+)
 
 
 @dataclass
@@ -123,7 +126,7 @@ def plan_pins(env: EnvironmentAsset, index_url: str) -> PinPlan:
             continue
         pinned = PinnedFile(path, relative, text)
         for tag in find_template_tags(text):
-            if tag.name not in (LATEST_IMAGE_TAG, LATEST_PYPI_VERSION):
+            if tag.name not in BUILD_FILE_TAGS:
                 continue
             line, column = line_and_column(text, tag.start)
             before = text[text.rfind("\n", 0, tag.start) + 1 : tag.start]
@@ -165,24 +168,14 @@ def _plan_image_config(plan: PinPlan, index_url: str) -> None:
 
 
 def _use(path: Path, line: int, column: int, tag, before: str, index_url: str) -> TagUse | str:
-    if tag.name == LATEST_IMAGE_TAG:
-        match = _IMAGE_BEFORE.search(before)
-        if match is None:
-            return "must follow an image reference (image:{{latest-image-tag}})"
-        reference = parse_image_reference(match.group("image") + ":x")
-        if tag.argument is not None:
-            try:
-                re.compile(tag.argument)
-            except re.error as exc:
-                return f"the regular expression does not compile: {exc}"
+    place = place_build_file_tag(tag, before)
+    if isinstance(place, str):
+        return place
+    if isinstance(place, AfterImage):
+        reference = parse_image_reference(place.image + ":x")
         image = ImageQuery(reference.registry, reference.repository, tag.argument)
-        return TagUse(path, line, column, tag.text, tag.start, tag.end, image, match.group("separator"))
-    match = _PACKAGE_BEFORE.search(before)
-    if match is None:
-        return "must follow package== or package~="
-    if tag.argument not in (None, "pre"):
-        return "the only option of latest-pypi-version is 'pre'"
-    package = PackageQuery(index_url, match.group("name"), tag.argument == "pre")
+        return TagUse(path, line, column, tag.text, tag.start, tag.end, image, place.separator)
+    package = PackageQuery(index_url, place.package, tag.argument == "pre")
     return TagUse(path, line, column, tag.text, tag.start, tag.end, package)
 
 

@@ -14,14 +14,7 @@ from catalog.lint.context import LintContext
 from catalog.lint.rules import rule
 from catalog.model import EnvironmentAsset
 from catalog.model.content_hash import context_sources, source_matches, source_path
-from catalog.template_tags import (
-    BUILD_FILE_TAGS,
-    LATEST_IMAGE_TAG,
-    LATEST_PYPI_VERSION,
-    SPEC_TAGS,
-    find_template_tags,
-    line_and_column,
-)
+from catalog.template_tags import BUILD_FILE_TAGS, SPEC_TAGS, find_template_tags, line_and_column, place_build_file_tag
 
 EXTRA_INDEX_URL_PATTERN = r"extra[-_]index[-_]url"
 EXTRA_INDEX_URL = re.compile(EXTRA_INDEX_URL_PATTERN, re.IGNORECASE)
@@ -126,21 +119,12 @@ def _strings(value: Any, keys: tuple = ()) -> Iterator[tuple[tuple, str]]:
 
 
 def _check_build_file_tag(tag, text: str) -> str | None:
-    before = text[: tag.start].rstrip(" \t")
-    if tag.name == LATEST_IMAGE_TAG:
-        if not (text[: tag.start].endswith(":") or text[: tag.start].endswith("@")):
-            return f"{tag.text} must follow an image reference (image:{{{{latest-image-tag}}}})"
-        if tag.argument is not None:
-            try:
-                re.compile(tag.argument)
-            except re.error as exc:
-                return f"{tag.text}: the regular expression does not compile: {exc}"
-    elif tag.name == LATEST_PYPI_VERSION:
-        if tag.argument not in (None, "pre"):
-            return f"{tag.text}: the only option of latest-pypi-version is 'pre'"
-        if not (before.endswith("==") or before.endswith("~=")):
-            return f"{tag.text} must follow == or ~= (package=={{{{latest-pypi-version}}}})"
-    return None
+    """Why ``tag`` cannot stand where it is (``template_tags.place_build_file_tag``), or None."""
+    line_start = text.rfind("\n", 0, tag.start) + 1
+    place = place_build_file_tag(tag, text[line_start : tag.start])
+    if not isinstance(place, str):
+        return None
+    return f"{tag.text} {place}" if place.startswith("must") else f"{tag.text}: {place}"
 
 
 @rule("CAT305", "template-tag")
