@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
-from catalog.model.facts import packages_in_file
+from catalog.model import EnvironmentAsset
+from catalog.model.released import released_asset
 from catalog.records.ledger import ReleasedVersion
 
 ADDED, REMOVED, UPGRADED, DOWNGRADED, CHANGED = "added", "removed", "upgraded", "downgraded", "changed"
@@ -28,17 +29,11 @@ class VersionDiff:
     packages: list[PackageChange]
 
 
-def released_packages(version: ReleasedVersion) -> dict[str, str]:
-    """Package name -> pinned version (or specifier) across the released build files."""
+def released_packages(asset: EnvironmentAsset | None) -> dict[str, str]:
+    """Package name -> pinned version (or specifier) that a released asset's build context declares."""
     found: dict[str, str] = {}
-    for relative in sorted(version.record.files):
-        if not relative.startswith("context/") and relative != "Dockerfile":
-            continue  # only the build context holds what the image installs
-        text = version.file_text(relative)
-        if text is None:
-            continue
-        for package in packages_in_file(relative, text, relative):
-            found.setdefault(package.name, package.pinned_version or package.specifier or "")
+    for package in asset.facts.packages if asset is not None else ():
+        found.setdefault(package.name, package.pinned_version or package.specifier or "")
     return found
 
 
@@ -64,16 +59,15 @@ def _direction(before: str, after: str) -> str:
         return CHANGED
 
 
-def dockerfile_text(version: ReleasedVersion) -> str | None:
-    names = [name for name in version.record.files if name.rsplit("/", 1)[-1].lower().endswith("dockerfile")]
-    return version.file_text(sorted(names, key=len)[0]) if names else None
+def dockerfile_text(asset: EnvironmentAsset | None) -> str:
+    return asset.dockerfile.text if asset is not None and asset.dockerfile is not None else ""
 
 
 def version_diff(previous: ReleasedVersion | None, current: ReleasedVersion) -> VersionDiff:
+    """What changed from ``previous`` to ``current``, each read as the asset tree it is."""
     if previous is None:
         return VersionDiff(None, [], [])
-    before, after = dockerfile_text(previous) or "", dockerfile_text(current) or ""
-    lines = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=2))[2:]
-    return VersionDiff(
-        previous.version, lines, package_changes(released_packages(previous), released_packages(current))
-    )
+    before, after = released_asset(previous), released_asset(current)
+    lines = list(difflib.unified_diff(dockerfile_text(before).splitlines(), dockerfile_text(after).splitlines(),
+                                      lineterm="", n=2))[2:]
+    return VersionDiff(previous.version, lines, package_changes(released_packages(before), released_packages(after)))

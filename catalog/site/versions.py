@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from catalog.image_ref import published_reference
 from catalog.model import EnvironmentAsset
 from catalog.model.facts import normalize_package
+from catalog.model.released import build_files, released_asset
 from catalog.records.build_report import NEXT, BuildReport, parse_time
 from catalog.records.identity import is_canonical_version
 from catalog.records.ledger import RELEASE_FILE, ReleasedVersion, ReleaseLedger
@@ -57,15 +58,7 @@ class EnvironmentVersion:
 
 def _released(previous: ReleasedVersion | None, current: ReleasedVersion) -> EnvironmentVersion:
     diff = version_diff(previous, current)
-    files = []
-    for relative in sorted(current.record.files):
-        name = relative.rsplit("/", 1)[-1].lower()
-        if relative.startswith("context/") and (
-            name.endswith("dockerfile") or name.endswith((".txt", ".yaml", ".yml"))
-        ):
-            text = current.file_text(relative)
-            if text is not None and len(text) <= MAX_SHOWN_FILE:
-                files.append((relative, text))
+    files = [(relative, text) for relative, text in build_files(released_asset(current)) if len(text) <= MAX_SHOWN_FILE]
     base = current.record.base_image
     return EnvironmentVersion(
         label=str(current.version), image_tag=str(current.version), released=True, date=current.date,
