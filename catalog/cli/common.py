@@ -57,14 +57,14 @@ def chosen_environments(config, selectors: tuple[str, ...]):
     root it is taken from the repository's catalog, outside every root it is a catalog of
     its own.
     """
-    from catalog.model import find_asset_files, load_catalog
+    from catalog.model import Catalog, find_asset_files
 
     roots = config.root_paths
     directories = [selector for selector in selectors if os.path.isdir(selector)]
     if not any(root.is_dir() for root in roots) and (not selectors or len(directories) < len(selectors)):
         shown = ", ".join(os.path.relpath(root) for root in roots)
         raise UsageError(f"no catalog: {shown} is not a directory (set roots in [tool.catalog])")
-    catalog = load_catalog(roots)
+    catalog = Catalog.open(config)
     if not selectors:
         if not catalog.environments:
             no_environments_under(", ".join(os.path.relpath(root) for root in roots), Path.cwd())
@@ -78,7 +78,7 @@ def chosen_environments(config, selectors: tuple[str, ...]):
             if under_any(Path(selector), roots):
                 found = [by_directory[key] for key in map(os.path.realpath, assets) if key in by_directory]
             else:
-                found = load_catalog([Path(selector)]).environments
+                found = Catalog.open(config, [Path(selector)]).environments
         if not found:
             raise UsageError(f"no environment {selector!r} in the catalog (give a name or an environment's directory)")
         chosen.extend(env for env in found if env not in chosen)

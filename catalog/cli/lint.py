@@ -61,7 +61,7 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     from catalog.lint.rules import UnknownRule, choose
     from catalog.lint.run import lint as run_lint
     from catalog.lint.run import merge_results, unreadable_findings
-    from catalog.model import load_catalog
+    from catalog.model import Catalog
 
     cwd = Path.cwd()
     config = load_config(config_file, cwd)
@@ -77,12 +77,12 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
         raise UsageError(f"no catalog to lint: {shown} is not a directory (set roots in [tool.catalog] or pass paths)")
     searched, target_dirs = _target_dirs(paths, unreadable) if paths else ([], None)
     if target_dirs == [] and not searched:  # only files outside any environment (pre-commit passes every changed file)
-        _write(render(run_lint(load_catalog([]), [], config, rules, day), fmt, cwd), output)
+        _write(render(run_lint(Catalog.open(config, []), [], config, rules, day), fmt, cwd), output)
         return EXIT_CLEAN
     if target_dirs == [] and not unreadable:
         no_environments_under(searched[0], cwd)
     if target_dirs is None:
-        catalog = load_catalog(roots)
+        catalog = Catalog.open(config)
         targets = catalog.environments
         if not targets and not catalog.unreadable:
             no_environments_under(", ".join(os.path.relpath(root, cwd) for root in roots), cwd)
@@ -96,7 +96,7 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
         for catalog_roots, dirs in ((roots, inside), ([d for d in searched if not under_any(d, roots)], outside)):
             if not dirs:
                 continue
-            catalog = load_catalog(catalog_roots, dirs)
+            catalog = Catalog.open(config, catalog_roots, dirs)
             wanted = {os.path.realpath(directory) for directory in dirs}
             targets = [env for env in catalog.environments if os.path.realpath(env.directory) in wanted]
             unreadable += [(path, why) for path, why in catalog.unreadable

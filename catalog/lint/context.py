@@ -23,19 +23,22 @@ class LintContext:
     config: Config
     today: datetime.date
 
-    @cached_property
+    @property
     def ledger(self) -> ReleaseLedger:
         """The release ledger (``releases`` in the configuration)."""
-        from catalog.records.ledger import ReleaseLedger
+        return self._records.ledger
 
-        return ReleaseLedger(self.config.releases_path, self.config.base_dir)
-
-    @cached_property
+    @property
     def build_reports(self) -> BuildReports:
         """The build reports (``build-reports`` in the configuration)."""
-        from catalog.records.build_report import BuildReports
+        return self._records.build_reports
 
-        return BuildReports(self.config.build_reports_path, self.config.base_dir)
+    @cached_property
+    def _records(self) -> Catalog:
+        """The catalog's records: its own, or (read without a configuration) this run's."""
+        if self.catalog.config is not None:
+            return self.catalog
+        return Catalog(self.catalog.roots, [], config=self.config)
 
     @property
     def equal_definitions(self) -> dict[str, list[EnvironmentAsset]]:

@@ -7,21 +7,56 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from catalog.config import Config
 from catalog.files import Within
 from catalog.model.asset import EnvironmentAsset
 from catalog.model.content_hash import rough_key
 from catalog.model.discovery import ASSET_FILE, find_asset_files, is_other_asset_type
 from catalog.yaml_document import Document, load_document
 
+if TYPE_CHECKING:
+    from catalog.records.build_report import BuildReports
+    from catalog.records.ledger import ReleaseLedger
+
 
 @dataclass
 class Catalog:
-    """Every environment under the configured roots."""
+    """Every environment under the configured roots, and the records kept of them."""
 
     roots: list[Path]
     environments: list[EnvironmentAsset]
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # directories not searched, and why
+    config: Config | None = None  # where its records are; None for a tree read on its own
+
+    @classmethod
+    def open(cls, config: Config, roots: list[Path] | None = None, extra_asset_dirs: Iterable[Path] = ()) -> Catalog:
+        """The catalog under ``config``'s roots (or ``roots``), with its ledger and build reports."""
+        catalog = load_catalog(config.root_paths if roots is None else roots, extra_asset_dirs)
+        catalog.config = config
+        return catalog
+
+    @cached_property
+    def ledger(self) -> ReleaseLedger:
+        """The release ledger (``releases`` in the configuration)."""
+        from catalog.records.ledger import ReleaseLedger  # read only when consulted
+
+        config = self._configured()
+        return ReleaseLedger(config.releases_path, config.base_dir)
+
+    @cached_property
+    def build_reports(self) -> BuildReports:
+        """The build reports (``build-reports`` in the configuration)."""
+        from catalog.records.build_report import BuildReports  # read only when consulted
+
+        config = self._configured()
+        return BuildReports(config.build_reports_path, config.base_dir)
+
+    def _configured(self) -> Config:
+        if self.config is None:
+            raise ValueError("a catalog read without a configuration has no records")  # a bug, not the user's
+        return self.config
 
     def named(self, name: str) -> list[EnvironmentAsset]:
         return self._by_name.get(name, [])
