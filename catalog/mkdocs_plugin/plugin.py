@@ -92,7 +92,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         _add_assets(config)
         return config
 
-    def on_pre_build(self, config: MkDocsConfig) -> None:
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if self.options is None:
             return
         from catalog.site import SiteError, generate_checked
@@ -111,7 +111,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
             log.warning(problem)
         log.info(f"catalog: {result.summary()}")
 
-    def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if self.options is None:
             return None
         from catalog.site.output import read_manifest
@@ -133,7 +133,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
                                         inclusion=inclusion))
         return files
 
-    def on_serve(self, server, config: MkDocsConfig, builder):
+    def on_serve(self, server, /, *, config: MkDocsConfig, builder):
         if self.options is None or not self.config.watch:
             return server
         watched = [

@@ -176,6 +176,6 @@ def test_mkdocs_plugin_turns_a_bug_into_one_line(tmp_path, monkeypatch):
     plugin = CatalogPlugin()
     plugin.options = site_options(tmp_path / "environments", tmp_path / "site-docs")
     with pytest.raises(PluginError) as raised:
-        plugin.on_pre_build(None)
+        plugin.on_pre_build(config=None)
     assert str(raised.value) == ("catalog: cannot generate the site: internal error: KeyError: "
                                  "'environments/x/asset.yaml', please report")

@@ -178,3 +178,25 @@ def test_serve_rebuilds_once_per_save(four_line_project, root):
         server.terminate()
         server.wait(timeout=30)
     assert "Traceback" not in log.read_text()
+
+
+def test_the_plugin_s_hooks_take_their_arguments_as_mkdocs_declares_them():
+    """MkDocs calls hooks with keyword arguments and declares which are positional-only (in
+    BasePlugin's source: it deletes the declarations at import)."""
+    import ast
+    import inspect
+
+    import mkdocs.plugins
+
+    from catalog.mkdocs_plugin.plugin import CatalogPlugin
+
+    [base] = [node for node in ast.parse(inspect.getsource(mkdocs.plugins)).body
+              if isinstance(node, ast.ClassDef) and node.name == "BasePlugin"]
+    declared = {node.name: node.args for node in base.body if isinstance(node, ast.FunctionDef)}
+    for name in ("on_config", "on_pre_build", "on_files", "on_serve", "on_shutdown"):
+        ours = inspect.signature(getattr(CatalogPlugin, name)).parameters.values()
+        args = declared[name]
+        expected = ([(a.arg, "POSITIONAL_ONLY") for a in args.posonlyargs]
+                    + [(a.arg, "POSITIONAL_OR_KEYWORD") for a in args.args]
+                    + [(a.arg, "KEYWORD_ONLY") for a in args.kwonlyargs])
+        assert [(p.name, p.kind.name) for p in ours] == expected, name
