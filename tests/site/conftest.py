@@ -195,22 +195,20 @@ def write_build_report(reports: Path, name: str, version: str, packages: dict[st
     return report.to_json()
 
 
-REPORT = {
-    "version": 2,
-    "environment": "sklearn-1.5",
-    "asset_version": "next",
-    "status": "passed",
-    "started_at": "2026-11-20T10:00:00Z",
-    "finished_at": "2026-11-20T10:04:30Z",
-    "duration_seconds": 270.5,
-    "image": "azureml/curated/sklearn-1.5:next",
-    "image_digest": "sha256:" + "a" * 64,
-    "image_size_bytes": 734003200,
-    "builder": "buildah 1.28.2",
-    "commit": "abc1234",
-    "tests": {"status": "passed", "passed": 12, "failed": 0},
-    "log_url": "https://ci.example.com/builds/1",
-}
+def _report() -> dict:
+    from catalog.records.build_report import BuildReport, CheckCounts
+
+    return BuildReport(
+        environment="sklearn-1.5", asset_version="next", status="passed", started_at="2026-11-20T10:00:00Z",
+        finished_at="2026-11-20T10:04:30Z", duration_seconds=270.5, image="azureml/curated/sklearn-1.5:next",
+        image_digest="sha256:" + "a" * 64, image_size_bytes=734003200, builder="buildah 1.28.2", commit="abc1234",
+        tests=CheckCounts("passed", 12, 0), log_url="https://ci.example.com/builds/1",
+    ).to_json()
+
+
+# A report's JSON as the record class writes it; tests vary it into what the class would
+# never write (a wrong status, another environment) to check that readers refuse it.
+REPORT = _report()
 
 
 def built_pages(site: Path) -> dict[str, PageScan]:
