@@ -294,20 +294,8 @@ def _session(config, planned: PlannedBuilds, request: BuildRequest):
                         base_digest=_digest_lookup(planned.lookups))
 
 
-def _digest_lookup(lookups):
+def _digest_lookup(lookups: Lookups | None):
     def base_digest(reference: str) -> str | None:
-        from catalog.image_ref import parse_image_reference
-        from catalog.pin.http import LookupFailed
-        from catalog.pin.lookups import DigestQuery
-
-        parsed = parse_image_reference(reference)
-        if parsed.digest:
-            return parsed.digest
-        if lookups is None or parsed.tag is None or parsed.templated_tag:
-            return None
-        try:
-            return lookups.answer(DigestQuery(parsed.registry, parsed.repository, parsed.tag))
-        except LookupFailed:
-            return None
+        return lookups.image_digest(reference)[0] if lookups is not None else None
 
     return base_digest

@@ -13,7 +13,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from catalog.image_ref import is_digest, is_tag
+from catalog.image_ref import is_digest, is_tag, parse_image_reference
 from catalog.pin.http import LookupFailed
 from catalog.records.lookup_cache import DIGEST, IMAGE, PACKAGE, LookupCache, cache_key, is_package_version
 
@@ -104,6 +104,21 @@ class Lookups:
         if isinstance(query, DigestQuery):
             return cache_key(DIGEST, endpoint, f"{query.repository}:{query.reference}")
         return cache_key(IMAGE, endpoint, query.repository, query.pattern or "")
+
+    def image_digest(self, reference: str) -> tuple[str | None, str | None]:
+        """(the digest of an image reference, the endpoint that told it). A digest written in
+        the reference is its own answer (no endpoint); a tag is asked, or answered from the
+        cache; a template tag, or a lookup that fails, has none."""
+        parsed = parse_image_reference(reference)
+        if parsed.digest is not None:
+            return parsed.digest, None
+        if parsed.tag is None or parsed.templated_tag:
+            return None, None
+        query = DigestQuery(parsed.registry, parsed.repository, parsed.tag)
+        try:
+            return self.answer(query), self.endpoint(query)
+        except LookupFailed:
+            return None, None
 
     def answer(self, query: ImageQuery | PackageQuery | DigestQuery):
         """The answer to ``query``; raises ``LookupFailed``."""

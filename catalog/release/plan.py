@@ -16,7 +16,7 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-from catalog.image_ref import MCR_REGISTRY, published_reference, reference_problem
+from catalog.image_ref import MCR_REGISTRY, parse_image_reference, published_reference, reference_problem
 from catalog.model import EnvironmentAsset
 from catalog.model.content_hash import content_hash
 from catalog.pin.lookups import ImageQuery, PackageQuery
@@ -223,26 +223,17 @@ def release_record(decision: ReleaseDecision, files: dict[str, bytes], when: dat
 
 
 def base_digest(reference: str | None, plan: PinPlan, lookups) -> tuple[str | None, str | None]:
-    """(the digest of the pinned base image, the registry endpoint that told it)."""
-    from catalog.image_ref import parse_image_reference
-    from catalog.pin.http import LookupFailed
-    from catalog.pin.lookups import DigestQuery
-
+    """(the digest of the pinned base image, the registry endpoint that told it, or that
+    answered the base image's template tag when the digest is written or unknown)."""
     if reference is None:
         return None, None
-    parsed = parse_image_reference(reference)
-    image_use = next((use for use in plan.uses if isinstance(use.query, ImageQuery)
-                      and (use.query.registry, use.query.repository) == (parsed.registry, parsed.repository)), None)
-    endpoint = lookups.endpoint(image_use.query) if image_use is not None else None
-    if parsed.digest is not None:
-        return parsed.digest, endpoint
-    if parsed.tag is None or parsed.templated_tag:
-        return None, endpoint
-    query = DigestQuery(parsed.registry, parsed.repository, parsed.tag)
-    try:
-        return lookups.answer(query), lookups.endpoint(query)
-    except LookupFailed:
-        return None, endpoint  # the release still records the tag it was built from
+    digest, endpoint = lookups.image_digest(reference)
+    if endpoint is None:
+        parsed = parse_image_reference(reference)
+        image_use = next((use for use in plan.uses if isinstance(use.query, ImageQuery)
+                          and (use.query.registry, use.query.repository) == (parsed.registry, parsed.repository)), None)
+        endpoint = lookups.endpoint(image_use.query) if image_use is not None else None
+    return digest, endpoint  # without a digest, the release still records the tag it was built from
 
 
 def pinned_base_reference(decision: ReleaseDecision) -> str | None:
