@@ -286,23 +286,32 @@ def delete_on(tags: dict) -> datetime.date | None:
     return None
 
 
+def tags_as_written(env: Definition) -> dict[str, str]:
+    """The spec's tags as text, numbers and dates as the file writes them (``3.10``, never
+    3.1; an empty value for a flag tag): what lint quotes, the site shows and facts match."""
+    raw = env.spec_doc.raw_scalar if env.spec_doc is not None else None
+    texts = {}
+    for key, value in env.tags.items():
+        if isinstance(value, str):
+            text = value
+        elif value is None:
+            text = ""
+        else:
+            text = (raw("tags", key) if raw is not None else None) or str(value)
+        texts[str(key)] = text
+    return texts
+
+
 def python_as_written(env: Definition) -> str | None:
     """The Python tag's source text: ``3.10`` even where YAML read the number 3.1."""
-    value = env.tags.get("Python")
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    raw = env.spec_doc.raw_scalar("tags", "Python") if env.spec_doc is not None else None
-    return raw if raw is not None else str(value)
+    return None if env.tags.get("Python") is None else tags_as_written(env).get("Python")
 
 
 def _tag_texts(env: Definition) -> dict[str, str]:
-    """Tags by normalized key, values as text (for matching, not for showing)."""
+    """Tags by normalized key, values as written (for matching, not for showing)."""
     texts: dict[str, str] = {}
-    for key, value in env.tags.items():
-        if isinstance(key, str):
-            texts.setdefault(normalize_key(key), "" if value is None else str(value))
+    for key, text in tags_as_written(env).items():
+        texts.setdefault(normalize_key(key), text)
     return texts
 
 

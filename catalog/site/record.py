@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from catalog.model import EnvironmentAsset
+from catalog.model.facts import tags_as_written
 from catalog.records.build_report import BuildReports
 from catalog.site.versions import environment_versions, image_reference
 from catalog.template_tags import LATEST_IMAGE_TAG, find_template_tags
@@ -45,21 +46,6 @@ class EnvironmentRecord:
     version_files: dict[str, list[tuple[str, str]]] = field(
         default_factory=dict
     )  # released label -> pinned build files
-
-
-def tags_as_written(env: EnvironmentAsset) -> dict[str, str]:
-    """The spec's tags as text, numbers and dates as the file writes them (``3.10``, never 3.1)."""
-    raw = env.spec_doc.raw_scalar if env.spec_doc is not None else None
-    texts = {}
-    for key, value in env.tags.items():
-        if isinstance(value, str):
-            text = value
-        elif value is None:
-            text = ""
-        else:
-            text = (raw("tags", key) if raw is not None else None) or str(value)
-        texts[str(key)] = text
-    return texts
 
 
 def describe(env: EnvironmentAsset, reports: BuildReports, history, ledger=None) -> EnvironmentRecord:
