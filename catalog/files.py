@@ -80,6 +80,12 @@ def decode_utf8(data: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def decode_lenient(data: bytes) -> str:
+    """Decode UTF-8 the way rules read a file: a bad byte becomes U+FFFD, a BOM is dropped."""
+    text = data.decode("utf-8", errors="replace")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
 def read_text(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> str:
     return decode_utf8(read_bytes(path, max_bytes))
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from catalog.config import Config
-from catalog.files import UnreadableFile, read_bytes
+from catalog.files import UnreadableFile, decode_lenient, read_bytes
 from catalog.finding import Finding
 from catalog.model import EnvironmentAsset
 
@@ -64,16 +64,13 @@ class Suppressions:
     def _read_lines(self, path: Path) -> list[str]:
         env = self._environment
         if env is not None and env.context is not None:
-            dockerfile = env.dockerfile
-            if dockerfile is not None and dockerfile.path == path:
-                return dockerfile.lines
-            text = env.context.text_of(path)
+            text = env.context.text_of(path)  # the Dockerfile too: its parse read the same bytes
             if text is not None:
                 return text.splitlines()
         if env is not None and not env.contains(path):
             return []  # nothing outside the asset is read
         try:
-            return read_bytes(path).decode("utf-8", errors="replace").splitlines()
+            return decode_lenient(read_bytes(path)).splitlines()
         except UnreadableFile:
             return []
 

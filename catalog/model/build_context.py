@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from catalog.dockerignore import DockerIgnore
-from catalog.files import NOT_DEFINITION_DIRS, UnreadableFile, Within, looks_binary, read_bytes
+from catalog.files import NOT_DEFINITION_DIRS, UnreadableFile, Within, decode_lenient, looks_binary, read_bytes
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,7 @@ class BuildContext:
             if isinstance(data, UnreadableFile) or looks_binary(data[:8192]):
                 self._texts[path] = None
             else:
-                text = data.decode("utf-8", errors="replace")
-                self._texts[path] = text[1:] if text.startswith("\ufeff") else text
+                self._texts[path] = decode_lenient(data)
         return self._texts[path]
 
     @cached_property

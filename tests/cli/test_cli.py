@@ -204,6 +204,17 @@ def test_inline_ignore_holds_in_a_file_with_a_byte_that_is_not_utf8(project):
     assert code == 1 and [f["rule"] for f in report["findings"]] == ["extra-index-url"]
 
 
+def test_inline_ignore_holds_in_a_dockerfile_that_is_not_utf8(project):
+    """The Dockerfile's strict parse fails on a bad byte; its comments are still read, leniently."""
+    dockerfile = project / "environments" / "sklearn-1.5" / "context" / "Dockerfile"
+    dockerfile.write_bytes(dockerfile.read_bytes() + b"# catalog: ignore[dockerfile-syntax]\nRUN echo caf\xe9\n")
+    code, report = lint_json("environments/sklearn-1.5", "--select", "dockerfile-syntax", cwd=project)
+    assert code == 0, report
+    dockerfile.write_bytes(dockerfile.read_bytes().replace(b"# catalog: ignore[dockerfile-syntax]\n", b""))
+    code, report = lint_json("environments/sklearn-1.5", "--select", "dockerfile-syntax", cwd=project)
+    assert code == 1 and "not valid UTF-8" in report["findings"][0]["message"]
+
+
 def test_missing_path_is_a_usage_error(project):
     result = run_cli("lint", "nope", cwd=project)
     assert result.returncode == 2 and result.stderr.strip() == "catalog: error: nope: no such file or directory"
