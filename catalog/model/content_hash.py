@@ -90,7 +90,8 @@ def definition(env: Definition, texts: dict[str, str] | None = None, image: str 
     if dockerfile_name in texts:
         parsed = parse_dockerfile_text(context.dockerfile, texts[dockerfile_name])
     else:
-        parsed = env.dockerfile or parse_dockerfile(context.dockerfile)
+        # the model's parse, or (missing, or leading outside the asset) why there is none
+        parsed = env.dockerfile or parse_dockerfile(context.dockerfile, context.data_of(context.dockerfile))
     instructions = [[instruction.keyword, "json" if instruction.is_json else "shell", *instruction.flags,
                      *_arguments(instruction)] for instruction in parsed.instructions]
     files = {}
@@ -114,7 +115,7 @@ def rough_key(env: Definition) -> str | None:
     context = env.context
     if context is None:
         return None
-    text = context.text_of(context.dockerfile) if context.dockerfile.is_file() else None
+    text = context.text_of(context.dockerfile)
     if text is None:
         return None
     words = [word for line in text.lower().splitlines() if not line.lstrip().startswith("#")

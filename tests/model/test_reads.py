@@ -49,3 +49,15 @@ def test_bytecode_caches_are_no_part_of_the_definition(tmp_path):
     from catalog.pin.copy import asset_files
 
     assert not any("__pycache__" in relative for relative in asset_files(env_dir))
+
+
+def test_a_dockerfile_linked_outside_the_asset_is_not_read_for_the_content_hash(tmp_path):
+    env_dir = write_env(tmp_path / "environments", files={"context/Dockerfile": None})
+    outside = tmp_path / "outside-Dockerfile"
+    outside.write_text("FROM secret:1\n")
+    (env_dir / "context" / "Dockerfile").symlink_to(outside)
+    [env] = load_catalog([tmp_path / "environments"]).environments
+    before = env.content_hash
+    outside.write_text("FROM secret:2\n")
+    [again] = load_catalog([tmp_path / "environments"]).environments
+    assert env.dockerfile is None and again.content_hash == before
