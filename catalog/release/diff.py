@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
@@ -63,11 +64,13 @@ def dockerfile_text(asset: EnvironmentAsset | None) -> str:
     return asset.dockerfile.text if asset is not None and asset.dockerfile is not None else ""
 
 
-def version_diff(previous: ReleasedVersion | None, current: ReleasedVersion) -> VersionDiff:
-    """What changed from ``previous`` to ``current``, each read as the asset tree it is."""
+def version_diff(previous: ReleasedVersion | None, current: ReleasedVersion,
+                 asset_of: Callable[[ReleasedVersion], EnvironmentAsset | None] = released_asset) -> VersionDiff:
+    """What changed from ``previous`` to ``current``, each read as the asset tree it is
+    (``asset_of``: a caller that compares many versions loads each tree once)."""
     if previous is None:
         return VersionDiff(None, [], [])
-    before, after = released_asset(previous), released_asset(current)
+    before, after = asset_of(previous), asset_of(current)
     lines = list(difflib.unified_diff(dockerfile_text(before).splitlines(), dockerfile_text(after).splitlines(),
                                       lineterm="", n=2))[2:]
     return VersionDiff(previous.version, lines, package_changes(released_packages(before), released_packages(after)))

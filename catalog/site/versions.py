@@ -13,6 +13,7 @@ the package changes from the version before as read from the two images' invento
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from catalog.image_ref import published_reference
@@ -56,9 +57,10 @@ class EnvironmentVersion:
         return document
 
 
-def _released(previous: ReleasedVersion | None, current: ReleasedVersion) -> EnvironmentVersion:
-    diff = version_diff(previous, current)
-    files = [(relative, text) for relative, text in build_files(released_asset(current)) if len(text) <= MAX_SHOWN_FILE]
+def _released(previous: ReleasedVersion | None, current: ReleasedVersion,
+              asset_of: Callable[[ReleasedVersion], EnvironmentAsset | None]) -> EnvironmentVersion:
+    diff = version_diff(previous, current, asset_of)
+    files = [(relative, text) for relative, text in build_files(asset_of(current)) if len(text) <= MAX_SHOWN_FILE]
     base = current.record.base_image
     return EnvironmentVersion(
         label=str(current.version), image_tag=str(current.version), released=True, date=current.date,
@@ -77,8 +79,14 @@ def environment_versions(env: EnvironmentAsset, ledger: ReleaseLedger | None = N
     cannot be read is listed as such, with nothing read from its directory."""
     reports = reports or []
     released = ledger.versions(env.name) if ledger is not None and env.name else []
+    assets = {version.version: released_asset(version) for version in released}  # each tree in two comparisons
+
+    def asset_of(version: ReleasedVersion) -> EnvironmentAsset | None:
+        return assets[version.version]
+
     versions = [
-        _released(previous, current) for previous, current in zip([None, *released[:-1]], released, strict=False)
+        _released(previous, current, asset_of)
+        for previous, current in zip([None, *released[:-1]], released, strict=False)
     ]
     if ledger is not None:
         versions.extend(_unreadable(env, ledger))
