@@ -34,7 +34,6 @@ RELEASE_FILE = "release.json"
 LEDGER_VERSION = 1
 SCHEMA = "release"
 MAX_RELEASE_JSON = 1 << 20
-MAX_SHOWN_FILE = 1 << 20  # a released build file read back for the site or a diff
 # A released file's path: relative, POSIX, no empty, "." or ".." component, no backslash or NUL.
 RELEASED_PATH = re.compile(r"(?!(?:.*/)?\.\.?(?:/|$))(?:[^/\x00\\]+/)*[^/\x00\\]+")
 
@@ -132,16 +131,6 @@ class ReleasedVersion:
     @property
     def release_file(self) -> Path:
         return self.directory / RELEASE_FILE
-
-    def file_text(self, relative: str) -> str | None:
-        """A released file's text: a file this release lists, read as a regular file of at
-        most ``MAX_SHOWN_FILE`` bytes reached without links; else None."""
-        if relative not in self.record.files or not RELEASED_PATH.fullmatch(relative):
-            return None
-        try:
-            return self.tree.read_text(self.directory / relative, MAX_SHOWN_FILE)
-        except RecordUnreadable:
-            return None
 
     def mismatches(self) -> list[str]:
         """How the directory differs from the files release.json lists (empty: it matches)."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from catalog.model.released import build_files, released_asset
 from catalog.records.build_report import BuildReport, BuildReports
 from catalog.records.ledger import Deprecation, ReleaseLedger, ReleaseRecord, file_digests
 from catalog.records.lookup_cache import CACHE_FILE, LookupCache
@@ -105,15 +106,21 @@ def test_a_linked_ledger_is_neither_read_nor_written_through(tmp_path):
 
 def test_a_linked_file_inside_a_release_is_never_read(tmp_path):
     secret = private(tmp_path) / "secret.txt"
-    target = released(tmp_path / "releases")
+    files = {"asset.yaml": b"name: env-1.0\nversion: auto\ntype: environment\nspec: spec.yaml\n"
+                           b"extra_config: environment.yaml\n",
+             "environment.yaml": b"image:\n  name: azureml/curated/env-1.0\n  context:\n    dir: context\n",
+             "context/Dockerfile": b"FROM x:1\n", "context/requirements.txt": b"numpy==1.26.4\n",
+             "spec.yaml": b"name: env-1.0\n"}
+    target = ReleaseLedger(tmp_path / "releases").write(record("env-1.0", 1, files), files)
     (target / "context" / "Dockerfile").unlink()
     (target / "context" / "Dockerfile").symlink_to(secret)
     context = target / "context"
     os.rename(context, target / "real-context")
     context.symlink_to(target / "real-context")
     [version] = ReleaseLedger(tmp_path / "releases", tmp_path).versions("env-1.0")
-    assert version.file_text("context/Dockerfile") is None
-    assert version.file_text("../../private/secret.txt") is None
+    asset = released_asset(version)  # the site and the version diff read a release through this
+    assert [relative for relative, _ in build_files(asset)] == ["context/requirements.txt"]  # not the link
+    assert asset.dockerfile is None and SECRET not in json.dumps(build_files(asset))
     assert any("not a regular file" in problem or "missing" in problem for problem in version.mismatches())
 
 

@@ -68,11 +68,3 @@ def test_a_released_file_linked_outside_is_not_read(tmp_path):
     [version] = ReleaseLedger(tmp_path).versions("env-1.0")
     asset = released_asset(version)
     assert released_packages(asset) == {} and [r for r, _ in build_files(asset)] == ["context/Dockerfile"]
-
-
-def test_a_file_edited_after_release_is_not_read_as_released(tmp_path):
-    release(tmp_path, "env-1.0", 1, {"context/requirements.txt": "numpy==1.26.4\n"})
-    (tmp_path / "env-1.0" / "1" / "context" / "requirements.txt").unlink()
-    (tmp_path / "env-1.0" / "1" / "context" / "requirements.txt").symlink_to("/etc/passwd")
-    [version] = ReleaseLedger(tmp_path).versions("env-1.0")
-    assert version.file_text("context/requirements.txt") is None
