@@ -85,6 +85,11 @@ def chosen_environments(config, selectors: tuple[str, ...]):
     return catalog, chosen
 
 
+# Every command that reads the configuration takes it from the same option.
+config_option = click.option("--config", "config_file", type=click.Path(path_type=Path),
+                             help="A pyproject.toml with [tool.catalog] (default: the nearest one).")
+
+
 def lookup_options(command):
     """Options of every command that resolves template tags."""
     command = click.option("--offline", is_flag=True, help="Answer template tags from the lookup cache only; ask no "
@@ -93,8 +98,7 @@ def lookup_options(command):
                            help="Ask URL for the images of registry HOST (repeatable), e.g. mcr.microsoft.com=http://127.0.0.1:5000.")(command)
     command = click.option("--index-url", metavar="URL", help="The package index's simple API (default: "
                                                               "[tool.catalog.pin] index-url).")(command)
-    return click.option("--config", "config_file", type=click.Path(path_type=Path),
-                        help="A pyproject.toml with [tool.catalog] (default: the nearest one).")(command)
+    return config_option(command)
 
 
 def load_lookup_config(config_file, mirrors: tuple[str, ...], index_url: str | None):

@@ -12,6 +12,7 @@ from catalog.cli.common import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
     UsageError,
+    config_option,
     is_within,
     no_environments_under,
     parse_day,
@@ -36,12 +37,7 @@ from catalog.lint.report import FORMATS
     "--ignore", multiple=True, metavar="RULES", help="Not these rules (names, codes or code prefixes; comma-separated)."
 )
 @click.option("--strict", is_flag=True, help="Warnings fail too.")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    help="A pyproject.toml with [tool.catalog] (default: the nearest one).",
-)
+@config_option
 @click.option("--today", metavar="YYYY-MM-DD", help="Check dates (DeleteOn) as of this day instead of today.")
 @click.option(
     "--output",

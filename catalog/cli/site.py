@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from catalog.cli.common import EXIT_CLEAN, UsageError, parse_day
+from catalog.cli.common import EXIT_CLEAN, UsageError, config_option, parse_day
 
 
 @click.command()
@@ -16,12 +16,7 @@ from catalog.cli.common import EXIT_CLEAN, UsageError, parse_day
     type=click.Path(path_type=Path),
     help='Write the pages here (default: site-dir in [tool.catalog], "site-docs"; mkdocs.yml\'s docs_dir).',
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path),
-    help="A pyproject.toml with [tool.catalog] (default: the nearest one).",
-)
+@config_option
 @click.option("--today", metavar="YYYY-MM-DD", help="Count days to DeleteOn dates from this day instead of today.")
 def site(out_dir, config_file, today) -> int:
     """Generate the catalog site's pages, for `mkdocs build` or `zensical build`.
