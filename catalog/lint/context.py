@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from catalog.config import Config
@@ -23,22 +22,19 @@ class LintContext:
     config: Config
     today: datetime.date
 
+    def __post_init__(self) -> None:
+        if self.catalog.config is None:  # a tree read on its own: its records are where the configuration says
+            self.catalog = replace(self.catalog, config=self.config)
+
     @property
     def ledger(self) -> ReleaseLedger:
         """The release ledger (``releases`` in the configuration)."""
-        return self._records.ledger
+        return self.catalog.ledger
 
     @property
     def build_reports(self) -> BuildReports:
         """The build reports (``build-reports`` in the configuration)."""
-        return self._records.build_reports
-
-    @cached_property
-    def _records(self) -> Catalog:
-        """The catalog's records: its own, or (read without a configuration) this run's."""
-        if self.catalog.config is not None:
-            return self.catalog
-        return Catalog(self.catalog.roots, [], config=self.config)
+        return self.catalog.build_reports
 
     @property
     def equal_definitions(self) -> dict[str, list[EnvironmentAsset]]:
