@@ -122,9 +122,7 @@ def _check_build_file_tag(tag, text: str) -> str | None:
     """Why ``tag`` cannot stand where it is (``template_tags.place_build_file_tag``), or None."""
     line_start = text.rfind("\n", 0, tag.start) + 1
     place = place_build_file_tag(tag, text[line_start : tag.start])
-    if not isinstance(place, str):
-        return None
-    return f"{tag.text} {place}" if place.startswith("must") else f"{tag.text}: {place}"
+    return f"{tag.text}: {place}" if isinstance(place, str) else None  # worded as pin words it
 
 
 @rule("CAT305", "template-tag")
