@@ -19,7 +19,6 @@ from catalog.model.facts import normalize_package
 from catalog.records.build_report import InstalledPackage, PolicyFinding
 
 OFF = "off"
-SEVERITIES = (Severity.ERROR.value, Severity.WARNING.value, OFF)
 
 
 @dataclass(frozen=True)

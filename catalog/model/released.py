@@ -14,6 +14,8 @@ from catalog.model.catalog import load_environment
 from catalog.model.discovery import ASSET_FILE
 from catalog.records.ledger import ReleasedVersion
 
+DEFINING_SUFFIXES = (".txt", ".yaml", ".yml")  # beside the Dockerfile: requirement and conda files
+
 
 def released_asset(version: ReleasedVersion) -> EnvironmentAsset | None:
     """The pinned asset of ``version``; None when its asset.yaml is not one of the files it
@@ -39,5 +41,3 @@ def build_files(asset: EnvironmentAsset | None) -> list[tuple[str, str]]:
             files.append((path.relative_to(asset.directory).as_posix(), text))
     return sorted(files)
 
-
-DEFINING_SUFFIXES = (".txt", ".yaml", ".yml")
