@@ -28,14 +28,14 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from synthetic_catalog import write_catalog  # noqa: E402
 
-from catalog.site import SiteOptions, generate_site  # noqa: E402
+from catalog.config import Config  # noqa: E402
+from catalog.site import SiteOptions, generate_site, site_options  # noqa: E402
 
 TODAY = datetime.date(2026, 11, 22)
 
 
 def options(root: Path, out: Path, **overrides) -> SiteOptions:
-    return SiteOptions(out_dir=out, roots=[root], base_dir=root.parent, reports_dir=root.parent / "build-reports",
-                       today=TODAY, **overrides)
+    return site_options(Config(base_dir=root.parent, roots=(root.name,)), out, today=TODAY, **overrides)
 
 
 def timed(function, *args):

@@ -135,6 +135,12 @@ def resolves_inside(path: Path | str, directory: Path | str) -> bool:
     return Within(Path(directory))(path)
 
 
+def is_inside(path: Path | str, directory: Path | str) -> bool:
+    """Whether ``path`` is ``directory`` or under it, by its absolute path (no link is resolved)."""
+    inner, outer = os.path.abspath(path), os.path.abspath(directory)
+    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
+
+
 def looks_binary(head: bytes) -> bool:
     return b"\x00" in head
 

@@ -8,8 +8,10 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from typing import TypeVar
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+Answer = TypeVar("Answer")
 
 
 def fork_is_safe() -> bool:
@@ -55,6 +57,67 @@ def map_forked_shares(work: Callable[[int, int], list], workers: int, shares_per
     finally:
         signal.signal(signal.SIGTERM, previous)
         _SHARE_WORK = None
+
+
+def map_forked_rounds(first: Callable[[int, int], list], second: Callable[[int, int, Answer], list],
+                      between: Callable[[list], Answer], workers: int) -> tuple[list, list]:
+    """Two rounds of work in the same forked workers, with the parent in between.
+
+    Worker ``index`` of ``workers`` runs ``first(index, workers)``; the parent joins those
+    results (in worker order) and passes them to ``between``, whose answer every worker
+    receives for ``second(index, workers, answer)``. A worker keeps what it read in the
+    first round for the second (loaded environments, say); only the results and the answer
+    are pickled. Returns (the first round's results, the second's), joined in worker order.
+    Call only when ``fork_is_safe()``; killing the parent kills the workers.
+    """
+    context = multiprocessing.get_context("fork")
+    parent = os.getpid()
+    pipes = [context.Pipe() for _ in range(workers)]
+
+    def serve(index: int, connection) -> None:
+        _die_with_parent(parent)
+        try:
+            connection.send((True, first(index, workers)))
+            answer = connection.recv()
+            connection.send((True, second(index, workers, answer)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            connection.send((False, f"{type(exc).__name__}: {exc}"))
+        finally:
+            connection.close()
+
+    processes = [context.Process(target=serve, args=(index, child), daemon=True)
+                 for index, (_, child) in enumerate(pipes)]
+    previous = signal.signal(signal.SIGTERM, _terminate_with_workers)
+    try:
+        for process in processes:
+            process.start()
+        for _, child in pipes:
+            child.close()
+        firsts = _receive([mine for mine, _ in pipes])
+        answer = between(firsts)
+        for mine, _ in pipes:
+            mine.send(answer)
+        return firsts, _receive([mine for mine, _ in pipes])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+            process.join()
+
+
+def _receive(connections: list) -> list:
+    """Each worker's results of one round, joined in worker order; a worker's failure is raised here."""
+    joined: list = []
+    for connection in connections:
+        try:
+            succeeded, value = connection.recv()
+        except EOFError:
+            raise RuntimeError("a worker died before it finished its share") from None
+        if not succeeded:
+            raise RuntimeError(f"a worker failed: {value}")
+        joined.extend(value)
+    return joined
 
 
 def _die_with_parent(parent: int) -> None:

@@ -81,3 +81,36 @@ def test_killing_the_parent_kills_its_workers(big_catalog, command, signal_numbe
             if running(pid):
                 os.kill(pid, signal.SIGKILL)
         parent.wait(timeout=30)
+
+
+def test_workers_keep_what_they_read_from_the_first_round_to_the_second():
+    from catalog.forking import map_forked_rounds
+
+    kept: dict[int, int] = {}  # each worker's own copy: filled in the first round, read in the second
+
+    def first(index: int, shares: int) -> list:
+        kept[index] = os.getpid()
+        return [(index, os.getpid())]
+
+    def second(index: int, shares: int, answer: dict) -> list:
+        return [(index, kept[index] == os.getpid(), answer[index])]
+
+    firsts, seconds = map_forked_rounds(first, second, lambda found: {i: pid * 2 for i, pid in found}, 3)
+    assert [index for index, _ in firsts] == [0, 1, 2]
+    assert len({pid for _, pid in firsts} | {os.getpid()}) == 4  # three workers besides this process
+    assert seconds == [(i, True, pid * 2) for i, pid in firsts]
+    assert kept == {}  # the parent's copy was never touched
+
+
+def test_a_worker_that_fails_fails_the_call_in_one_line():
+    from catalog.forking import map_forked_rounds
+
+    def second(index: int, shares: int, answer: object) -> list:
+        if index == 1:
+            raise ValueError("share 1 is broken")
+        return [index]
+
+    with pytest.raises(RuntimeError, match="^a worker failed: ValueError: share 1 is broken$"):
+        map_forked_rounds(lambda index, shares: [index], second, lambda found: None, 2)
+    with pytest.raises(RuntimeError, match="^a worker died before it finished its share$"):
+        map_forked_rounds(lambda index, shares: os._exit(3), second, lambda found: None, 2)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,33 +27,18 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from catalog.files import is_inside
 from catalog.mkdocs_plugin.config import CatalogConfig
 
 if TYPE_CHECKING:  # the generator is imported when a build starts, not with the plugin
     from catalog.site.generate import SiteOptions
+    from catalog.site.watch import ChangedPaths
 
 log = logging.getLogger("mkdocs.plugins.catalog")
 
 EXTRA_CSS = "assets/catalog/catalog.css"
 EXTRA_JAVASCRIPT = "assets/catalog/catalog.js"
 MATERIAL_DEFAULT_FONT = {"text": "Roboto", "code": "Roboto Mono"}  # fetched from fonts.googleapis.com
-
-
-class ChangedPaths:
-    """Paths a filesystem watcher reported since they were last taken."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._paths: set[str] = set()
-
-    def add(self, *paths: str) -> None:
-        with self._lock:
-            self._paths.update(p for p in paths if p)
-
-    def take(self) -> list[Path]:
-        with self._lock:
-            paths, self._paths = self._paths, set()
-        return [Path(p) for p in sorted(paths)]
 
 
 class CatalogPlugin(BasePlugin[CatalogConfig]):
@@ -81,7 +65,7 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
                 f"catalog: {explicit or base / 'pyproject.toml'}: cannot read the configuration: {exc}"
             ) from None
         out = Path(os.path.abspath(base / self.config.cache_dir))
-        if _inside(out, Path(config.docs_dir)):
+        if is_inside(out, Path(config.docs_dir)):
             raise PluginError(f"catalog: cache_dir {out} is inside docs_dir {config.docs_dir}; "
                               "choose a directory outside it")
         self.options = site_options(catalog_config, out, directory_urls=config.use_directory_urls,
@@ -114,8 +98,8 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files | None:
         if self.options is None:
             return None
+        from catalog.site.links import ENVIRONMENTS_DIR
         from catalog.site.output import read_manifest
-        from catalog.site.render import ENVIRONMENTS_DIR
 
         # Pages `catalog site` wrote into docs_dir earlier (for Zensical) are older copies of ours.
         stale = read_manifest(Path(config.docs_dir))
@@ -136,20 +120,19 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
     def on_serve(self, server, /, *, config: MkDocsConfig, builder):
         if self.options is None or not self.config.watch:
             return server
-        watched = [
-            p
-            for p in (*self.options.roots, self.options.reports_dir, self.options.releases_dir)
-            if p is not None and p.is_dir()
-        ]
+        catalog = self.options.config
+        watched = [p for p in (*catalog.root_paths, catalog.build_reports_path, catalog.releases_path) if p.is_dir()]
         out = self.options.out_dir
         # A root that holds the cache directory (roots = ["."]) is watched by our own
         # observer alone, which ignores the cache: else every build would start another.
-        own = [path for path in watched if _inside(out, path)]
+        own = [path for path in watched if is_inside(out, path)]
         for path in watched:
-            if not any(_inside(path, root) for root in own):
+            if not any(is_inside(path, root) for root in own):
                 server.watch(str(path))
+        from catalog.site.watch import ChangedPaths, start_observer
+
         self.changes = ChangedPaths()
-        self.observer = _start_observer(watched, self.changes, self.options.roots, out,
+        self.observer = start_observer(watched, self.changes, catalog.root_paths, out,
                                         (own, _rebuild_trigger(server)) if own else None)
         return server
 
@@ -157,11 +140,6 @@ class CatalogPlugin(BasePlugin[CatalogConfig]):
         if self.observer is not None:
             self.observer.stop()
             self.observer = None
-
-
-def _inside(path: Path, directory: Path) -> bool:
-    inner, outer = os.path.abspath(path), os.path.abspath(directory)
-    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
 
 
 def _add_theme_overrides(config: MkDocsConfig) -> None:
@@ -207,73 +185,3 @@ def _rebuild_trigger(server):
             server._rebuild_cond.notify_all()
 
     return rebuild
-
-
-def _start_observer(paths: list[Path], changes: ChangedPaths, roots: list[Path], ignored: Path, rebuilds=None):
-    """A watchdog observer (MkDocs' own file watcher) that records changed paths.
-
-    ``rebuilds``, when given, is (directories, rebuild): the observer stands in for
-    MkDocs' own watcher there, calling ``rebuild`` for a change that matters.
-    """
-    from watchdog.events import FileSystemEventHandler
-    from watchdog.observers import Observer
-
-    watched_roots = [os.path.abspath(root) for root in roots]
-    skip = os.path.abspath(ignored)
-    own, rebuild = rebuilds or ((), None)
-    seen: dict[str, tuple | None] = {}  # path -> what its last change left, for telling real changes
-
-    class Recorder(FileSystemEventHandler):
-        def on_any_event(self, event) -> None:
-            if event.event_type in ("opened", "closed_no_write"):
-                return  # the generator reading files is no change
-            found = [str(event.src_path), str(getattr(event, "dest_path", "") or "")]
-            found = [path for path in found if path and _may_matter(path, watched_roots, skip)]
-            if not found:
-                return
-            changes.add(*found)
-            if rebuild is None or event.is_directory:
-                return
-            if any(_inside(Path(path), Path(root)) and _changed(path, seen) for path in found for root in own):
-                rebuild()
-
-    observer = Observer()
-    observer.daemon = True
-    for path in paths:
-        observer.schedule(Recorder(), str(path), recursive=True)
-    observer.start()
-    return observer
-
-
-def _changed(path: str, seen: dict[str, tuple | None]) -> bool:
-    """Whether ``path`` differs from when it was last seen. Reading a file new since its
-    last read updates its access time, which inotify reports as a change: polling
-    watchers, such as MkDocs' own, compare size and modification time instead."""
-    try:
-        info = os.lstat(path)
-        state = (info.st_ino, info.st_size, info.st_mtime_ns)
-    except OSError:
-        state = None
-    if seen.get(path, ()) == state:
-        return False
-    seen[path] = state
-    return True
-
-
-def _may_matter(path: str, roots: list[str], skip: str) -> bool:
-    """Whether a change at ``path`` can change the site: not in the cache, not where
-    discovery never looks (``.git``, ``.venv``, ... at the top of a root), not in what is
-    no part of a definition (``__pycache__`` anywhere), not a file beside a root's
-    environments (a log of `mkdocs serve` itself). Discovery's own rules decide."""
-    from catalog.files import NOT_DEFINITION_DIRS
-    from catalog.model.discovery import ASSET_FILE, searched
-
-    if _inside(Path(path), Path(skip)):
-        return False
-    for root in roots:
-        if _inside(Path(path), Path(root)) and path != root:
-            parts = os.path.relpath(path, root).split(os.sep)
-            if len(parts) == 1:
-                return parts[0] == ASSET_FILE or os.path.isdir(path)
-            return searched(parts[0]) and not any(part in NOT_DEFINITION_DIRS for part in parts)
-    return True

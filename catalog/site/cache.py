@@ -4,15 +4,15 @@ An environment is generated again only when its inputs changed: a file under its
 directory, an input it reads from outside that directory, or its build report (path,
 type, size, inode and modification time of each), or when the links its page shows
 changed. For the others the cache keeps what the site needs without parsing them
-again: its row in the home table, its entry in catalog.json and a short summary for
-the feed, the facets, what the tags, deprecations and packages pages show of it, and
-its released versions (each has a page).
+again: its view of each catalog page (``catalog.site.pages``: its row in the home
+table, its object in catalog.json, its feed entries, ...), what other pages need to
+link to it, and its released versions (each has a page).
 
 The cache is a pickle of plain values only (``_PlainUnpickler`` refuses any class), so
 a tampered cache file cannot run code; any problem reading it means an empty cache.
-Each environment is stored as a tuple of plain values, most fields of its summary packed
-into one JSON string that is decoded only when needed: a run that changes one environment of ten
-thousand loads the cache in a few milliseconds and decodes almost nothing.
+Each environment is stored as a tuple of plain values (``CachedEnvironment.pack``), its
+views as the text each page made of it: a run that changes one environment of ten
+thousand loads the cache in milliseconds and decodes only what the changed pages show.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import json
 import os
 import pickle
 import stat
@@ -33,59 +32,64 @@ from typing import NamedTuple
 from catalog.atomic import write_bytes_atomic
 from catalog.files import NOT_DEFINITION_DIRS
 from catalog.model.discovery import ASSET_FILE, walk_assets
+from catalog.records.identity import is_canonical_version
+from catalog.site.links import Naming, PageLinks
 from catalog.site.output import STATE_DIR
+from catalog.site.paths import is_slug
 
 CACHE_FILE = f"{STATE_DIR}/cache.pickle"
 CACHE_LOG = f"{STATE_DIR}/cache.log"
-CACHE_FORMAT = 9
+CACHE_FORMAT = 10
 RACY_NS = 2_000_000_000  # a file changed this recently may change again within the same timestamp
 
 
-class EnvironmentEntry(NamedTuple):
+class CachedEnvironment(NamedTuple):
     """What one environment contributed to the site, and how to tell it changed."""
 
     fingerprint: bytes  # of all its inputs; b"" never matches (inputs too new to trust)
     inputs: tuple[str, ...]  # besides its directory: its build report, files outside it
-    links: tuple  # the PageLinks its page and row were rendered with
     provisional: bool  # dates taken from file times: look again when git HEAD moves
-    page: str
     problems: tuple[str, ...]  # reported on every run, not only when it is parsed
-    name: str
-    description: str
-    status: str
-    latest_version: str | None
-    deprecation: tuple | None  # (replacement, delete_on)
-    dates: tuple  # (added, version, deprecated, [[released version, date], ...] oldest first)
-    facets: tuple  # one tuple of values per facet, in FACETS order
-    row: str  # its row in the home table
-    json: str  # its entry in catalog.json
-    tag_listing: str  # JSON: [its item on the tags page, [[key, value], ...] as written]
+    naming: Naming  # what other environments' pages need of it
+    links: PageLinks  # what its pages were rendered with
     released: tuple[str, ...]  # its released versions, each with a page of its own
-    packages: str  # JSON: the packages page's share (render.packages_listing_json); "" when nothing was verified
+    views: dict[str, str]  # catalog page -> this environment's view of it (catalog.site.pages)
+
+    @property
+    def pages(self) -> list[str]:
+        """Its own pages: its page, then one per released version."""
+        return [self.links.page, *(self.links.version_page(label) for label in self.released)]
 
     def pack(self) -> tuple:
-        """Plain values: the fields every run looks at, then the rest as one JSON string."""
-        rest = [list(self.links), self.name, self.description, self.status, self.latest_version,
-                self.deprecation and list(self.deprecation), [*self.dates[:3], [list(r) for r in self.dates[3]]],
-                [list(v) for v in self.facets]]
-        return (self.fingerprint, "\0".join(self.inputs), self.provisional, self.page, "\0".join(self.problems),
-                json.dumps(rest, ensure_ascii=False, separators=(",", ":")), self.row, self.json, self.tag_listing,
-                self.released, self.packages)
+        """Plain values only, for the cache file."""
+        return (self.fingerprint, self.inputs, self.provisional, self.problems, tuple(self.naming),
+                tuple(self.links), self.released, self.views)
 
     @classmethod
-    def unpack(cls, packed: tuple) -> EnvironmentEntry:
-        fingerprint, inputs, provisional, page, problems, rest, row, entry_json, tag_listing, released, packages = (
-            packed
-        )
-        links, name, description, status, latest, deprecation, dates, facets = json.loads(rest)
-        return cls(fingerprint, _split(inputs), tuple(links), provisional, page, _split(problems), name,
-                   description, status, latest, tuple(deprecation) if deprecation else None,
-                   (*dates[:3], tuple(tuple(release) for release in dates[3])),
-                   tuple(tuple(values) for values in facets), row, entry_json, tag_listing, tuple(released), packages)
+    def unpack(cls, packed: tuple) -> CachedEnvironment:
+        fingerprint, inputs, provisional, problems, naming, links, released, views = packed
+        return cls(fingerprint, inputs, provisional, problems, Naming(*naming), PageLinks(*links), released, views)
 
 
-def _split(packed: str) -> tuple[str, ...]:
-    return tuple(packed.split("\0")) if packed else ()
+_STR = {str}
+
+
+def _strings(value: object) -> bool:
+    return type(value) is tuple and set(map(type, value)) <= _STR
+
+
+def _well_formed(packed: object) -> bool:
+    """Whether a cached entry has the shape ``CachedEnvironment.pack`` gives it (paths made from
+    it must be paths the generator could have made)."""
+    if type(packed) is not tuple or len(packed) != len(CachedEnvironment._fields):
+        return False
+    fingerprint, inputs, provisional, problems, naming, links, released, views = packed
+    return (type(fingerprint) is bytes and _strings(inputs) and type(provisional) is bool and _strings(problems)
+            and type(naming) is tuple and len(naming) == len(Naming._fields) and type(naming[0]) is str
+            and type(links) is tuple and len(links) == len(PageLinks._fields) and is_slug(links[0])
+            and (links[1] is None or is_slug(links[1]))
+            and _strings(released) and all(map(is_canonical_version, released)) and type(views) is dict
+            and set(map(type, views)) <= _STR and set(map(type, views.values())) <= _STR)
 
 
 class _PlainUnpickler(pickle.Unpickler):
@@ -94,7 +98,7 @@ class _PlainUnpickler(pickle.Unpickler):
 
 
 class EnvironmentCache:
-    """Environments of the last run, keyed by asset file; entries are decoded on first use.
+    """Environments of the last run, keyed by asset file; entries are unpacked on first use.
 
     The cache is a snapshot (``cache.pickle``) plus a log of changes since
     (``cache.log``): a run that changes a few environments appends them instead of
@@ -111,22 +115,30 @@ class EnvironmentCache:
         self.today: str | None = state.get("today")
         self.packed: dict[str, tuple] = state.get("entries", {})
         self.order: list[str] = state.get("order", [])  # keys in the home table's order
-        self.facets: list[dict[str, int]] | None = state.get("facets")  # how many environments have each value
-        self.rules: list | None = state.get("rules")  # what the rules page was made from
+        self.sources: dict[str, list] = state.get("sources", {})  # static page -> what it was made from
         self.logged = 0  # environments in the log
-        self._entries: dict[str, EnvironmentEntry] = {}
+        self._entries: dict[str, CachedEnvironment] = {}
 
     @classmethod
     def load(cls, out: Path, key: tuple) -> EnvironmentCache:
+        """The cache in ``out``; the one this process saved last, while its files are as it left them
+        (``mkdocs serve`` regenerates the site in one process, after every save)."""
+        files = _files_state(out)  # before reading: a change while it is read shows next time
+        last = _LAST_SAVED.get(str(out))
+        if last is not None and last[1].key == key and last[0] == files:
+            return last[1]
         try:
             with open(out / CACHE_FILE, "rb") as handle:
                 state = _PlainUnpickler(io.BufferedReader(handle)).load()
             if state["format"] != CACHE_FORMAT or state["key"] != key:
                 return cls(key)
             cache = cls(key, state)
+            cache._replay(out)
+            # an entry of another shape (a damaged or tampered file) is an environment to parse again
+            cache.packed = {name: packed for name, packed in cache.packed.items() if _well_formed(packed)}
         except Exception:  # noqa: BLE001 - a missing, old or damaged cache is an empty one
             return cls(key)
-        cache._replay(out)
+        _LAST_SAVED[str(out)] = (files, cache)
         return cache
 
     def _replay(self, out: Path) -> None:
@@ -151,50 +163,58 @@ class EnvironmentCache:
                 self.packed.pop(key, None)
             else:
                 self.packed[key] = packed
+            self._entries.pop(key, None)
         self.logged += len(record["entries"])
-        self.head, self.today, self.facets, self.rules = (
-            record["head"],
-            record["today"],
-            record["facets"],
-            record["rules"],
-        )
+        self.head, self.today, self.sources = record["head"], record["today"], record["sources"]
         if record["order"] is not None:
             self.order = record["order"]
 
     def __contains__(self, key: str) -> bool:
         return key in self.packed
 
-    def __getitem__(self, key: str) -> EnvironmentEntry:
+    def __getitem__(self, key: str) -> CachedEnvironment:
         if key not in self._entries:
-            self._entries[key] = EnvironmentEntry.unpack(self.packed[key])
+            self._entries[key] = CachedEnvironment.unpack(self.packed[key])
         return self._entries[key]
 
-    def inputs(self, key: str) -> tuple[str, ...]:
-        return _split(self.packed[key][1])
-
-    def problems(self, key: str) -> tuple[str, ...]:
-        return _split(self.packed[key][4])
-
-    def save(self, out: Path, changes: dict[str, tuple | None], order: list[str], facets: list[dict[str, int]],
-             head: str | None, today: str, rules: list) -> None:
+    def save(self, out: Path, changes: dict[str, tuple | None], order: list[str], head: str | None, today: str,
+             sources: dict[str, list]) -> None:
         """Record this run: ``changes`` maps asset files to their packed entry, or None when gone."""
         record = {"generation": self.generation, "entries": changes, "order": order if order != self.order else None,
-                  "facets": facets, "head": head, "today": today, "rules": rules}
-        if not changes and record["order"] is None and \
-                (facets, head, today, rules) == (self.facets, self.head, self.today, self.rules):
+                  "head": head, "today": today, "sources": sources}
+        if not changes and record["order"] is None and (head, today, sources) == (self.head, self.today, self.sources):
             return
+        _LAST_SAVED.pop(str(out), None)
         if self.generation is not None and self.logged + len(changes) <= max(100, len(self.packed) // 10):
-            self.logged += len(changes)
             flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
             with os.fdopen(os.open(out / CACHE_LOG, flags, 0o644), "ab") as handle:
                 handle.write(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-            return
-        self._apply(record)
-        state = {"format": CACHE_FORMAT, "key": self.key, "generation": os.urandom(8).hex(), "head": head,
-                 "today": today, "order": self.order, "facets": facets, "rules": rules, "entries": self.packed}
-        write_bytes_atomic(out / CACHE_FILE, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(out / CACHE_LOG)
+            self._apply(record)
+        else:
+            self._apply(record)
+            self.generation, self.logged = os.urandom(8).hex(), 0
+            state = {"format": CACHE_FORMAT, "key": self.key, "generation": self.generation, "head": head,
+                     "today": today, "order": self.order, "sources": sources, "entries": self.packed}
+            write_bytes_atomic(out / CACHE_FILE, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL),
+                               durable=False)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(out / CACHE_LOG)
+        _LAST_SAVED[str(out)] = (_files_state(out), self)
+
+
+_LAST_SAVED: dict[str, tuple[tuple, EnvironmentCache]] = {}  # output directory -> (its files' state, the cache saved)
+
+
+def _files_state(out: Path) -> tuple:
+    """(inode, size, modification time) of the cache's files: another writer changes one of them."""
+    found = []
+    for name in (CACHE_FILE, CACHE_LOG):
+        try:
+            info = os.stat(out / name, follow_symlinks=False)
+            found.append((info.st_ino, info.st_size, info.st_mtime_ns))
+        except OSError:
+            found.append(None)
+    return tuple(found)
 
 
 # --- fingerprints -----------------------------------------------------------------

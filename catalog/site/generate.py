@@ -1,16 +1,18 @@
-"""Generate the catalog site: the loaded catalog becomes Markdown pages and JSON files.
+"""Generate the catalog site: the run that turns the catalog into Markdown pages and JSON files.
 
-The output directory is MkDocs' ``docs_dir`` (also Zensical's): one page per
-environment under ``environments/``, the home table, tags, deprecations and rules
-pages, ``catalog.json``, ``feed.xml`` and the site's own JavaScript and CSS. Nothing
-here imports MkDocs; the MkDocs plugin only calls ``generate_site``.
+The output directory is MkDocs' ``docs_dir`` (also Zensical's): the pages of
+``catalog.site.pages`` (one per environment under ``environments/``, one per released
+version, the home table, tags, deprecations, packages and rules pages, ``catalog.json``,
+``feed.xml``) and the site's own JavaScript and CSS. Nothing here imports MkDocs; the
+MkDocs plugin only calls ``generate_site``.
 
 A run is incremental (see ``catalog.site.cache``): environments whose inputs did not
 change are neither parsed nor rendered, and a page about the whole catalog is rendered
-again only when something it shows changed. Many environments to parse are shared
-among forked workers; each renders its share with the links it can guess (a page's
-slug is its environment's name), and the parent renders again the few pages whose
-guess was wrong.
+again only when a view it shows changed. A run has two rounds: the environments to parse
+are loaded (enough to name them), the links of the whole catalog are settled from their
+names and the cached names of the others, and then each is rendered with its final
+links. Many environments are shared among forked workers, which keep what they loaded
+from one round to the next.
 """
 
 from __future__ import annotations
@@ -19,59 +21,31 @@ import datetime
 import os
 import time
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from catalog import __version__
+from catalog.config import Config
 from catalog.finding import internal_error, plural
-from catalog.forking import fork_is_safe, map_forked_shares
-from catalog.model import EnvironmentAsset, load_environment
-from catalog.site.cache import EnvironmentCache, EnvironmentEntry, Print, fingerprint, now_ns, scan_catalog, tree_items
-from catalog.site.feed import atom_feed, environment_feed_entries
+from catalog.forking import fork_is_safe, map_forked_rounds
+from catalog.model import Catalog, EnvironmentAsset, load_environment
+from catalog.site.cache import CachedEnvironment, EnvironmentCache, Print, fingerprint, now_ns, scan_catalog, tree_items
+from catalog.site.entry import naming, site_entry
 from catalog.site.history import CatalogHistory
+from catalog.site.links import ENVIRONMENTS_DIR, Naming, PageLinks, catalog_links
 from catalog.site.output import STATE_DIR, SiteWriter, read_manifest, refuse_linked_directories, refuse_linked_state
-from catalog.site.paths import assign_slugs, slug_for
-from catalog.site.record import describe
-from catalog.site.render import (
-    ENVIRONMENTS_DIR,
-    FACETS,
-    PageLinks,
-    Templates,
-    catalog_entry_json,
-    facet_values,
-    natural_key,
-    package_rows,
-    packages_listing_json,
-    render_environment_page,
-    render_row,
-    render_version_pages,
-    rows_markup,
-    tag_listing_json,
-    tag_sections,
-    version_page,
-)
+from catalog.site.pages import PAGES, STATIC_PAGES, PageContext, environment_pages
+from catalog.site.render import Templates
 
-GENERATOR_VERSION = 3  # bump when generated output changes without a template change
+GENERATOR_VERSION = 4  # bump when generated output changes without a template change
 PARALLEL_MIN = 200  # below this many environments to parse, workers cost more than they save
-DOCKERFILE_BATCH = 64  # environments loaded before any is rendered (see _build_share)
-ASSETS = ("catalog.js", "catalog.css")
-# (key, label, class): the home table's columns; the class sets a column's width.
-HOME_COLUMNS = (("name", "Environment", "name"), ("version", "Latest version", "version"), ("os", "OS", "os"),
-                ("python", "Python", "python"), ("framework", "Framework", "framework"),
-                ("compute", "CPU/GPU", "compute"), ("purpose", "Purpose", "purpose"), ("status", "Status", "status"),
-                ("verified", "Last verified build", "verified"))
-# Pages about the whole catalog, and what each one shows of an environment.
-CATALOG_PAGES = ("index.md", "catalog.json", "feed.xml", "deprecations.md", "tags.md", "packages.md")
-STATIC_PAGES = ("rules.md", *(f"assets/catalog/{name}" for name in ASSETS))
+DOCKERFILE_BATCH = 64  # environments whose Dockerfiles are parsed before any is rendered (see _render_share)
+KEEP_LOADED = 400  # environments a worker keeps loaded from the first round to the second (about 25 kB each)
 
 
 @dataclass
 class SiteOptions:
+    config: Config  # the catalog: its roots, build reports and release ledger
     out_dir: Path
-    roots: list[Path]
-    base_dir: Path
-    reports_dir: Path
-    releases_dir: Path | None = None  # the release ledger; None: no versions released
     directory_urls: bool = True
     site_name: str = "Curated environments"
     site_url: str | None = None
@@ -102,25 +76,12 @@ class _Run:
     """What a run needs everywhere; forked workers inherit it."""
 
     options: SiteOptions
-    templates: Templates
+    context: PageContext
     writer: SiteWriter
     history: CatalogHistory
-    today: datetime.date
+    catalog: Catalog  # its records; its environments are loaded one by one, only those that changed
     now_ns: int
     failures: list[str] = field(default_factory=list)  # environments left out: a bug, or unreadable
-
-    @cached_property
-    def ledger(self):
-        from catalog.records.ledger import ReleaseLedger
-
-        releases = self.options.releases_dir
-        return ReleaseLedger(releases, self.options.base_dir) if releases is not None else None
-
-    @cached_property
-    def reports(self):
-        from catalog.records.build_report import BuildReports
-
-        return BuildReports(self.options.reports_dir, self.options.base_dir)
 
 
 def generate_site(options: SiteOptions) -> SiteResult:
@@ -128,66 +89,72 @@ def generate_site(options: SiteOptions) -> SiteResult:
     out = options.out_dir
     out.mkdir(parents=True, exist_ok=True)
     refuse_linked_directories(
-        out, (STATE_DIR, ENVIRONMENTS_DIR, *{os.path.dirname(page) for page in STATIC_PAGES} - {""})
+        out, (STATE_DIR, ENVIRONMENTS_DIR, *{os.path.dirname(page.path) for page in STATIC_PAGES} - {""})
     )
     refuse_linked_state(out)
     templates = Templates.for_run()
+    config = options.config
     cache = EnvironmentCache.load(out, _generator_key(options, templates))
-    run = _Run(options, templates, SiteWriter(out, read_manifest(out)), CatalogHistory(options.base_dir, options.roots),
-               options.today or datetime.date.today(), now_ns())
-    current, stale = _plan(options, cache, run)
-    built = _build_all(stale, {key: PageLinks(*cache[key].links) for key in stale if key in cache}, run)
-    current -= {key for key in stale if key not in built}  # gone, or not an environment after all
-    site = _Catalog(cache, current, built)
-    _settle_links(site, run)
-    _write_catalog_pages(site, run, _changed_pages(site, run))
-    site.forget_old_pages(run.writer)
+    today = options.today or datetime.date.today()
+    run = _Run(options, PageContext(templates, today, options.site_name, options.site_url, options.directory_urls),
+               SiteWriter(out, read_manifest(out)), CatalogHistory(config.base_dir, config.root_paths),
+               Catalog(config.root_paths, [], config=config), now_ns())
+    current, stale = _plan(cache, run)
     if options.changed is None:
-        _restore_missing_pages(site, run)
+        stale.update(dict.fromkeys(_damaged(cache, current - set(stale), run)))
+    fresh, links = _build(current, stale, cache, run)
+    current -= {key for key in stale if key not in fresh}  # gone, or not an environment after all
+    site = _Site(cache, current, fresh, links)
+    _write_catalog_pages(site, run)
+    site.forget_old_pages(run.writer)
     removed = run.writer.finish(tidy=options.changed is None)
     changes: dict[str, tuple | None] = {key: None for key in cache.packed if key not in current}
-    for key, entry in site.fresh.items():
+    for key, entry in fresh.items():
         packed = entry.pack()
         if packed != cache.packed.get(key):
             changes[key] = packed
-    provisional = any(entry.provisional for entry in site.fresh.values()) or any(
-        packed[2] for key, packed in cache.packed.items() if key in current and key not in site.fresh)
-    head = run.history.head if provisional else cache.head
-    cache.save(out, changes, site.sorted_keys(), site.facet_counts(), head, run.today.isoformat(), rules_print())
-    problems = run.failures + [problem for key in site.sorted_keys() for problem in site.problems(key)]
-    return SiteResult(out, len(current), site.parsed, run.writer.written, removed, problems,
+    head = run.history.head if any(site[key].provisional for key in current) else cache.head
+    cache.save(out, changes, site.order, head, today.isoformat(), _static_sources())
+    problems = run.failures + [problem for key in site.order for problem in site[key].problems]
+    return SiteResult(out, len(current), len(fresh), run.writer.written, removed, problems,
                       time.perf_counter() - started, sorted(run.writer.generated))
 
 
 def _generator_key(options: SiteOptions, templates: Templates) -> tuple:
+    config = options.config
     return (
         GENERATOR_VERSION,
         __version__,
-        str(options.reports_dir),
-        str(options.releases_dir),
+        str(config.build_reports_path),
+        str(config.releases_path),
         options.directory_urls,
         options.site_name,
         options.site_url,
-        str(options.base_dir),
+        str(config.base_dir),
+        tuple(page.path for page in PAGES),
         tuple(templates.digest_source()),
     )
+
+
+def _static_sources() -> dict[str, list]:
+    return {page.path: page.sources() for page in STATIC_PAGES}
 
 
 # --- what changed ---------------------------------------------------------------------
 
 
-def _plan(options: SiteOptions, cache: EnvironmentCache, run: _Run) -> tuple[set[str], dict[str, Print | None]]:
+def _plan(cache: EnvironmentCache, run: _Run) -> tuple[set[str], dict[str, Print | None]]:
     """The environments of the catalog now, and those to parse again (with their trees, when known)."""
+    options = run.options
     if options.changed is not None and cache.packed:
         touched = _touched(options, cache)
         if touched is not None:
             stale: dict[str, Print | None] = {}
             for key in touched:
-                tree = tree_items(os.path.dirname(key)) if os.path.isfile(key) else None
-                stale[key] = tree
+                stale[key] = tree_items(os.path.dirname(key)) if os.path.isfile(key) else None
             return set(cache.packed), stale
     unreadable: list[tuple[str, str]] = []
-    trees = scan_catalog(options.roots, with_trees=bool(cache.packed), unreadable=unreadable)
+    trees = scan_catalog(options.config.root_paths, with_trees=bool(cache.packed), unreadable=unreadable)
     run.failures += [f"{run.history.relative(Path(directory))}: cannot read directory ({reason}); "
                      f"environments in it are left out" for directory, reason in unreadable]
     stale = {}
@@ -196,10 +163,10 @@ def _plan(options: SiteOptions, cache: EnvironmentCache, run: _Run) -> tuple[set
         if key not in cache:
             stale[key] = tree
             continue
-        cached = cache.packed[key]
-        if not cached[0] or tree is None or fingerprint(tree, cache.inputs(key), run.now_ns) != cached[0]:
+        cached = cache[key]
+        if not cached.fingerprint or tree is None or fingerprint(tree, cached.inputs, run.now_ns) != cached.fingerprint:
             stale[key] = tree
-        elif cached[2]:  # dates from file times: git may know better now
+        elif cached.provisional:  # dates from file times: git may know better now
             head_moved = run.history.head != cache.head if head_moved is None else head_moved
             if head_moved:
                 stale[key] = tree
@@ -210,9 +177,9 @@ def _touched(options: SiteOptions, cache: EnvironmentCache) -> set[str] | None:
     """The environments a watcher's changed paths belong to; None when that takes a full look."""
     by_path = {os.path.dirname(key): key for key in cache.packed}
     for key in cache.packed:
-        for path in cache.inputs(key):
+        for path in cache[key].inputs:
             by_path.setdefault(path, key)
-    reports = os.path.abspath(options.reports_dir)
+    reports = os.path.abspath(options.config.build_reports_path)
     touched: set[str] = set()
     for changed in options.changed or []:
         probe = os.path.abspath(changed)
@@ -225,368 +192,12 @@ def _touched(options: SiteOptions, cache: EnvironmentCache) -> set[str] | None:
     return touched
 
 
-# --- parsing and rendering environments ---------------------------------------------------
-
-
-def _guess_links(name: str, deprecation: dict | None, run: _Run) -> PageLinks:
-    """The links a page most likely needs; the parent corrects the rare wrong guess."""
-    replacement = deprecation["replacement"] if deprecation else None
-    return PageLinks(slug_for(name), slug_for(replacement) if replacement else None,
-                     run.today.isoformat() if deprecation else None, run.options.directory_urls)
-
-
-def _load(key: str, tree: Print | None) -> tuple[Print | None, EnvironmentAsset | None]:
-    """(what the environment's directory holds, the environment or None if it is gone).
-
-    Its files are looked at before they are read, so a change while it is being read
-    shows as a change next time.
-    """
-    tree = tree or tree_items(os.path.dirname(key))
-    return tree, load_environment(Path(key)) if tree is not None and os.path.isfile(key) else None
-
-
-def _build_one(key: str, tree: Print | None, run: _Run, links: PageLinks | None = None, loaded=None):
-    """Parse, render and write one environment; None if it is gone.
-
-    (entry, [(page, file info, whether it was written), ...]): its page, then a page per
-    released version. ``loaded`` is what ``_load`` returned, when the caller loaded it already.
-    """
-    tree, env = loaded or _load(key, tree)
-    if env is None or tree is None:
-        return None
-    record = describe(env, run.reports, run.history, run.ledger)
-    entry = record.entry
-    links = links or _guess_links(entry["name"], entry["deprecation"], run)
-    pages = [(links.page, render_environment_page(run.templates, record, links)),
-             *render_version_pages(run.templates, record, links)]
-    written = []
-    for page, text in pages:
-        writes = len(run.writer.written)
-        info = run.writer.write(page, text.encode("utf-8"))
-        written.append((page, info, len(run.writer.written) > writes))
-    report = run.reports.directory(entry["name"])
-    inputs = (os.path.abspath(report),) if report else ()  # the model reads nothing outside the asset
-    if run.ledger is not None and report:  # its released versions, a directory per version
-        inputs += (os.path.abspath(run.ledger.name_directory(entry["name"])),)
-    deprecation = entry["deprecation"]
-    built = EnvironmentEntry(
-        fingerprint=fingerprint(tree, inputs, run.now_ns),
-        inputs=inputs,
-        links=tuple(links),
-        provisional=record.provisional_dates,
-        page=links.page,
-        problems=tuple(record.problems),
-        name=entry["name"],
-        description=entry["description"],
-        status=entry["status"],
-        latest_version=entry["latest_version"],
-        deprecation=(deprecation["replacement"], deprecation["delete_on"]) if deprecation else None,
-        dates=(entry["dates"]["added"], entry["dates"]["version"], entry["dates"]["deprecated"],
-               tuple((v["label"], v["date"]) for v in reversed(entry["versions"]) if v["released"] and v["date"])),
-        facets=tuple(tuple(values) for values in facet_values(entry).values()),
-        row=render_row(run.templates, entry, links),
-        json=catalog_entry_json(entry, links),
-        tag_listing=tag_listing_json(entry, links),
-        released=tuple(v["label"] for v in entry["versions"] if v["released"]),
-        packages=packages_listing_json(entry, links),
-    )
-    return built, written
-
-
-def _build_share(keys: list[str], trees: dict[str, Print | None], links: dict[str, PageLinks], run: _Run) -> list:
-    """(key, entry, [(page, file info, whether it was written), ...]) for each environment;
-    (key, None, why) for one that failed."""
-    results = []
-    for start in range(0, len(keys), DOCKERFILE_BATCH):
-        batch = keys[start:start + DOCKERFILE_BATCH]
-        loaded: dict[str, tuple[Print | None, EnvironmentAsset | None]] = {}
-        for key in batch:
-            try:
-                loaded[key] = _load(key, trees[key])
-                env = loaded[key][1]
-                if env is not None:
-                    # The Dockerfile parser (BuildKit's, in Go) takes a few times longer when called
-                    # between long stretches of Python: parse the batch's Dockerfiles one after another.
-                    env.dockerfile  # noqa: B018 (a cached property)
-            except Exception:  # noqa: BLE001 (_build_one meets it again, and reports it)
-                loaded.pop(key, None)
-        for key in batch:
-            try:
-                built = _build_one(key, trees[key], run, links.get(key), loaded.get(key))
-            except Exception as exc:  # noqa: BLE001 - one environment's bug must not take the site down
-                results.append((key, None, _failure(key, exc)))
-                continue
-            if built is not None:
-                results.append((key, *built))
-    return results
-
-
-def _failure(key: str, error: Exception) -> str:
-    return internal_error("generating the page of", Path(key), error)
-
-
-def _rebuild(site: _Catalog, key: str, run: _Run, links: PageLinks) -> None:
-    """Render an environment's page again (with other links, say)."""
-    try:
-        rebuilt = _build_one(key, None, run, links)
-    except Exception as exc:  # noqa: BLE001 - as in _build_share
-        run.failures.append(_failure(key, exc))
-        return
-    if rebuilt is not None:
-        site.replace(key, rebuilt[0])
-
-
-def _build_all(stale: dict[str, Print | None], links: dict[str, PageLinks], run: _Run) -> dict[str, tuple]:
-    """key -> (entry, the pages it wrote) for each stale environment still there.
-
-    An environment keeps the links it had (if its name changed, the parent corrects them);
-    a new one gets the links its name suggests.
-    """
-    keys = sorted(stale)
-    workers = run.options.workers or min(os.cpu_count() or 1, 4)
-    if len(keys) >= PARALLEL_MIN and workers > 1 and fork_is_safe():
-        results = _build_in_workers(keys, stale, links, run, workers)
-    else:
-        results = _build_share(keys, stale, links, run)
-    run.failures += [why for _, entry, why in results if entry is None]
-    return {key: (entry, [page for page, _, written in pages if written]) for key, entry, pages in results
-            if entry is not None}
-
-
-def _build_in_workers(keys: list[str], trees: dict[str, Print | None], links: dict[str, PageLinks], run: _Run,
-                      workers: int) -> list:
-    run.history.prepare()
-    run.templates.markdown, run.templates.html, run.templates.text  # noqa: B018 (load once, before forking)
-    if run.ledger is not None:
-        run.ledger.names()  # read the ledger once, before forking
-    results = map_forked_shares(lambda index, shares: _build_share(keys[index::shares], trees, links, run), workers)
-    for _, entry, pages in results:  # the workers wrote these pages
-        if entry is not None:
-            for page, info, written in pages:
-                run.writer.adopt(page, info, written)
-    return results
-
-
-# --- the catalog as a whole ---------------------------------------------------------------
-
-
-_PACKED = {
-    "page": 3,
-    "row": 6,
-    "json": 7,
-    "tag_listing": 8,
-    "released": 9,
-    "packages": 10,
-}  # in EnvironmentEntry.pack()
-
-
-class _Catalog:
-    """The environments of this run: those parsed now and those from the cache."""
-
-    def __init__(self, cache: EnvironmentCache, keys: set[str], built: dict[str, tuple]) -> None:
-        self.cache = cache
-        self.keys = keys
-        self.fresh: dict[str, EnvironmentEntry] = {key: entry for key, (entry, _) in built.items()}
-        self.written_pages = {page: key for key, (_, pages) in built.items() for page in pages}
-        self.parsed = len(built)
-        self.order = cache.order if set(cache.order) == keys else []
-        self._facets: list[dict[str, int]] | None = None
-
-    def __getitem__(self, key: str) -> EnvironmentEntry:
-        return self.fresh[key] if key in self.fresh else self.cache[key]
-
-    def replace(self, key: str, entry: EnvironmentEntry) -> None:
-        self.fresh[key] = entry
-        self.parsed += 1
-
-    def problems(self, key: str) -> tuple[str, ...]:
-        return self.fresh[key].problems if key in self.fresh else self.cache.problems(key)
-
-    def field(self, key: str, name: str):
-        """A field of an environment's entry (page, row, json, listings), without decoding a cached entry."""
-        return getattr(self.fresh[key], name) if key in self.fresh else self.cache.packed[key][_PACKED[name]]
-
-    def pages(self, key: str, links: PageLinks | None = None) -> list[str]:
-        """The pages of an environment (with ``links``, or those it has): its own, then one per released version."""
-        page = links.page if links is not None else self.field(key, "page")
-        return [page, *(version_page(page, label) for label in self.field(key, "released"))]
-
-    def structure_changed(self) -> bool:
-        """Whether environments came, went, or changed what other pages link to."""
-        if self.keys != set(self.cache.packed):
-            return True
-        for key, entry in self.fresh.items():
-            old = self.cache[key]
-            if (old.name, old.deprecation and old.deprecation[0]) != (
-                entry.name,
-                entry.deprecation and entry.deprecation[0],
-            ):
-                return True
-        return False
-
-    def facet_counts(self) -> list[dict[str, int]]:
-        """For each facet, how many environments have each value (the home page's filter options)."""
-        if self._facets is None:
-            self._facets = self._count_facets()
-        return self._facets
-
-    def _count_facets(self) -> list[dict[str, int]]:
-        if self.cache.facets is None or self.keys != set(self.cache.packed):
-            counts: list[dict[str, int]] = [{} for _ in FACETS]
-            changed: dict[str, tuple[tuple | None, tuple]] = {key: (None, self[key].facets) for key in self.keys}
-        else:
-            counts = [dict(values) for values in self.cache.facets]
-            changed = {key: (self.cache[key].facets, entry.facets) for key, entry in self.fresh.items()}
-        for old, new in changed.values():
-            for index, values in enumerate(old or ()):
-                for value in values:
-                    counts[index][value] -= 1
-            for index, values in enumerate(new):
-                for value in values:
-                    counts[index][value] = counts[index].get(value, 0) + 1
-        return [{value: n for value, n in values.items() if n > 0} for values in counts]
-
-    def sorted_keys(self) -> list[str]:
-        if not self.order:
-            self.order = sorted(self.keys, key=lambda k: (self[k].name.lower(), self[k].name, self[k].links[0]))
-        return self.order
-
-    def forget_old_pages(self, writer: SiteWriter) -> None:
-        """Pages of environments that are gone, or moved to another slug, are no longer generated."""
-        current = {page for key in self.keys for page in self.pages(key)}
-        for page in [p for p in writer.generated if p.startswith(f"{ENVIRONMENTS_DIR}/") and p not in current]:
-            writer.drop(page)
-
-
-def _settle_links(site: _Catalog, run: _Run) -> None:
-    """Give environments their final slugs and links; render again where a guess was wrong.
-
-    Links are worked out for the whole catalog only when its structure changed (or the
-    day did, for the days left to deprecated environments); otherwise the environments
-    parsed now keep the links they had.
-    """
-    today = run.today.isoformat()
-    if site.structure_changed() or site.cache.today != today or not site.cache.packed:
-        site.order = []
-        final = _all_links(site, run)
-    else:
-        final = {key: PageLinks(*site.cache[key].links) for key in site.fresh}
-    owners = {page: key for key, links in final.items() for page in site.pages(key, links)}
-    overwritten = {owners[page] for page, writer_key in site.written_pages.items()
-                   if page in owners and owners[page] != writer_key}
-    for key, links in final.items():
-        if tuple(links) == site[key].links and key not in overwritten:
-            continue
-        _rebuild(site, key, run, links)
-
-
-def _all_links(site: _Catalog, run: _Run) -> dict[str, PageLinks]:
-    slugs = assign_slugs([(key, site[key].name) for key in site.keys])
-    first_by_name: dict[str, str] = {}
-    for key in sorted(site.keys, key=lambda k: slugs[k]):
-        first_by_name.setdefault(site[key].name, key)
-    final = {}
-    for key in site.keys:
-        deprecation = site[key].deprecation
-        target = first_by_name.get(deprecation[0]) if deprecation and deprecation[0] else None
-        final[key] = PageLinks(slugs[key], slugs[target] if target else None,
-                               run.today.isoformat() if deprecation else None, run.options.directory_urls)
-    return final
-
-
-def _changed_pages(site: _Catalog, run: _Run) -> set[str]:
-    """The pages about the whole catalog that show something that changed."""
-    if site.structure_changed() or not site.cache.packed or not site.cache.order:
-        return set(CATALOG_PAGES) | set(STATIC_PAGES)
-    changed = set()
-    if site.cache.today != run.today.isoformat():
-        changed.add("deprecations.md")
-    for key, new in site.fresh.items():
-        old = site.cache[key]
-        if (old.row, old.facets) != (new.row, new.facets):
-            changed.add("index.md")
-        if old.json != new.json:
-            changed.add("catalog.json")
-        if _feed_view(old) != _feed_view(new):
-            changed.add("feed.xml")
-        if (old.deprecation, old.links) != (new.deprecation, new.links):
-            changed.add("deprecations.md")
-        if old.tag_listing != new.tag_listing:
-            changed.add("tags.md")
-        if old.packages != new.packages:
-            changed.add("packages.md")
-    if site.cache.rules != rules_print():
-        changed.add("rules.md")
-    out = run.writer.out
-    for page in (*CATALOG_PAGES, *STATIC_PAGES):  # deleted behind our back?
-        if page not in run.writer.previous or (run.options.changed is None and not (out / page).is_file()):
-            changed.add(page)
-    return changed
-
-
-def rules_print() -> list:
-    """(file, size, mtime) of the rules' sources: the rules page changes with their docstrings."""
-    import catalog.lint.rules
-
-    directory = Path(catalog.lint.rules.__file__).parent
-    return sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in directory.glob("*.py"))
-
-
-def _feed_view(entry: EnvironmentEntry) -> tuple:
-    return (entry.name, entry.description, entry.latest_version, entry.deprecation, entry.dates, entry.links[0])
-
-
-def _write_catalog_pages(site: _Catalog, run: _Run, pages: set[str]) -> None:
-    templates, writer, options = run.templates, run.writer, run.options
-
-    def write(relative: str, content) -> None:
-        writer.write(relative, content.encode("utf-8") if isinstance(content, str) else content)
-
-    keys = site.sorted_keys() if pages & set(CATALOG_PAGES) else []
-    if "index.md" in pages:
-        counts = site.facet_counts()
-        facets = [(key, label, sorted(counts[i], key=natural_key)) for i, (key, label) in enumerate(FACETS)]
-        deprecated = counts[[key for key, _ in FACETS].index("status")].get("deprecated", 0)
-        table = templates.fragment("home-table.html.j2", facets=facets, columns=HOME_COLUMNS, count=len(keys),
-                                   rows=rows_markup([site.field(key, "row") for key in keys]))
-        write("index.md", templates.page("home.md.j2", table=table, count=len(keys), deprecated=deprecated))
-    if "catalog.json" in pages:
-        write("catalog.json", '{"version": 1, "environments": [\n' + ",\n".join(site.field(key, "json") for key in keys)
-              + "\n]}\n")
-    if "feed.xml" in pages:
-        feed = [item for key in keys for item in environment_feed_entries(site[key], PageLinks(*site[key].links))]
-        write("feed.xml", atom_feed(feed, options.site_name, options.site_url))
-    if "deprecations.md" in pages:
-        write("deprecations.md", templates.page("deprecations.md.j2", today=run.today.isoformat(),
-                                                **_deprecation_groups(site, keys, run.today)))
-    if "tags.md" in pages:
-        sections = tag_sections([site.field(key, "tag_listing") for key in keys])
-        write("tags.md", templates.page("tags.md.j2", sections=sections))
-    if "packages.md" in pages:
-        listings = [site.field(key, "packages") for key in keys]
-        names = sorted(
-            {site[key].name for key, listing in zip(keys, listings, strict=False) if listing}, key=natural_key
-        )
-        # links in raw HTML are relative to the page's URL: packages/ with directory URLs
-        write("packages.md", templates.page("packages.md.j2", rows=package_rows(listings), environments=names,
-                                            root="../" if options.directory_urls else ""))
-    if "rules.md" in pages:
-        from catalog.builds.policy import POLICY
-        from catalog.lint.rules import all_rules
-
-        write("rules.md", templates.page("rules.md.j2", rules=all_rules(), policy=POLICY))
-    for name in ASSETS:
-        if f"assets/catalog/{name}" in pages:
-            write(f"assets/catalog/{name}", (templates.directory / "assets" / name).read_bytes())
-
-
-def _restore_missing_pages(site: _Catalog, run: _Run) -> None:
-    """A full run puts back environment pages deleted or changed behind its back."""
+def _damaged(cache: EnvironmentCache, keys: set[str], run: _Run) -> list[str]:
+    """Environments whose pages were deleted or changed behind the last run's back (a full run puts them back)."""
     out = str(run.writer.out) + os.sep
-    for key in site.keys:
-        if key not in site.fresh and not all(_intact(out, page, run.writer.previous.get(page))
-                                             for page in site.pages(key)):
-            _rebuild(site, key, run, PageLinks(*site[key].links))
+    previous = run.writer.previous
+    return [key for key in keys if key in cache
+            and not all(_intact(out, page, previous.get(page)) for page in cache[key].pages)]
 
 
 def _intact(out: str, page: str, info) -> bool:
@@ -599,24 +210,221 @@ def _intact(out: str, page: str, info) -> bool:
         return False
 
 
-def _deprecation_groups(site: _Catalog, keys: list[str], today: datetime.date) -> dict[str, list[dict]]:
-    pages: dict[str, str] = {}
-    deprecated = []
+# --- the two rounds: load and name, then render with the catalog's links -------------------
+
+
+def _build(current: set[str], stale: dict[str, Print | None], cache: EnvironmentCache,
+           run: _Run) -> tuple[dict[str, CachedEnvironment], dict[str, PageLinks]]:
+    """(key -> what each environment rendered now made, the links of every environment).
+
+    Besides the stale environments, those whose links changed (a name came or went) are
+    rendered again.
+    """
+    keys = sorted(stale)
+    loaded: dict[str, tuple[Print | None, EnvironmentAsset]] = {}  # a worker's own copy between rounds
+    settled: dict[str, PageLinks] = {}
+
+    def first(index: int, shares: int) -> list:
+        return _load_share(keys[index::shares], stale, loaded)
+
+    def between(namings: list) -> tuple[dict[str, PageLinks], list[str]]:
+        settled.update(_settle_links(current, stale, namings, cache, run))
+        again = sorted(key for key in settled if key not in stale and settled[key] != cache[key].links)
+        return settled, again
+
+    def second(index: int, shares: int, answer: tuple[dict[str, PageLinks], list[str]]) -> list:
+        links, again = answer
+        return _render_share([*keys[index::shares], *again[index::shares]], stale, loaded, links, run)
+
+    workers = run.options.workers or min(os.cpu_count() or 1, 4)
+    if len(keys) >= PARALLEL_MIN and workers > 1 and fork_is_safe():
+        run.history.prepare()  # ask git, read templates and the ledger once, before forking
+        run.context.templates.markdown, run.context.templates.html, run.context.templates.text  # noqa: B018
+        run.catalog.ledger.names()
+        _, results = map_forked_rounds(first, second, between, workers)
+        for _, entry, pages in results:  # the workers wrote these pages
+            if entry is not None:
+                for page, info, written in pages:
+                    run.writer.adopt(page, info, written)
+    else:
+        answer = between(first(0, 1))
+        results = second(0, 1, answer)
+    run.failures += [why for _, entry, why in results if entry is None and why]
+    return {key: entry for key, entry, _ in results if entry is not None}, settled
+
+
+def _load(key: str, tree: Print | None) -> tuple[Print | None, EnvironmentAsset | None]:
+    """(what the environment's directory holds, the environment or None if it is gone).
+
+    Its files are looked at before they are read, so a change while it is being read
+    shows as a change next time.
+    """
+    tree = tree or tree_items(os.path.dirname(key))
+    return tree, load_environment(Path(key)) if tree is not None and os.path.isfile(key) else None
+
+
+def _load_share(keys: list[str], trees: dict[str, Print | None],
+                loaded: dict[str, tuple[Print | None, EnvironmentAsset]]) -> list[tuple[str, Naming | None, str]]:
+    """(key, its naming, "") for each environment loaded; (key, None, why) for one that is
+    gone (why is "") or failed. The first ``KEEP_LOADED`` stay loaded for the second round;
+    the others are read again then (a large catalog would hold every parsed file in memory)."""
+    found: list[tuple[str, Naming | None, str]] = []
     for key in keys:
-        entry = site[key]
-        pages.setdefault(entry.name, entry.page)
-        if entry.deprecation:
-            deprecated.append(entry)
-    groups: dict[str, list[dict]] = {"past": [], "upcoming": [], "undated": []}
-    for entry in sorted(deprecated, key=lambda e: ((e.deprecation or (None, None))[1] or "9999", e.name)):
-        replacement, day = entry.deprecation or (None, None)
-        item = {
-            "name": entry.name,
-            "page": entry.page,
-            "delete_on": day,
-            "days": (datetime.date.fromisoformat(day) - today).days if day else None,
-            "replacement": replacement,
-            "replacement_page": pages.get(replacement),
-        }
-        groups["undated" if day is None else "past" if item["days"] < 0 else "upcoming"].append(item)
-    return groups
+        try:
+            tree, env = _load(key, trees[key])
+            if env is None:
+                found.append((key, None, ""))
+                continue
+            found.append((key, naming(env), ""))
+            if len(loaded) < KEEP_LOADED:
+                loaded[key] = (tree, env)
+        except Exception as exc:  # noqa: BLE001 - one environment's bug must not take the site down
+            found.append((key, None, _failure(key, exc)))
+    return found
+
+
+def _settle_links(current: set[str], stale: dict[str, Print | None], namings: list, cache: EnvironmentCache,
+                  run: _Run) -> dict[str, PageLinks]:
+    """The links of every environment still there, from the names of the whole catalog.
+
+    While no environment came, went or changed its name or replacement, and the day is
+    the same, every environment keeps the links it had.
+    """
+    named = {key: found for key, found, _ in namings if found is not None}
+    run.failures += [why for _, found, why in namings if found is None and why]
+    keys = (current - set(stale)) | set(named)
+    if keys == set(cache.packed) and cache.today == run.context.today.isoformat() and all(
+            cache[key].naming == found for key, found in named.items()):
+        return {key: cache[key].links for key in keys}
+    namings_now = {key: named[key] if key in named else cache[key].naming for key in keys}
+    return catalog_links(namings_now, run.context.today, run.options.directory_urls)
+
+
+def _render_share(keys: list[str], trees: dict[str, Print | None],
+                  loaded: dict[str, tuple[Print | None, EnvironmentAsset]], links: dict[str, PageLinks],
+                  run: _Run) -> list:
+    """(key, entry, [(page, file info, whether it was written), ...]) for each environment;
+    (key, None, why) for one that is gone (why is "") or failed."""
+    results = []
+    for start in range(0, len(keys), DOCKERFILE_BATCH):
+        batch = [key for key in keys[start:start + DOCKERFILE_BATCH] if key in links]
+        for key in batch:
+            try:
+                if key not in loaded:  # not kept from the first round, or not loaded in it (its links changed)
+                    tree, env = _load(key, trees.get(key))
+                    if env is None:
+                        continue
+                    loaded[key] = (tree, env)
+                # The Dockerfile parser (BuildKit's, in Go) takes a few times longer when called
+                # between long stretches of Python: parse the batch's Dockerfiles one after another.
+                loaded[key][1].dockerfile  # noqa: B018 (a cached property)
+            except Exception:  # noqa: BLE001 (_render_one meets it again, and reports it)
+                loaded.pop(key, None)
+        for key in batch:
+            try:
+                tree, env = loaded.pop(key) if key in loaded else _load(key, trees.get(key))
+                if env is None or tree is None:
+                    results.append((key, None, ""))
+                    continue
+                results.append((key, *_render_one(key, tree, env, links[key], run)))
+            except Exception as exc:  # noqa: BLE001 - one environment's bug must not take the site down
+                results.append((key, None, _failure(key, exc)))
+    return results
+
+
+def _render_one(key: str, tree: Print, env: EnvironmentAsset, links: PageLinks, run: _Run) -> tuple:
+    """Render and write one environment's pages: (its cache entry, [(page, file info, written), ...])."""
+    entry = site_entry(env, run.catalog, run.history)
+    written = []
+    for page, text in environment_pages(entry, links, run.context):
+        writes = len(run.writer.written)
+        info = run.writer.write(page, text.encode("utf-8"))
+        written.append((page, info, len(run.writer.written) > writes))
+    name = entry.data["name"]
+    report = run.catalog.build_reports.directory(name)
+    inputs: tuple[str, ...] = (os.path.abspath(report),) if report else ()  # the model reads nothing outside the asset
+    if report:  # its released versions, a directory per version
+        inputs += (os.path.abspath(run.catalog.ledger.name_directory(name)),)
+    cached = CachedEnvironment(
+        fingerprint=fingerprint(tree, inputs, run.now_ns),
+        inputs=inputs,
+        provisional=entry.provisional_dates,
+        problems=tuple(entry.problems),
+        naming=naming(env),
+        links=links,
+        released=tuple(v["label"] for v in entry.data["versions"] if v["released"]),
+        views={page.path: page.view(entry, links, run.context) for page in PAGES},
+    )
+    return cached, written
+
+
+def _failure(key: str, error: Exception) -> str:
+    return internal_error("generating the page of", Path(key), error)
+
+
+# --- the catalog as a whole ---------------------------------------------------------------
+
+
+class _Site:
+    """The environments of this run: those rendered now and those from the cache, in the home table's order."""
+
+    def __init__(self, cache: EnvironmentCache, keys: set[str], fresh: dict[str, CachedEnvironment],
+                 links: dict[str, PageLinks]) -> None:
+        self.cache = cache
+        self.keys = keys
+        self.fresh = fresh
+
+        def order(key: str) -> tuple:
+            name = self[key].naming.name
+            return name.lower(), name, links[key].slug if key in links else self[key].links.slug
+
+        unmoved = len(cache.order) == len(keys) and set(cache.order) == keys and all(
+            (entry.naming.name, entry.links.slug) == (cache[key].naming.name, cache[key].links.slug)
+            for key, entry in fresh.items() if key in cache)
+        self.order = cache.order if unmoved else sorted(keys, key=order)
+
+    def __getitem__(self, key: str) -> CachedEnvironment:
+        return self.fresh[key] if key in self.fresh else self.cache[key]
+
+    def views(self, page: str) -> list[str]:
+        return [self[key].views.get(page, "") for key in self.order]
+
+    def changed_pages(self, run: _Run) -> set[str]:
+        """The pages about the whole catalog that show something that changed."""
+        cache = self.cache
+        everything = {page.path for page in PAGES} | {page.path for page in STATIC_PAGES}
+        if not cache.packed or not cache.order:
+            return everything
+        changed = set()
+        moved = self.order != cache.order  # environments came, went, or changed places
+        new_day = cache.today != run.context.today.isoformat()
+        for page in PAGES:
+            if moved or (page.daily and new_day) or any(
+                    entry.views.get(page.path) != cache[key].views.get(page.path)
+                    for key, entry in self.fresh.items() if key in cache):
+                changed.add(page.path)
+        sources = _static_sources()
+        changed |= {page.path for page in STATIC_PAGES if cache.sources.get(page.path) != sources[page.path]}
+        out, previous, watched = run.writer.out, run.writer.previous, run.options.changed is not None
+        return changed | {page for page in everything  # deleted behind our back?
+                          if page not in previous or (not watched and not (out / page).is_file())}
+
+    def forget_old_pages(self, writer: SiteWriter) -> None:
+        """Pages of environments that are gone, or moved to another slug, are no longer generated."""
+        current = {page for key in self.keys for page in self[key].pages}
+        for page in [p for p in writer.generated if p.startswith(f"{ENVIRONMENTS_DIR}/") and p not in current]:
+            writer.drop(page)
+
+
+def _write_catalog_pages(site: _Site, run: _Run) -> None:
+    changed = site.changed_pages(run)
+    for page in PAGES:
+        if page.path in changed:
+            _write(run.writer, page.path, page.render(site.views(page.path), run.context))
+    for static in STATIC_PAGES:
+        if static.path in changed:
+            _write(run.writer, static.path, static.render(run.context))
+
+
+def _write(writer: SiteWriter, relative: str, content: str | bytes) -> None:
+    writer.write(relative, content.encode("utf-8") if isinstance(content, str) else content)

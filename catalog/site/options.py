@@ -17,15 +17,8 @@ class SiteError(Exception):
 
 def site_options(config: Config, out_dir: Path | None = None, **overrides) -> SiteOptions:
     """Options for the configured catalog; ``out_dir`` defaults to ``site-dir``."""
-    base = config.base_dir
-    return SiteOptions(
-        out_dir=Path(out_dir) if out_dir is not None else base / config.site_dir,
-        roots=config.root_paths,
-        base_dir=base,
-        reports_dir=base / config.build_reports,
-        releases_dir=config.releases_path,
-        **overrides,
-    )
+    return SiteOptions(config, Path(out_dir) if out_dir is not None else config.base_dir / config.site_dir,
+                       **overrides)
 
 
 def generate_configured_site(config: Config, out_dir: Path | None = None,
@@ -35,8 +28,9 @@ def generate_configured_site(config: Config, out_dir: Path | None = None,
 
 def generate_checked(options: SiteOptions) -> SiteResult:
     """``generate_site``, with what can go wrong as a ``SiteError`` of one line."""
-    if not any(root.is_dir() for root in options.roots):
-        shown = ", ".join(os.path.relpath(root) for root in options.roots)
+    roots = options.config.root_paths
+    if not any(root.is_dir() for root in roots):
+        shown = ", ".join(os.path.relpath(root) for root in roots)
         raise SiteError(f"no catalog to document: {shown} is not a directory (set roots in [tool.catalog])")
     try:
         return generate_site(options)

@@ -15,6 +15,7 @@ from catalog.files import Within  # the output directory is checked as assets ar
 MAX_SLUG = 100
 _UNSAFE = re.compile(r"[^a-z0-9.-]+")
 _PLAIN = re.compile(r"[a-z0-9][a-z0-9.-]{0,99}")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9.-]{0,119}")
 _RESERVED = frozenset({"index", "readme"})  # MkDocs makes these the section's index page
 
 
@@ -32,6 +33,12 @@ def slug_for(name: str | None) -> str:
     # a hash keeps distinct names apart after the lossy mapping above
     digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{slug}-{digest}" if slug else f"environment-{digest}"
+
+
+def is_slug(text: object) -> bool:
+    """Whether ``text`` is a slug ``assign_slugs`` could have given (a page name inside the output)."""
+    return (isinstance(text, str) and _SLUG.fullmatch(text) is not None and ".." not in text
+            and text not in _RESERVED)
 
 
 def assign_slugs(keys_and_names: list[tuple[str, str | None]]) -> dict[str, str]:

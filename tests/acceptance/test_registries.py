@@ -61,3 +61,20 @@ def test_every_policy_check_is_configurable_and_documented():
         assert f"| `{check.code}` | `{check.name}` | {check.severity.value} | {check.summary} |" in README
         assert all(part in check.body for part in ("**Why:**", "**Bad:**", "**Good:**")), check.name
     assert len({check.code for check in POLICY}) == len(POLICY)
+
+
+def test_every_page_module_is_registered_and_its_page_generated(tmp_path):
+    import pkgutil
+
+    import catalog.site.pages
+    from catalog.site.pages import PAGES, STATIC_PAGES
+    from tests.site.conftest import generate
+
+    helpers = {"base", "environment", "version"}  # an environment's own pages, and what pages are
+    modules = {info.name for info in pkgutil.iter_modules(catalog.site.pages.__path__)} - helpers
+    registered = {page.view.__module__.rsplit(".", 1)[1] for page in PAGES} | {
+        page.render.__module__.rsplit(".", 1)[1] for page in STATIC_PAGES}
+    assert registered == modules
+    assert len({page.path for page in (*PAGES, *STATIC_PAGES)}) == len(PAGES) + len(STATIC_PAGES)
+    result = generate(REPO / "environments", tmp_path / "out", releases_dir=REPO / "releases")
+    assert {page.path for page in (*PAGES, *STATIC_PAGES)} <= set(result.files)

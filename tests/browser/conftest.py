@@ -174,13 +174,13 @@ def realistic_site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def huge_home(tmp_path_factory) -> Path:
     """The home page of 5,000 environments (built alone: 5,000 environment pages would take minutes)."""
+    from catalog.config import Config
     from catalog.site import SiteOptions, generate_site
 
     project = tmp_path_factory.mktemp("huge")
     write_realistic_catalog(project / "envs", 5000, with_context=False)
     generated = project / "generated"
-    generate_site(SiteOptions(out_dir=generated, roots=[project / "envs"], base_dir=project,
-                              reports_dir=project / "build-reports"))
+    generate_site(SiteOptions(Config(base_dir=project, roots=("envs",)), generated))
     docs = project / "docs"
     docs.mkdir()
     shutil.copy(generated / "index.md", docs / "index.md")

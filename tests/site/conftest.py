@@ -17,6 +17,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
+from catalog.config import Config
 from catalog.resources import load_schema
 from catalog.site import SiteOptions, generate_site
 from tests.conftest import REPO, SPEC, write_env
@@ -84,11 +85,26 @@ def write_hostile_env(root: Path, name: str = HOSTILE_NAME, directory: str = "ho
     return env_dir
 
 
-def site_options(root: Path, out: Path, **overrides) -> SiteOptions:
-    options = dict(out_dir=out, roots=[root], base_dir=root.parent, reports_dir=root.parent / "build-reports",
-                   today=TODAY)
-    options.update(overrides)
-    return SiteOptions(**options)
+def settle(*paths: Path) -> None:
+    """Date files back, as if edited a while ago: fresh timestamps are never trusted by the cache."""
+    old = time.time() - 60
+    for path in paths:
+        for file in [path, *path.rglob("*")] if path.is_dir() else [path]:
+            os.utime(file, (old, old), follow_symlinks=False)
+
+
+def catalog_config(root: Path, base_dir: Path | None = None, reports_dir: Path | None = None,
+                   releases_dir: Path | None = None) -> Config:
+    """The configuration of a catalog at ``root`` (absolute paths), its records beside it by default."""
+    base = base_dir or root.parent
+    return Config(base_dir=base, roots=(str(root),), build_reports=str(reports_dir or base / "build-reports"),
+                  releases=str(releases_dir or base / "releases"))
+
+
+def site_options(root: Path, out: Path, reports_dir: Path | None = None, releases_dir: Path | None = None,
+                 base_dir: Path | None = None, **overrides) -> SiteOptions:
+    overrides.setdefault("today", TODAY)
+    return SiteOptions(catalog_config(root, base_dir, reports_dir, releases_dir), out, **overrides)
 
 
 def generate(root: Path, out: Path, **overrides):

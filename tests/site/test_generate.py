@@ -13,7 +13,7 @@ from catalog.model import find_asset_files
 from catalog.site.cache import scan_catalog
 from catalog.site.output import JOURNAL, MANIFEST
 from tests.conftest import SPEC, write_env
-from tests.site.conftest import REPORT, SAMPLE, TODAY, generate
+from tests.site.conftest import REPORT, SAMPLE, TODAY, generate, settle
 
 
 @pytest.fixture
@@ -31,14 +31,6 @@ def files_under(out: Path) -> dict[str, int]:
         if path.is_file() and not relative.startswith(".catalog/"):
             found[relative] = path.stat().st_mtime_ns
     return found
-
-
-def settle(*paths: Path) -> None:
-    """Date files back, as if edited a while ago: fresh timestamps are never trusted by the cache."""
-    old = time.time() - 60
-    for path in paths:
-        for file in [path, *path.rglob("*")] if path.is_dir() else [path]:
-            os.utime(file, (old, old), follow_symlinks=False)
 
 
 def test_sample_catalog_pages(catalog, tmp_path):
@@ -341,3 +333,19 @@ def test_broken_environments_still_get_pages(tmp_path):
     odd = (out / "environments" / "odd-tags.md").read_text()
     assert "[Number](../tags.md#tag:number): [3.1]" in odd and "Dated" in odd
     assert json.loads((out / "catalog.json").read_text())["version"] == 1
+
+
+def test_links_are_settled_before_any_page_is_written(tmp_path):
+    root = tmp_path / "environments"
+    settle(write_env(root, "twin", {"description.md": "Second twin.\n"}, directory="b"))
+    out = tmp_path / "out"
+    generate(root, out)
+    assert "Second twin." in (out / "environments/twin.md").read_text()
+    # a twin that sorts first takes the plain slug: the other moves, and each page is written once
+    settle(write_env(root, "twin", {"description.md": "First twin.\n"}, directory="a"))
+    result = generate(root, out)
+    assert result.parsed == 2
+    assert sorted(result.written) == ["catalog.json", "environments/twin-2.md", "environments/twin.md", "index.md",
+                                      "tags.md"]  # each once: no page is rendered with a guess and again
+    assert "First twin." in (out / "environments/twin.md").read_text()
+    assert "Second twin." in (out / "environments/twin-2.md").read_text()

@@ -10,7 +10,7 @@ import yaml
 
 from catalog.site.output import STATE_DIR
 from tests.conftest import ASSET, SECRET, SPEC, _nest_beyond_path_max, run_bounded, write_env, write_private_file
-from tests.site.conftest import generate, mkdocs_build, site_options
+from tests.site.conftest import generate, mkdocs_build, settle, site_options
 
 
 def site_files(out: Path) -> dict[str, str]:
@@ -81,14 +81,14 @@ def test_an_environment_that_fails_is_a_warning_and_the_others_are_generated(tmp
     root = tmp_path / "environments"
     write_env(root, "sklearn-1.5")
     write_env(root, "lightgbm-4.5")
-    describe = catalog.site.generate.describe
+    site_entry = catalog.site.generate.site_entry
 
     def failing(env, *args):
         if env.name == "sklearn-1.5":
             raise RuntimeError("a bug\nover two lines")
-        return describe(env, *args)
+        return site_entry(env, *args)
 
-    monkeypatch.setattr(catalog.site.generate, "describe", failing)
+    monkeypatch.setattr(catalog.site.generate, "site_entry", failing)
     monkeypatch.chdir(tmp_path)
     result = generate(root, tmp_path / "out")
     assert result.problems == ["internal error while generating the page of environments/sklearn-1.5/asset.yaml: "
@@ -179,3 +179,26 @@ def test_mkdocs_plugin_turns_a_bug_into_one_line(tmp_path, monkeypatch):
         plugin.on_pre_build(config=None)
     assert str(raised.value) == ("catalog: cannot generate the site: internal error: KeyError: "
                                  "'environments/x/asset.yaml', please report")
+
+
+def test_a_tampered_cache_entry_is_parsed_again_and_writes_only_inside_the_output(tmp_path):
+    import pickle
+
+    from catalog.site.cache import CACHE_FILE
+
+    root = tmp_path / "environments"
+    settle(write_env(root, "sklearn-1.5"), write_env(root, "lightgbm-4.5"))
+    out = tmp_path / "out"
+    generate(root, out)  # in this process: the next run would reuse the cache it saved, unless the file changed
+    state = pickle.loads((out / CACHE_FILE).read_bytes())
+    key = next(key for key in state["entries"] if "sklearn" in key)
+    packed = list(state["entries"][key])
+    packed[5] = ("../../escaped", None, None, True)  # its links: a slug leading out of the output
+    packed[6] = ("../../released",)  # its released versions, each a page
+    state["entries"][key] = tuple(packed)
+    (out / CACHE_FILE).write_bytes(pickle.dumps(state))
+    result = generate(root, out)
+    assert result.parsed == 1 and result.problems == []
+    assert (out / "environments/sklearn-1.5.md").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["environments", "out"]
+    assert not (out / "environments/sklearn-1.5.md").is_symlink()

@@ -14,11 +14,17 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from xml.etree import ElementTree
 
+from catalog.site.entry import SiteEntry
+from catalog.site.links import PageLinks
+from catalog.site.pages.base import CatalogPage, PageContext, compact_json, decoded
+
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 200
 EPOCH = "1970-01-01T00:00:00Z"
 # XML 1.0 cannot carry these characters at all, escaped or not.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+PATH = "feed.xml"
 
 
 @dataclass(frozen=True)
@@ -30,26 +36,41 @@ class FeedEntry:
     summary: str
 
 
-def environment_feed_entries(environment, links) -> list[FeedEntry]:
-    """The feed entries of one environment (an ``EnvironmentEntry``, with its ``PageLinks``):
-    added, each version released (linked to the version's page), deprecated."""
-    name = environment.name
+def view(entry: SiteEntry, links: PageLinks, context: PageContext) -> str:
+    """The environment's feed entries (added, each version released, deprecated), as JSON lists."""
+    return compact_json([[item.id, item.title, item.updated, item.href, item.summary]
+                         for item in environment_feed_entries(entry.data, links)])
+
+
+def environment_feed_entries(data: dict, links: PageLinks) -> list[FeedEntry]:
+    """The feed entries of one environment (its catalog.json entry): added, each version
+    released (linked to the version's page), deprecated."""
+    name = data["name"]
     href = links.href
     urn = "urn:envcatalog:environment:" + quote(name, safe="")
-    added, _, deprecated, releases = environment.dates
+    dates = data["dates"]
     entries = []
-    if added:
-        entries.append(FeedEntry(urn, f"New environment: {name}", added, href, environment.description or name))
-    for version, released in releases:  # every version in the ledger, dated by its release
-        entries.append(FeedEntry(f"{urn}:version:{quote(version, safe='')}", f"{name} version {version}",
-                                 released, links.version_href(version), f"{name} version {version} is released."))
-    if environment.deprecation is not None and deprecated:
-        replacement, delete_on = environment.deprecation
+    if dates["added"]:
+        entries.append(FeedEntry(urn, f"New environment: {name}", dates["added"], href, data["description"] or name))
+    for version in reversed(data["versions"]):  # every version in the ledger, dated by its release
+        if version["released"] and version["date"]:
+            label = version["label"]
+            title = f"{name} version {label}"
+            entries.append(FeedEntry(f"{urn}:version:{quote(label, safe='')}", title, version["date"],
+                                     links.version_href(label), f"{title} is released."))
+    deprecation = data["deprecation"]
+    if deprecation is not None and dates["deprecated"]:
+        replacement, delete_on = deprecation["replacement"], deprecation["delete_on"]
         use = f"Use {replacement} instead." if replacement else "No replacement is named."
         when = f" It will be deleted on {delete_on}." if delete_on else ""
-        entries.append(FeedEntry(f"{urn}:deprecated", f"Deprecated: {name}", deprecated, href,
+        entries.append(FeedEntry(f"{urn}:deprecated", f"Deprecated: {name}", dates["deprecated"], href,
                                  f"{name} is deprecated. {use}{when}"))
     return entries
+
+
+def render(views: list[str], context: PageContext) -> bytes:
+    entries = [FeedEntry(*item) for items in decoded(PATH, views) for item in items]
+    return atom_feed(entries, context.site_name, context.site_url)
 
 
 def atom_feed(entries: list[FeedEntry], title: str, site_url: str | None) -> bytes:
@@ -80,3 +101,6 @@ def atom_feed(entries: list[FeedEntry], title: str, site_url: str | None) -> byt
 def _text(parent: ElementTree.Element, tag: str, text: str) -> None:
     clean = _NOT_XML.sub("", text)
     ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}").text = clean
+
+
+PAGE = CatalogPage(PATH, view, render)

@@ -1,8 +1,9 @@
-"""What the site says about one environment, read from the loaded model.
+"""What the site says about one environment: the one conversion of the model for the site.
 
-``describe`` turns an ``EnvironmentAsset`` into an ``EnvironmentRecord``: the
-environment's entry in catalog.json (plain JSON values, schemas/catalog.schema.json),
-plus the texts its page shows (description, spec, Dockerfile, build-context files).
+``site_entry`` turns an ``EnvironmentAsset`` into a ``SiteEntry``: the environment's
+entry in catalog.json (plain JSON values, schemas/catalog.schema.json), plus the texts
+its page shows (description, spec, Dockerfile, build-context files). Every page reads
+an environment through its ``SiteEntry`` (``catalog.site.pages``).
 Only files inside the environment's own directory are shown: a path or symbolic link
 leading elsewhere could publish any file of the machine that builds the site.
 """
@@ -14,9 +15,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from catalog.model import EnvironmentAsset
+from catalog.model import Catalog, EnvironmentAsset
 from catalog.model.facts import tags_as_written
-from catalog.records.build_report import BuildReports
+from catalog.site.history import CatalogHistory
+from catalog.site.links import Naming
 from catalog.site.versions import environment_versions, image_reference
 from catalog.template_tags import LATEST_IMAGE_TAG, find_template_tags
 
@@ -35,8 +37,8 @@ class ShownFile:
 
 
 @dataclass
-class EnvironmentRecord:
-    entry: dict  # the catalog.json entry, without the page link
+class SiteEntry:
+    data: dict  # its entry in catalog.json, without the page link
     description_markdown: str | None = None
     spec: ShownFile | None = None
     dockerfile: ShownFile | None = None
@@ -48,11 +50,18 @@ class EnvironmentRecord:
     )  # released label -> pinned build files
 
 
-def describe(env: EnvironmentAsset, reports: BuildReports, history, ledger=None) -> EnvironmentRecord:
+def naming(env: EnvironmentAsset) -> Naming:
+    """What other environments' pages need of this one to link to it."""
+    return Naming(env.display_name, env.deprecated, env.facts.replacement if env.deprecated else None)
+
+
+def site_entry(env: EnvironmentAsset, catalog: Catalog, history: CatalogHistory) -> SiteEntry:
+    """The environment as the site shows it, with its releases and builds from ``catalog``'s records."""
     name = env.display_name
     tags = tags_as_written(env)
     facts = env.facts
-    found = reports.of_environment(name)
+    found = catalog.build_reports.of_environment(name)
+    ledger = catalog.ledger
     versions = environment_versions(env, ledger, found.reports)
     released = [v for v in versions if v.released]
     framework = facts.framework
@@ -91,17 +100,17 @@ def describe(env: EnvironmentAsset, reports: BuildReports, history, ledger=None)
         "build": found.reports[0] if found.reports else None,
         "dates": dates,
     }
-    record = EnvironmentRecord(entry, provisional_dates=provisional,
+    shown = SiteEntry(entry, provisional_dates=provisional,
                                version_files={v.label: v.files for v in versions if v.released})
     for doc in env.documents():  # a file that does not parse leaves its part of the page empty: say so
         for parse_problem in doc.problems:
-            record.problems.append(f"{history.relative(doc.path)}:{parse_problem.location.line or 1}: "
+            shown.problems.append(f"{history.relative(doc.path)}:{parse_problem.location.line or 1}: "
                                    f"{parse_problem.message} (run `catalog lint`)")
     # records that cannot be read: one line each, the first few (the page shows none of their content)
-    unreadable = [*found.problems, *(ledger.problems_of(env.name) if ledger is not None else ())]
-    record.problems += [f"{history.relative(problem.path)}: {problem.message}" for problem in unreadable[:3]]
-    _add_texts(record, env)
-    return record
+    unreadable = [*found.problems, *ledger.problems_of(env.name)]
+    shown.problems += [f"{history.relative(problem.path)}: {problem.message}" for problem in unreadable[:3]]
+    _add_texts(shown, env)
+    return shown
 
 
 def _base_image(base) -> dict | None:
@@ -135,7 +144,7 @@ def _purposes(env: EnvironmentAsset, tags: dict[str, str]) -> list[str]:
     return purposes or [c for c in env.categories if c not in ("Training", "Inference")] or ["General"]
 
 
-def _dates(env: EnvironmentAsset, history) -> tuple[dict, bool]:
+def _dates(env: EnvironmentAsset, history: CatalogHistory) -> tuple[dict, bool]:
     """When the environment, its version and its deprecation were committed (for the feed).
 
     None where git cannot tell: uncommitted work, a shallow clone's cut, a catalog that
@@ -172,19 +181,19 @@ def _shown(inside, path: Path, relative: str, reader) -> ShownFile:
     return ShownFile(relative, text, language)
 
 
-def _add_texts(record: EnvironmentRecord, env: EnvironmentAsset) -> None:
+def _add_texts(shown: SiteEntry, env: EnvironmentAsset) -> None:
     inside = env.contains  # the model's own check: what it would not read is not shown
     if env.description_path is not None and inside(env.description_path):
-        record.description_markdown = env.description_text
+        shown.description_markdown = env.description_text
     if env.spec_doc is not None:
-        record.spec = _shown(inside, env.spec_doc.path, env.spec_doc.path.name, lambda _: env.spec_doc.text)
+        shown.spec = _shown(inside, env.spec_doc.path, env.spec_doc.path.name, lambda _: env.spec_doc.text)
     context = env.context
     if context is None:
         return
     if context.dockerfile.is_file() or os.path.islink(context.dockerfile):
-        record.dockerfile = _shown(inside, context.dockerfile, context.relative(context.dockerfile), context.text_of)
+        shown.dockerfile = _shown(inside, context.dockerfile, context.relative(context.dockerfile), context.text_of)
     others = [p for p in context.files if p != context.dockerfile]
     for path in others[:MAX_SHOWN_FILES]:
-        record.context_files.append(_shown(inside, path, context.relative(path), context.text_of))
+        shown.context_files.append(_shown(inside, path, context.relative(path), context.text_of))
     if len(others) > MAX_SHOWN_FILES:
-        record.context_files.append(ShownFile(f"… {len(others) - MAX_SHOWN_FILES} more files", None, note="not shown"))
+        shown.context_files.append(ShownFile(f"… {len(others) - MAX_SHOWN_FILES} more files", None, note="not shown"))
