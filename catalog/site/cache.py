@@ -207,7 +207,7 @@ _LAST_SAVED: dict[str, tuple[tuple, EnvironmentCache]] = {}  # output directory 
 
 def _files_state(out: Path) -> tuple:
     """(inode, size, modification time) of the cache's files: another writer changes one of them."""
-    found = []
+    found: list[tuple[int, int, int] | None] = []
     for name in (CACHE_FILE, CACHE_LOG):
         try:
             info = os.stat(out / name, follow_symlinks=False)
