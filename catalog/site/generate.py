@@ -228,6 +228,7 @@ def _build(current: set[str], stale: dict[str, Print | None], cache: Environment
         return _load_share(keys[index::shares], stale, loaded)
 
     def between(namings: list) -> tuple[dict[str, PageLinks], list[str]]:
+        run.failures += [why for _, found, why in namings if found is None and why]
         settled.update(_settle_links(current, stale, namings, cache, run))
         again = sorted(key for key in settled if key not in stale and settled[key] != cache[key].links)
         return settled, again
@@ -291,7 +292,6 @@ def _settle_links(current: set[str], stale: dict[str, Print | None], namings: li
     the same, every environment keeps the links it had.
     """
     named = {key: found for key, found, _ in namings if found is not None}
-    run.failures += [why for _, found, why in namings if found is None and why]
     keys = (current - set(stale)) | set(named)
     if keys == set(cache.packed) and cache.today == run.context.today.isoformat() and all(
             cache[key].naming == found for key, found in named.items()):
@@ -376,7 +376,7 @@ class _Site:
 
         def order(key: str) -> tuple:
             name = self[key].naming.name
-            return name.lower(), name, links[key].slug if key in links else self[key].links.slug
+            return name.lower(), name, links[key].slug
 
         unmoved = len(cache.order) == len(keys) and set(cache.order) == keys and all(
             (entry.naming.name, entry.links.slug) == (cache[key].naming.name, cache[key].links.slug)

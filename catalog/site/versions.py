@@ -72,13 +72,12 @@ def _released(previous: ReleasedVersion | None, current: ReleasedVersion,
     )
 
 
-def environment_versions(env: EnvironmentAsset, ledger: ReleaseLedger | None = None,
-                         reports: list[BuildReport] | None = None) -> list[EnvironmentVersion]:
+def environment_versions(env: EnvironmentAsset, ledger: ReleaseLedger,
+                         reports: list[BuildReport]) -> list[EnvironmentVersion]:
     """The environment's versions, newest first, each with its build report from ``reports``
     (the environment's completed reports, newest first). A version whose release record
     cannot be read is listed as such, with nothing read from its directory."""
-    reports = reports or []
-    released = ledger.versions(env.name) if ledger is not None and env.name else []
+    released = ledger.versions(env.name)
     assets = {version.version: released_asset(version) for version in released}  # each tree in two comparisons
 
     def asset_of(version: ReleasedVersion) -> EnvironmentAsset | None:
@@ -88,9 +87,8 @@ def environment_versions(env: EnvironmentAsset, ledger: ReleaseLedger | None = N
         _released(previous, current, asset_of)
         for previous, current in zip([None, *released[:-1]], released, strict=False)
     ]
-    if ledger is not None:
-        versions.extend(_unreadable(env, ledger))
-        versions.sort(key=lambda version: int(version.label))
+    versions.extend(_unreadable(env, ledger))
+    versions.sort(key=lambda version: int(version.label))
     versions.reverse()
     latest = released[-1] if released else None
     # the newest build of ``next``, unless what it built was released since (then it is that version's build)
