@@ -115,13 +115,19 @@ class Document:
 
 def load_document(path: Path) -> Document:
     """Read and parse ``path``; every failure becomes a problem on the document."""
+    doc = read_document(path)
+    if not doc.problems:
+        parse_into(doc, doc.text)
+    return doc
+
+
+def read_document(path: Path) -> Document:
+    """Read ``path`` without parsing it yet (``parse_into`` does); a failure to read is the document's problem."""
     doc = Document(path)
     try:
         doc.text = decode_utf8(read_bytes(path))
     except UnreadableFile as exc:
         doc._problem(str(exc), exc.line, None if exc.line is None else 1)
-        return doc
-    parse_into(doc, doc.text)
     return doc
 
 

@@ -71,6 +71,7 @@ def chosen_environments(config, selectors: tuple[str, ...]):
         return catalog, list(catalog.environments)
     by_directory = {os.path.realpath(env.directory): env for env in catalog.environments}
     chosen: list[EnvironmentAsset] = []
+    seen: set[int] = set()
     for selector in selectors:
         found = catalog.named(selector)
         if not found and os.path.isdir(selector):
@@ -81,7 +82,10 @@ def chosen_environments(config, selectors: tuple[str, ...]):
                 found = Catalog.open(config, [Path(selector)]).environments
         if not found:
             raise UsageError(f"no environment {selector!r} in the catalog (give a name or an environment's directory)")
-        chosen.extend(env for env in found if env not in chosen)
+        for env in found:
+            if id(env) not in seen:
+                seen.add(id(env))
+                chosen.append(env)
     return catalog, chosen
 
 

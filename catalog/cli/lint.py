@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -55,9 +56,14 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     from catalog.config import load_config
     from catalog.lint.report import render
     from catalog.lint.rules import UnknownRule, choose
-    from catalog.lint.run import lint as run_lint
-    from catalog.lint.run import merge_results, unreadable_findings
+    from catalog.lint.run import lint, merge_results, unreadable_findings
     from catalog.model import Catalog
+
+    def run_lint(catalog, targets, config, rules, day):
+        # The loaded catalog lives as long as the process: the collector need not walk it
+        # again and again (a second of a large run), nor forked workers touch its pages.
+        gc.freeze()
+        return lint(catalog, targets, config, rules, day)
 
     cwd = Path.cwd()
     config = load_config(config_file, cwd)

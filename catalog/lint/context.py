@@ -36,10 +36,9 @@ class LintContext:
         """The build reports (``build-reports`` in the configuration)."""
         return self.catalog.build_reports
 
-    @property
-    def equal_definitions(self) -> dict[str, list[EnvironmentAsset]]:
-        """Content hash -> environments, where two or more share one."""
-        return self.catalog.equal_definitions
+    def equal_to(self, environment: EnvironmentAsset) -> list[EnvironmentAsset]:
+        """The environments whose definition is ``environment``'s, itself included; [] when none is."""
+        return self.catalog.equal_to(environment)
 
     @property
     def by_image_name(self) -> dict[str, list[EnvironmentAsset]]:

@@ -141,10 +141,30 @@ def _fork_is_safe() -> bool:
 
 def _check_in_workers(targets, rules, context: LintContext, workers: int) -> list[Finding]:
     """Workers are forked after the catalog's YAML is loaded, so each one sees the whole
-    catalog (catalog-wide rules need it) without loading it again."""
-    from catalog.forking import map_forked_shares
+    catalog (catalog-wide rules need it) without loading it again.
 
-    context.by_image_name, context.catalog.named("")  # build shared indexes once, before forking
-    return map_forked_shares(lambda index, shares: _check(targets[index::shares], rules, context), workers)
+    Rules that compare definitions need every environment's rough key (reading every
+    Dockerfile): each worker works out those of a share of the catalog first, and the
+    parent hands every worker all of them, so no worker reads the whole catalog's
+    Dockerfiles. The few environments whose keys collide are then hashed where needed.
+    """
+    from catalog.forking import map_forked_rounds, map_forked_shares
+    from catalog.model.content_hash import rough_key
 
+    catalog = context.catalog
+    context.by_image_name, catalog.named("")  # build shared indexes once, before forking
+    if not any(rule.compares_definitions for rule in rules):
+        return map_forked_shares(lambda index, shares: _check(targets[index::shares], rules, context), workers)
+    chosen = {id(env) for env in targets}
+    others = [env for env in catalog.environments if id(env) not in chosen]
 
+    def keys(index: int, shares: int) -> list[tuple[str, str | None]]:
+        # its own targets, whose Dockerfiles it reads for the rules anyway, and a share of the rest
+        return [(str(env.asset_file), rough_key(env)) for env in (*targets[index::shares], *others[index::shares])]
+
+    def check(index: int, shares: int, rough: dict[str, str | None]) -> list[Finding]:
+        catalog.adopt_rough_keys(rough)
+        return _check(targets[index::shares], rules, context)
+
+    _, findings = map_forked_rounds(keys, check, dict, workers)
+    return findings

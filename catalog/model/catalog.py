@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -13,8 +13,8 @@ from catalog.config import Config
 from catalog.files import Within
 from catalog.model.asset import EnvironmentAsset
 from catalog.model.content_hash import rough_key
-from catalog.model.discovery import ASSET_FILE, find_asset_files, is_other_asset_type
-from catalog.yaml_document import Document, load_document
+from catalog.model.discovery import ASSET_FILE, declares_other_type, find_asset_files, is_other_asset_type
+from catalog.yaml_document import Document, parse_into, read_document
 
 if TYPE_CHECKING:
     from catalog.records.build_report import BuildReports
@@ -64,7 +64,27 @@ class Catalog:
     @cached_property
     def equal_definitions(self) -> dict[str, list[EnvironmentAsset]]:
         """Content hash -> environments, where two or more share one."""
-        return equal_definitions(self.environments)
+        return _by_hash(self.equal_candidates, lambda environment: environment.content_hash)
+
+    @cached_property
+    def equal_candidates(self) -> list[EnvironmentAsset]:
+        """The environments that may share a content hash (their rough keys collide), in catalog order."""
+        return equal_candidates(self.environments)
+
+    def adopt_rough_keys(self, rough: dict[str, str | None]) -> None:
+        """Every environment's rough key (by asset file), worked out elsewhere (forked workers):
+        ``equal_candidates`` from them, as if worked out here."""
+        self.__dict__["equal_candidates"] = _colliding(self.environments, lambda env: rough.get(str(env.asset_file)))
+        self.__dict__.pop("equal_definitions", None)
+        self.__dict__.pop("_equal_groups", None)
+
+    def equal_to(self, environment: EnvironmentAsset) -> list[EnvironmentAsset]:
+        """The group of environments whose definition is ``environment``'s (itself included); [] when none is."""
+        return self._equal_groups.get(id(environment), [])
+
+    @cached_property
+    def _equal_groups(self) -> dict[int, list[EnvironmentAsset]]:
+        return {id(environment): group for group in self.equal_definitions.values() for environment in group}
 
     @cached_property
     def by_image_name(self) -> dict[str, list[EnvironmentAsset]]:
@@ -89,7 +109,11 @@ def load_environment(asset_file: Path) -> EnvironmentAsset | None:
         doc = Document(asset_file)  # a link out of the asset: never read, reported as the file's problem
         doc._problem("asset.yaml is a symbolic link leading outside the asset directory; it is not read", 1, 1)
         return EnvironmentAsset(asset_file, doc)
-    doc = load_document(asset_file)
+    doc = read_document(asset_file)
+    if not doc.problems:  # read
+        if declares_other_type(doc.text):  # most assets of a mixed repository: not parsed at all
+            return None
+        parse_into(doc, doc.text)
     if is_other_asset_type(doc):
         return None
     return EnvironmentAsset(asset_file, doc)
@@ -115,20 +139,33 @@ def load_catalog(roots: list[Path], extra_asset_dirs: Iterable[Path] = ()) -> Ca
     return Catalog(list(roots), environments, unreadable)
 
 
+def equal_candidates(environments: Iterable[EnvironmentAsset]) -> list[EnvironmentAsset]:
+    """The environments whose cheap key (``content_hash.rough_key``) another one shares:
+    only they can share a content hash. Grouped by key, in order of first appearance."""
+    return _colliding(environments, rough_key)
+
+
+def _colliding(environments: Iterable[EnvironmentAsset],
+               key_of: Callable[[EnvironmentAsset], str | None]) -> list[EnvironmentAsset]:
+    by_key: dict[str, list[EnvironmentAsset]] = {}
+    for env in environments:
+        key = key_of(env)
+        if key is not None:
+            by_key.setdefault(key, []).append(env)
+    return [env for group in by_key.values() if len(group) > 1 for env in group]
+
+
 def equal_definitions(environments: Iterable[EnvironmentAsset]) -> dict[str, list[EnvironmentAsset]]:
     """Content hash -> environments, for hashes that two or more environments share.
 
-    A cheap key (``content_hash.rough_key``) is compared first; only environments whose
-    keys collide are parsed and hashed."""
-    by_key: dict[str, list[EnvironmentAsset]] = {}
-    for env in environments:
-        key = rough_key(env)
-        if key is not None:
-            by_key.setdefault(key, []).append(env)
+    The cheap keys are compared first; only environments whose keys collide are parsed
+    and hashed."""
+    return _by_hash(equal_candidates(environments), lambda environment: environment.content_hash)
+
+
+def _by_hash(candidates: list[EnvironmentAsset],
+             hash_of: Callable[[EnvironmentAsset], str]) -> dict[str, list[EnvironmentAsset]]:
     groups: dict[str, list[EnvironmentAsset]] = {}
-    for candidates in by_key.values():
-        if len(candidates) < 2:
-            continue
-        for env in candidates:
-            groups.setdefault(env.content_hash, []).append(env)
+    for environment in candidates:
+        groups.setdefault(hash_of(environment), []).append(environment)
     return {digest: envs for digest, envs in groups.items() if len(envs) > 1}

@@ -7,6 +7,7 @@ directories no walk enters (``SKIPPED_DIRS`` and hidden ones) are decided here o
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -73,6 +74,25 @@ def find_asset_files(root: Path, unreadable: list[tuple[Path, str]] | None = Non
 
     for directory, _ in walk_assets(root, note, list_assets=False):
         yield Path(directory) / ASSET_FILE
+
+
+_TOP_LEVEL_TYPE = re.compile(r"""^type:[ \t]*(["']?)([A-Za-z0-9_.-]+)\1[ \t]*(?:#.*)?$""", re.MULTILINE)
+
+
+_YAML_1_1_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "null"})
+
+
+def declares_other_type(text: str) -> bool:
+    """Whether asset.yaml's text plainly declares another asset type, without parsing it:
+    one top-level ``type:`` line with a simple value, in a file of one document. (A line at
+    column 0 cannot belong to an indented block; anything less plain is parsed.)"""
+    found = _TOP_LEVEL_TYPE.findall(text)
+    if len(found) != 1 or "\n---" in text or "\n%" in text or text.startswith(("---", "%")):
+        return False
+    quote, value = found[0]
+    if not quote and (not value[0].isalpha() or value.lower() in _YAML_1_1_WORDS):
+        return False  # unquoted, YAML reads it as a number, a boolean or null: not a type; the schema says so
+    return value != ENVIRONMENT_TYPE
 
 
 def is_other_asset_type(doc: Document) -> bool:

@@ -47,16 +47,17 @@ class Rule(Documented):
     name: str
     severity: Severity
     check: Callable[..., Iterable[Problem]]
+    compares_definitions: bool = False  # reads ctx.equal_to: parallel runs hash the catalog once, among workers
 
 
 _REGISTRY: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity = Severity.ERROR):
+def rule(code: str, name: str, severity: Severity = Severity.ERROR, compares_definitions: bool = False):
     def register(check: Callable[..., Iterable[Problem]]) -> Callable[..., Iterable[Problem]]:
         if code in _REGISTRY or any(r.name == name for r in _REGISTRY.values()):
             raise ValueError(f"rule {code} {name} registered twice")
-        _REGISTRY[code] = Rule(code, name, severity, check)
+        _REGISTRY[code] = Rule(code, name, severity, check, compares_definitions)
         return check
 
     return register

@@ -11,7 +11,7 @@ from catalog.lint.rules import rule
 from catalog.model import EnvironmentAsset
 
 
-@rule("CAT006", "duplicate-definition", Severity.WARNING)
+@rule("CAT006", "duplicate-definition", Severity.WARNING, compares_definitions=True)
 def duplicate_definition(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
     """Two environments build the same image: their definitions have the same content hash.
 
@@ -31,14 +31,11 @@ def duplicate_definition(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Pr
     """
     if env.context is None or env.dockerfile is None:
         return
-    shared = ctx.equal_definitions
-    if not any(env in group for group in shared.values()):
+    group = ctx.equal_to(env)  # indexed once for the catalog: a group of thousands costs each member O(1)
+    if len(group) < 2:
         return
-    same = [other for other in shared.get(env.content_hash, []) if other is not env]
-    if not same:
-        return
-    first = same[0]
-    more = f" and {len(same) - 1} more" if len(same) > 1 else ""
+    first = group[1] if group[0] is env else group[0]
+    more = f" and {len(group) - 2} more" if len(group) > 2 else ""
     yield Problem(
         env.name_location(),
         f"builds the same image as {first.display_name} ({os.path.relpath(first.asset_file)}){more}: "
