@@ -1,9 +1,10 @@
-"""The quick schema check agrees with jsonschema on every document it is given.
+"""The quick schema check finds and words the same errors as jsonschema on every document.
 
-``conforms`` lets a valid document skip jsonschema; if it ever called an invalid
-document valid, a finding would be lost. Each sample document is mutated at every key
-path (each value replaced by values of other types, each key removed, an unknown key
-added) and the two checks must agree on every variant.
+``quick_errors`` keeps jsonschema out of a lint run; if it ever called an invalid
+document valid, or worded or placed an error otherwise, a finding would be lost or
+changed. Each sample document is mutated at every key path (each value replaced by
+values of other types, each key removed, an unknown key added) and the two must give
+the same errors, in the same order, on every variant.
 """
 
 import copy
@@ -13,7 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from catalog.resources import load_schema
-from catalog.schema import conforms, schema_errors
+from catalog.schema import conforms, jsonschema_errors, quick_errors, schema_errors
 from catalog.yaml_document import load_document
 from tests.conftest import REPO
 
@@ -100,6 +101,50 @@ def test_quick_check_agrees_with_jsonschema(schema, label, data):
             disagreements += 1
             raise AssertionError((label, variant))
     assert checked > 50 and disagreements == 0
+
+
+def ordered(errors):
+    return sorted(((e.path, e.keyword, e.message, e.schema.get("errorMessage") if isinstance(e.schema, dict) else None)
+                   for e in errors), key=lambda e: [str(p) for p in e[0]])
+
+
+@pytest.mark.parametrize("name", ["asset", "environment", "spec", "config", "release", "build-report"])
+def test_quick_errors_are_jsonschemas_errors(name):
+    schema = load_schema(name)
+    samples = [data for schema_name, _, data in sample_documents() if schema_name == name] or [{}]
+    compared = invalid = 0
+    for data in samples:
+        for variant in [data, *variants(data)]:
+            quick = quick_errors(variant, schema)
+            assert quick is not None, (name, variant)  # our schemas use only keywords it decides
+            expected = ordered(jsonschema_errors(variant, name))
+            assert ordered(quick) == expected, (name, variant)
+            compared += 1
+            invalid += bool(expected)
+    assert compared > 20 and invalid > 10
+
+
+@pytest.mark.parametrize(
+    "schema, instance",
+    [
+        ({"oneOf": [{"type": "integer"}, {"minimum": 0}, {"type": "number"}]}, 3),
+        ({"oneOf": [{"type": "string"}, {"type": "null"}]}, 3),
+        ({"anyOf": [{"type": "string"}, {"type": "null"}]}, [1]),
+        ({"not": {"required": ["a", "b"]}}, {"a": 1, "b": 2}),
+        ({"propertyNames": {"pattern": "^[a-z]+$"}}, {"ok": 1, "No": 2, "x y": 3}),
+        ({"additionalProperties": {"type": "string"}, "properties": {"a": {}}}, {"a": 1, "b": 2, "c": "x"}),
+        ({"type": "number", "exclusiveMinimum": 0, "maximum": 5}, 0),
+        ({"type": ["string", "null"], "minLength": 2, "maxLength": 3}, "abcd"),
+        ({"items": {"type": "integer"}, "minItems": 3}, [1, "x"]),
+        ({"if": {"properties": {"t": {"const": "e"}}}, "then": {"required": ["s"]}, "else": False}, {"t": "x"}),
+        ({"$defs": {"n": {"type": "string", "pattern": "^x"}}, "properties": {"a": {"$ref": "#/$defs/n"}}}, {"a": "y"}),
+        ({"enum": ["a", 1, None]}, True),
+    ],
+)
+def test_each_keyword_is_worded_as_jsonschema_words_it(schema, instance):
+    quick = quick_errors(instance, schema)
+    expected = [(tuple(e.absolute_path), e.validator, e.message) for e in Draft202012Validator(schema).iter_errors(instance)]
+    assert [(e.path, e.keyword, e.message) for e in quick] == expected
 
 
 def test_invalid_document_still_gets_jsonschema_messages():
