@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -18,7 +19,6 @@ from catalog.cli.common import (
     no_environments_under,
     parse_day,
     split_list,
-    under_any,
 )
 from catalog.lint.report import FORMATS
 
@@ -93,21 +93,25 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     else:
         # a path inside a configured root is linted with the rest of that catalog (catalog-wide
         # rules see it all); one outside every root is a catalog of its own
-        inside, outside = _by_catalog(target_dirs, roots)
+        real = functools.cache(os.path.realpath)  # each named path is resolved once in a run
+        real_roots = [real(root) for root in roots]
+        inside, outside = _by_catalog(target_dirs, real_roots, real)
         results = []
-        for catalog_roots, dirs in ((roots, inside), ([d for d in searched if not under_any(d, roots)], outside)):
+        found: set[str] = set()
+        own_roots = [directory for directory in searched if not _under(real(directory), real_roots)]
+        for catalog_roots, dirs in ((roots, inside), (own_roots, outside)):
             if not dirs:
                 continue
             catalog = Catalog.open(config, catalog_roots, dirs)
-            wanted = {os.path.realpath(directory) for directory in dirs}
-            targets = [env for env in catalog.environments if os.path.realpath(env.directory) in wanted]
+            chosen = {id(env) for env in map(catalog.in_directory, {real(directory) for directory in dirs}) if env}
+            targets = [env for env in catalog.environments if id(env) in chosen]  # in catalog order
+            found |= {real(directory) for directory in dirs if catalog.in_directory(real(directory))}
             unreadable += [(path, why) for path, why in catalog.unreadable
                            if any(is_within(Path(path), Path(d)) for d in searched)]
             results.append(run_lint(catalog, targets, config, rules, day))
-        found = {os.path.realpath(env.directory) for result in results for env in result.targets}
         for directory in searched:  # a directory named on the command line must hold an environment
-            if os.path.realpath(directory) not in found and \
-                    not any(is_within(Path(real), directory) for real in found) and \
+            if real(directory) not in found and \
+                    not any(_under(environment, [real(directory)]) for environment in found) and \
                     not any(is_within(Path(path), directory) for path, _ in unreadable):
                 no_environments_under(directory, cwd)
     result = merge_results(results, unreadable_findings(unreadable, rules))
@@ -116,14 +120,17 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
     return EXIT_FINDINGS if failed else EXIT_CLEAN
 
 
-def _by_catalog(directories: list[Path], roots: list[Path]) -> tuple[list[Path], list[Path]]:
+def _by_catalog(directories: list[Path], real_roots: list[str], real) -> tuple[list[Path], list[Path]]:
     """(the directories under a configured root, those outside every root)."""
-    real_roots = [os.path.realpath(root) for root in roots]
     inside: list[Path] = []
     outside: list[Path] = []
     for directory in directories:
-        (inside if under_any(directory, roots, real_roots) else outside).append(directory)
+        (inside if _under(real(directory), real_roots) else outside).append(directory)
     return inside, outside
+
+
+def _under(real_path: str, real_tops: list[str]) -> bool:
+    return any(real_path == top or real_path.startswith(top.rstrip(os.sep) + os.sep) for top in real_tops)
 
 
 def _target_dirs(paths: tuple[Path, ...], unreadable: list[tuple[Path, str]]) -> tuple[list[Path], list[Path]]:

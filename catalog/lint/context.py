@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,16 @@ class LintContext:
     def __post_init__(self) -> None:
         if self.catalog.config is None:  # a tree read on its own: its records are where the configuration says
             self.catalog = replace(self.catalog, config=self.config)
+
+    @property
+    def has_ledger(self) -> bool:
+        """Whether anything is where the ledger is kept; without it there is nothing to read
+        (nor the ledger's reader to import)."""
+        return os.path.lexists(self.config.releases_path)
+
+    @property
+    def has_build_reports(self) -> bool:
+        return os.path.lexists(self.config.build_reports_path)
 
     @property
     def ledger(self) -> ReleaseLedger:

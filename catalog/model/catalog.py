@@ -29,6 +29,8 @@ class Catalog:
     environments: list[EnvironmentAsset]
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # directories not searched, and why
     config: Config | None = None  # where its records are; None for a tree read on its own
+    # the real path of each environment's directory (symbolic links resolved), as loading found it
+    real_directories: dict[str, EnvironmentAsset] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, config: Config, roots: list[Path] | None = None, extra_asset_dirs: Iterable[Path] = ()) -> Catalog:
@@ -57,6 +59,12 @@ class Catalog:
         if self.config is None:
             raise ValueError("a catalog read without a configuration has no records")  # a bug, not the user's
         return self.config
+
+    def in_directory(self, real_directory: str) -> EnvironmentAsset | None:
+        """The environment whose directory is ``real_directory`` (a resolved path), if loaded."""
+        if not self.real_directories and self.environments:
+            self.real_directories = {os.path.realpath(env.directory): env for env in self.environments}
+        return self.real_directories.get(real_directory)
 
     def named(self, name: str) -> list[EnvironmentAsset]:
         return self._by_name.get(name, [])
@@ -121,6 +129,7 @@ def load_environment(asset_file: Path) -> EnvironmentAsset | None:
 
 def load_catalog(roots: list[Path], extra_asset_dirs: Iterable[Path] = ()) -> Catalog:
     seen: set[str] = set()
+    real_directories: dict[str, EnvironmentAsset] = {}
     environments: list[EnvironmentAsset] = []
     unreadable: list[tuple[Path, str]] = []
     asset_files = [file for root in roots if os.path.isdir(root) for file in find_asset_files(root, unreadable)]
@@ -136,7 +145,8 @@ def load_catalog(roots: list[Path], extra_asset_dirs: Iterable[Path] = ()) -> Ca
             environment = EnvironmentAsset.unloadable(asset_file, exc)
         if environment is not None:
             environments.append(environment)
-    return Catalog(list(roots), environments, unreadable)
+            real_directories[os.path.dirname(key)] = environment
+    return Catalog(list(roots), environments, unreadable, real_directories=real_directories)
 
 
 def equal_candidates(environments: Iterable[EnvironmentAsset]) -> list[EnvironmentAsset]:

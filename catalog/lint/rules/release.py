@@ -64,7 +64,7 @@ def ledger(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
 
     **Good:** `version: 4` (or `version: auto`), then `catalog release`.
     """
-    if env.name is None:
+    if env.name is None or not ctx.has_ledger:
         return
     entries = ctx.ledger.versions(env.name)
     for problem in ctx.ledger.problems:
@@ -105,7 +105,7 @@ def build_report(env: EnvironmentAsset, ctx: LintContext) -> Iterator[Problem]:
 
     **Good:** the report `catalog build` wrote, or none (run `catalog build` again).
     """
-    if env.name is None:
+    if env.name is None or not ctx.has_build_reports:
         return
     for problem in ctx.build_reports.of_environment(env.name).problems:
         yield Problem(Location(problem.path), problem.message)
