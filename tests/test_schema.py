@@ -143,7 +143,8 @@ def test_quick_errors_are_jsonschemas_errors(name):
 )
 def test_each_keyword_is_worded_as_jsonschema_words_it(schema, instance):
     quick = quick_errors(instance, schema)
-    expected = [(tuple(e.absolute_path), e.validator, e.message) for e in Draft202012Validator(schema).iter_errors(instance)]
+    errors = Draft202012Validator(schema).iter_errors(instance)
+    expected = [(tuple(e.absolute_path), e.validator, e.message) for e in errors]
     assert [(e.path, e.keyword, e.message) for e in quick] == expected
 
 
