@@ -219,7 +219,7 @@ def _items(value, rule, schema, root, path):
             yield from _errors(item, rule, root, path + (index,))
 
 
-def _size(too_few: bool, bound: int) -> Any:
+def _size(too_few: bool, bound: int) -> str:
     if too_few:
         return "should be non-empty" if bound == 1 else "is too short"
     return "is expected to be empty" if bound == 0 else "is too long"

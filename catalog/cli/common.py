@@ -33,15 +33,17 @@ def parse_day(text: str | None) -> datetime.date | None:
         raise UsageError(f"--today {text!r} is not a date in the form YYYY-MM-DD") from None
 
 
-def under_any(path: Path, roots: list[Path], real_roots: list[str] | None = None) -> bool:
-    real = os.path.realpath(path)
-    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep)
-               for root in real_roots or [os.path.realpath(r) for r in roots])
+def is_under(real_path: str, real_tops: list[str]) -> bool:
+    """Whether the resolved ``real_path`` is one of the resolved ``real_tops`` or below one."""
+    return any(real_path == top or real_path.startswith(top.rstrip(os.sep) + os.sep) for top in real_tops)
+
+
+def under_any(path: Path, roots: list[Path]) -> bool:
+    return is_under(os.path.realpath(path), [os.path.realpath(root) for root in roots])
 
 
 def is_within(path: Path, directory: Path) -> bool:
-    real, top = os.path.realpath(path), os.path.realpath(directory)
-    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+    return is_under(os.path.realpath(path), [os.path.realpath(directory)])
 
 
 def no_environments_under(where: Path | str, cwd: Path):

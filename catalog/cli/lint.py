@@ -15,6 +15,7 @@ from catalog.cli.common import (
     EXIT_FINDINGS,
     UsageError,
     config_option,
+    is_under,
     is_within,
     no_environments_under,
     parse_day,
@@ -98,20 +99,21 @@ def lint(paths, fmt, select, ignore, strict, config_file, today, output) -> int:
         inside, outside = _by_catalog(target_dirs, real_roots, real)
         results = []
         found: set[str] = set()
-        own_roots = [directory for directory in searched if not _under(real(directory), real_roots)]
+        own_roots = [directory for directory in searched if not is_under(real(directory), real_roots)]
         for catalog_roots, dirs in ((roots, inside), (own_roots, outside)):
             if not dirs:
                 continue
             catalog = Catalog.open(config, catalog_roots, dirs)
-            chosen = {id(env) for env in map(catalog.in_directory, {real(directory) for directory in dirs}) if env}
+            located = {real(directory): catalog.in_directory(real(directory)) for directory in dirs}
+            chosen = {id(env) for env in located.values() if env is not None}
             targets = [env for env in catalog.environments if id(env) in chosen]  # in catalog order
-            found |= {real(directory) for directory in dirs if catalog.in_directory(real(directory))}
+            found |= {directory for directory, env in located.items() if env is not None}
             unreadable += [(path, why) for path, why in catalog.unreadable
                            if any(is_within(Path(path), Path(d)) for d in searched)]
             results.append(run_lint(catalog, targets, config, rules, day))
         for directory in searched:  # a directory named on the command line must hold an environment
             if real(directory) not in found and \
-                    not any(_under(environment, [real(directory)]) for environment in found) and \
+                    not any(is_under(environment, [real(directory)]) for environment in found) and \
                     not any(is_within(Path(path), directory) for path, _ in unreadable):
                 no_environments_under(directory, cwd)
     result = merge_results(results, unreadable_findings(unreadable, rules))
@@ -125,12 +127,8 @@ def _by_catalog(directories: list[Path], real_roots: list[str], real) -> tuple[l
     inside: list[Path] = []
     outside: list[Path] = []
     for directory in directories:
-        (inside if _under(real(directory), real_roots) else outside).append(directory)
+        (inside if is_under(real(directory), real_roots) else outside).append(directory)
     return inside, outside
-
-
-def _under(real_path: str, real_tops: list[str]) -> bool:
-    return any(real_path == top or real_path.startswith(top.rstrip(os.sep) + os.sep) for top in real_tops)
 
 
 def _target_dirs(paths: tuple[Path, ...], unreadable: list[tuple[Path, str]]) -> tuple[list[Path], list[Path]]:

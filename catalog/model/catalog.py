@@ -72,7 +72,7 @@ class Catalog:
     @cached_property
     def equal_definitions(self) -> dict[str, list[EnvironmentAsset]]:
         """Content hash -> environments, where two or more share one."""
-        return _by_hash(self.equal_candidates, lambda environment: environment.content_hash)
+        return _by_hash(self.equal_candidates)
 
     @cached_property
     def equal_candidates(self) -> list[EnvironmentAsset]:
@@ -165,17 +165,10 @@ def _colliding(environments: Iterable[EnvironmentAsset],
     return [env for group in by_key.values() if len(group) > 1 for env in group]
 
 
-def equal_definitions(environments: Iterable[EnvironmentAsset]) -> dict[str, list[EnvironmentAsset]]:
-    """Content hash -> environments, for hashes that two or more environments share.
-
-    The cheap keys are compared first; only environments whose keys collide are parsed
-    and hashed."""
-    return _by_hash(equal_candidates(environments), lambda environment: environment.content_hash)
-
-
-def _by_hash(candidates: list[EnvironmentAsset],
-             hash_of: Callable[[EnvironmentAsset], str]) -> dict[str, list[EnvironmentAsset]]:
+def _by_hash(candidates: list[EnvironmentAsset]) -> dict[str, list[EnvironmentAsset]]:
+    """Content hash -> the candidates that have it, where two or more do (only candidates,
+    whose cheap keys collide, are parsed and hashed)."""
     groups: dict[str, list[EnvironmentAsset]] = {}
     for environment in candidates:
-        groups.setdefault(hash_of(environment), []).append(environment)
+        groups.setdefault(environment.content_hash, []).append(environment)
     return {digest: envs for digest, envs in groups.items() if len(envs) > 1}

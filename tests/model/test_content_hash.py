@@ -1,7 +1,6 @@
 """The content hash: what determines the image, and nothing else."""
 
 from catalog.model import load_catalog
-from catalog.model.catalog import equal_definitions
 from catalog.model.content_hash import content_hash, rough_key
 from tests.conftest import DOCKERFILE, REQUIREMENTS, SPEC, findings, write_env
 
@@ -78,7 +77,7 @@ def test_equal_definitions_are_grouped_and_reported_once_each(catalog_root):
     write_env(catalog_root, "sklearn-1.5", {"context/Dockerfile": FIXED})
     write_env(catalog_root, "sklearn-1.5-copy", {"context/Dockerfile": FIXED})
     write_env(catalog_root, "other-1.0", {"context/Dockerfile": FIXED, "context/requirements.txt": "six==1.16.0\n"})
-    groups = equal_definitions(load_catalog([catalog_root]).environments)
+    groups = load_catalog([catalog_root]).equal_definitions
     assert [sorted(e.name for e in group) for group in groups.values()] == [["sklearn-1.5", "sklearn-1.5-copy"]]
     found = {f.environment: f for f in findings(catalog_root, "duplicate-definition")}
     assert sorted(found) == ["sklearn-1.5", "sklearn-1.5-copy"]
